@@ -1,0 +1,3 @@
+from rebalancer_tui.cli import main
+
+raise SystemExit(main())

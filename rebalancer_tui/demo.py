@@ -1,0 +1,25 @@
+"""A seeded demo portfolio: the model's weights drifted, about $50,000."""
+
+from __future__ import annotations
+
+import math
+import random
+from decimal import Decimal
+
+DEMO_VALUE = Decimal(50_000)
+
+
+def demo_holdings(
+    targets: dict[str, Decimal],
+    prices: dict[str, Decimal],
+    seed: int = 0,
+    value: Decimal = DEMO_VALUE,
+) -> dict[str, int]:
+    """Whole shares close to `value` whose weights drift from `targets` the way a
+    year of uneven returns would (log-normal, about ±30% relative)."""
+    rng = random.Random(seed)
+    drifted = {s: float(w) * math.exp(rng.gauss(0.0, 0.3)) for s, w in targets.items()}
+    total = sum(drifted.values()) or 1.0
+    return {
+        s: max(0, int(float(value) * d / total / float(prices[s]))) for s, d in drifted.items()
+    }

@@ -1,0 +1,102 @@
+"""Pydantic models shared by the engine, the price service and the UI.
+
+Money and weights are `Decimal` so that feasibility can be checked exactly;
+the solver converts to floats internally and the result is re-checked here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# Weights typed by people (CSV, user model files) rarely sum to exactly 1.
+WEIGHT_SUM_TOLERANCE = Decimal("0.000001")
+
+PriceSource = Literal["live", "cached", "fallback", "override"]
+
+
+class Asset(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    symbol: str = Field(min_length=1, max_length=16)
+    id: int | None = Field(default=None, description="Fintual real_asset id")
+    name: str = ""
+    price: Decimal = Field(gt=0, description="fallback price in USD")
+
+    @field_validator("symbol")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.strip().upper()
+
+
+class ModelPortfolio(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    weights: dict[str, Decimal]
+    builtin: bool = False
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_valid(cls, v: dict[str, Decimal]) -> dict[str, Decimal]:
+        if not v:
+            raise ValueError("a model needs at least one symbol")
+        out: dict[str, Decimal] = {}
+        for sym, w in v.items():
+            key = sym.strip().upper()
+            if w < 0:
+                raise ValueError(f"weight of {key} is negative")
+            if key in out:
+                raise ValueError(f"symbol {key} appears twice")
+            out[key] = w
+        total = sum(out.values(), Decimal(0))
+        if abs(total - 1) > WEIGHT_SUM_TOLERANCE:
+            raise ValueError(f"weights sum to {total}, not 1")
+        return out
+
+
+class Catalog(BaseModel):
+    """The built-in data file: ETFs with fallback prices and model portfolios."""
+
+    fallback_date: dt.date
+    assets: list[Asset]
+    models: list[ModelPortfolio]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalog:
+        symbols = [a.symbol for a in self.assets]
+        if len(set(symbols)) != len(symbols):
+            raise ValueError("duplicate asset symbol in catalog")
+        known = set(symbols)
+        ids = [m.id for m in self.models]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate model id in catalog")
+        for m in self.models:
+            unknown = set(m.weights) - known
+            if unknown:
+                raise ValueError(f"model {m.id} uses unknown symbols {sorted(unknown)}")
+        return self
+
+    def asset(self, symbol: str) -> Asset | None:
+        return next((a for a in self.assets if a.symbol == symbol), None)
+
+    def model(self, model_id: str) -> ModelPortfolio | None:
+        return next((m for m in self.models if m.id == model_id), None)
+
+
+class PriceQuote(BaseModel):
+    """A price with its provenance; the UI always shows `source` and `date`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    symbol: str
+    price: Decimal = Field(gt=0)
+    source: PriceSource
+    date: dt.date | None = None
+    reason: str | None = Field(
+        default=None, description="why a live price was not used (for fallback/cached)"
+    )
