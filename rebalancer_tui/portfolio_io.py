@@ -12,13 +12,26 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import os
 import re
 import secrets
 from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+)
+
+from rebalancer_tui.engine.inputs import Options
 from rebalancer_tui.engine.plan import CENT, Plan
 from rebalancer_tui.models import WEIGHT_SUM_TOLERANCE
 
@@ -298,3 +311,272 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# ---------------------------------------------------------------------------
+# The JSON portfolio file
+
+
+def _number(v: Any) -> Any:
+    """JSON numbers arrive as int or Decimal (parsed exactly); plain-notation
+    strings are accepted too, since saving writes a decimal that a float cannot
+    hold exactly as a string. Booleans are not numbers here."""
+    if isinstance(v, bool):
+        raise ValueError("expected a number")
+    if isinstance(v, int | Decimal):
+        return v
+    if isinstance(v, str):
+        text = v.strip()
+        negative = text.startswith("-")
+        d = _decimal(text[1:] if negative else text)
+        if d is not None:
+            # A negative value gets the field's own "must be >= 0" message.
+            return -d if negative else d
+    raise ValueError("expected a number")
+
+
+Number = Annotated[Decimal, BeforeValidator(_number)]
+Shares = Annotated[int, Strict(), Field(ge=0)]
+
+
+def _symbols(v: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for raw, value in v.items():
+        sym = raw.strip().upper()
+        if not _SYMBOL_RE.fullmatch(sym):
+            raise ValueError(f"symbol must be a ticker like ESGV (got {_shown(raw)})")
+        if sym in out:
+            raise ValueError(f"symbol {sym} appears twice")
+        out[sym] = value
+    return out
+
+
+class PortfolioOptions(BaseModel):
+    """The engine's options as stored in a portfolio file (no solver settings)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    band: Annotated[Number, Field(ge=0, le=1)] = Decimal("0.02")
+    relative_band: Annotated[Number, Field(gt=0, le=1)] | None = None
+    reserve: Annotated[Number, Field(ge=0)] = Decimal(0)
+    fee: Annotated[Number, Field(ge=0)] = Decimal(0)
+    cost_rate: Annotated[Number, Field(ge=0, lt=1)] = Decimal(0)
+    buy_only: Annotated[bool, Strict()] = False
+
+    def to_engine(self, **overrides: Any) -> Options:
+        """Engine `Options`; keyword overrides (e.g. time_limit) win."""
+        return Options(**{**self.model_dump(), **overrides})
+
+    @classmethod
+    def from_engine(cls, options: Options) -> PortfolioOptions:
+        return cls(**options.model_dump(exclude={"time_limit"}))
+
+
+class PortfolioFile(BaseModel):
+    """What the user keeps between sessions: holdings, cash, options, the chosen
+    model and typed price overrides."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    model: str = Field(default="risky-norris", min_length=1, description="model id")
+    holdings: dict[str, Shares] = Field(default_factory=dict)
+    cash: Annotated[Number, Field(ge=0)] = Decimal(0)
+    options: PortfolioOptions = Field(default_factory=PortfolioOptions)
+    price_overrides: dict[str, Annotated[Number, Field(gt=0)]] = Field(default_factory=dict)
+
+    @field_validator("holdings", "price_overrides")
+    @classmethod
+    def _upper_symbols(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return _symbols(v)
+
+    def to_json_text(self) -> str:
+        data = {
+            "version": self.version,
+            "model": self.model,
+            "holdings": self.holdings,
+            "cash": self.cash,
+            "options": self.options.model_dump(),
+            "price_overrides": self.price_overrides,
+        }
+        return json.dumps(_jsonable(data), indent=2, ensure_ascii=False) + "\n"
+
+
+def _jsonable(v: Any) -> Any:
+    """Decimals as JSON numbers when a float holds them exactly (what people
+    expect to read and edit), else as exact strings."""
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, Decimal):
+        if v == v.to_integral_value() and abs(v) < 2**53:
+            return int(v)
+        f = float(v)
+        return f if Decimal(repr(f)) == v else _plain(v)
+    return v
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"key {k!r} appears twice in one object")
+        out[k] = v
+    return out
+
+
+_FRIENDLY = {
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "string_type": "expected text",
+    "dict_type": "expected an object {...}",
+    "model_type": "expected an object {...}",
+    "missing": "is required",
+    "extra_forbidden": "unknown field",
+}
+
+
+def _shown_value(v: Any) -> str:
+    if isinstance(v, Decimal):
+        return _plain(v)
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return _shown(v)
+    return json.dumps(v)
+
+
+_BOUNDS = {
+    "greater_than_equal": ("ge", ">="),
+    "greater_than": ("gt", ">"),
+    "less_than_equal": ("le", "<="),
+    "less_than": ("lt", "<"),
+}
+
+
+def _validation_line(path: Path, exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
+    e = errors[0]
+    kind = e["type"]
+    field = ".".join(str(x) for x in e["loc"]) or "top level"
+    if kind in _BOUNDS:
+        key, op = _BOUNDS[kind]
+        msg = f"must be {op} {e.get('ctx', {}).get(key)}"
+    elif kind == "literal_error":
+        msg = f"must be {e.get('ctx', {}).get('expected')}"
+    else:
+        msg = _FRIENDLY.get(kind, e["msg"]).removeprefix("Value error, ")
+    value = e.get("input")
+    quiet = kind in ("missing", "extra_forbidden") or isinstance(value, dict | list)
+    got = "" if quiet else f" (got {_shown_value(value)})"
+    more = f" [and {len(errors) - 1} more problem(s)]" if len(errors) > 1 else ""
+    return f"{path}: field {field}: {msg}{got}{more}"
+
+
+def parse_portfolio(text: str, path: Path) -> PortfolioFile:
+    """A portfolio from JSON text; `path` only names the file in errors."""
+    try:
+        raw = json.loads(
+            text, parse_float=Decimal, parse_constant=_no_constants, object_pairs_hook=_unique_keys
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path} line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"
+        ) from None
+    except ValueError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(raw, dict):
+        raise InputError(
+            f'{path}: expected a JSON object {{"version": 1, ...}} (got {_shown_value(raw)})'
+        )
+    try:
+        return PortfolioFile.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_validation_line(path, exc)) from None
+
+
+def load_portfolio(
+    path: Path,
+    *,
+    known_symbols: Collection[str] | None = None,
+    known_models: Collection[str] | None = None,
+) -> PortfolioFile:
+    """Read and validate a portfolio file; never writes to it.
+
+    With `known_symbols`, a held symbol must be known or have a price override;
+    with `known_models`, the model id must be one of them. Raises InputError
+    (FileMissingError if there is no file).
+    """
+    path = Path(path)
+    pf = parse_portfolio(_read_text(path), path)
+    if known_symbols is not None:
+        for sym in pf.holdings:
+            if sym not in known_symbols and sym not in pf.price_overrides:
+                raise InputError(
+                    f"{path}: field holdings.{sym}: unknown symbol (not in the catalog "
+                    "and no price override)"
+                )
+    if known_models is not None and pf.model not in known_models:
+        raise InputError(
+            f"{path}: field model: unknown model {pf.model!r} (known: {', '.join(known_models)})"
+        )
+    return pf
+
+
+def save_portfolio(path: Path, pf: PortfolioFile) -> None:
+    """Write the portfolio atomically, creating its directory if needed."""
+    atomic_write_text(Path(path), pf.to_json_text(), make_dirs=True)
+
+
+# ---------------------------------------------------------------------------
+# Where the portfolio lives
+
+
+def data_dir() -> Path:
+    """env REBALANCER_DATA_DIR > the platform's user data dir."""
+    env = os.environ.get(ENV_DATA_DIR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_portfolio_path() -> Path:
+    """env REBALANCER_PORTFOLIO > <user data dir>/portfolio.json."""
+    env = os.environ.get(ENV_PORTFOLIO)
+    if env:
+        return Path(env).expanduser()
+    return data_dir() / "portfolio.json"
+
+
+def _last_pointer() -> Path:
+    return data_dir() / "last-portfolio.txt"
+
+
+def remember_portfolio(path: Path) -> None:
+    """Record the portfolio the user last loaded or saved, so the next start
+    reopens it. Best effort: failing to remember never bothers the user."""
+    with contextlib.suppress(InputError):
+        atomic_write_text(
+            _last_pointer(), str(Path(path).expanduser().resolve()) + "\n", make_dirs=True
+        )
+
+
+def startup_portfolio_path(flag: str | Path | None = None) -> Path:
+    """The portfolio to open on start: --portfolio flag > env REBALANCER_PORTFOLIO >
+    the last one remembered > <user data dir>/portfolio.json."""
+    if flag:
+        return Path(flag).expanduser()
+    if os.environ.get(ENV_PORTFOLIO):
+        return default_portfolio_path()
+    try:
+        last = _last_pointer().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        last = ""
+    return Path(last) if last else default_portfolio_path()

@@ -16,10 +16,17 @@ from rebalancer_tui.engine import Options, RebalanceInput, solve
 from rebalancer_tui.portfolio_io import (
     FileMissingError,
     InputError,
+    PortfolioFile,
+    PortfolioOptions,
     atomic_write_text,
+    default_portfolio_path,
+    load_portfolio,
     read_holdings_csv,
     read_prices_csv,
     read_targets_csv,
+    remember_portfolio,
+    save_portfolio,
+    startup_portfolio_path,
     write_orders_csv,
 )
 
@@ -333,3 +340,167 @@ def test_killed_writer_leaves_old_file(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert r.returncode == 9
     assert p.read_bytes() == b"old"
+
+
+# ---------------------------------------------------------------------------
+# JSON portfolio file
+
+
+def _portfolio() -> PortfolioFile:
+    return PortfolioFile(
+        model="moderate-pitt",
+        holdings={"ESGV": 12, "BND": 0, "ZZZ": 5},
+        cash=D("1234.56"),
+        options=PortfolioOptions(
+            band=D("0.05"),
+            relative_band=D("0.25"),
+            reserve=D("100"),
+            fee=D("1.5"),
+            cost_rate=D("0.001"),
+            buy_only=True,
+        ),
+        price_overrides={"ZZZ": D("12.3456789012345678901"), "ESGV": D("120")},
+    )
+
+
+def test_portfolio_round_trip(tmp_path: Path) -> None:
+    p = tmp_path / "sub" / "portfolio.json"
+    pf = _portfolio()
+    save_portfolio(p, pf)
+    back = load_portfolio(p)
+    assert back == pf
+    # A decimal that a float cannot hold is kept exactly (as a string).
+    assert back.price_overrides["ZZZ"] == D("12.3456789012345678901")
+    # Saving what was loaded gives the same bytes: stable files, clean diffs.
+    text = p.read_bytes()
+    save_portfolio(p, back)
+    assert p.read_bytes() == text
+    assert [x.name for x in p.parent.iterdir()] == ["portfolio.json"]
+
+
+def test_portfolio_defaults_and_engine_options(tmp_path: Path) -> None:
+    p = write(tmp_path, "p.json", '{"holdings": {"esgv": 3}}')
+    pf = load_portfolio(p)
+    assert pf.holdings == {"ESGV": 3}
+    assert pf.cash == 0 and pf.price_overrides == {}
+    assert pf.options.to_engine() == Options()
+    opts = _portfolio().options.to_engine(time_limit=2.0)
+    assert opts.buy_only and opts.relative_band == D("0.25") and opts.time_limit == 2.0
+    assert PortfolioOptions.from_engine(opts) == _portfolio().options
+
+
+def test_portfolio_numbers_written_as_json_numbers(tmp_path: Path) -> None:
+    import json
+
+    p = tmp_path / "p.json"
+    save_portfolio(p, _portfolio())
+    raw = json.loads(p.read_text())
+    assert (
+        raw["cash"] == 1234.56 and raw["options"]["fee"] == 1.5 and raw["options"]["reserve"] == 100
+    )
+    assert raw["holdings"]["ESGV"] == 12
+
+
+GOOD = '{\n  "version": 1,\n  "holdings": {"ESGV": 3},\n  "cash": 10\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "needles"),
+    [
+        (GOOD[:30], ["line 3", "not valid JSON"]),  # truncated
+        (GOOD[:-3], ["not valid JSON"]),
+        ("", ["line 1", "not valid JSON"]),
+        ("{'holdings': {}}", ["line 1 column 2", "not valid JSON"]),
+        ('{"holdings": {"ESGV": "3"}}', ["field holdings.ESGV", "whole number", "'3'"]),
+        ('{"holdings": {"ESGV": 2.5}}', ["field holdings.ESGV", "whole number", "2.5"]),
+        ('{"holdings": {"ESGV": -2}}', ["field holdings.ESGV", ">= 0", "-2"]),
+        ('{"holdings": {"ESGV": true}}', ["field holdings.ESGV", "whole number"]),
+        ('{"holdings": [1, 2]}', ["field holdings", "object"]),
+        ('{"holdings": {"ES GV": 1}}', ["field holdings", "ticker"]),
+        ('{"holdings": {"ESGV": 1, "esgv": 2}}', ["field holdings", "ESGV appears twice"]),
+        ('{"cash": "lots"}', ["field cash", "number", "'lots'"]),
+        ('{"cash": -5}', ["field cash", ">= 0", "-5"]),
+        ('{"cash": NaN}', ["NaN is not a number"]),
+        ('{"cash": 1, "cash": 2}', ["'cash' appears twice"]),
+        ('{"options": {"band": 1.5}}', ["field options.band", "<= 1", "1.5"]),
+        ('{"options": {"buy_only": "yes"}}', ["field options.buy_only", "true or false"]),
+        ('{"options": {"buy_onyl": true}}', ["field options.buy_onyl", "unknown field"]),
+        ('{"options": {"cost_rate": 1}}', ["field options.cost_rate", "< 1"]),
+        ('{"price_overrides": {"ESGV": 0}}', ["field price_overrides.ESGV", "> 0"]),
+        ('{"version": 2}', ["field version", "must be 1", "2"]),
+        ('{"model": ""}', ["field model"]),
+        ("[1, 2]", ["expected a JSON object"]),
+        ('"hello"', ["expected a JSON object"]),
+    ],
+)
+def test_portfolio_bad(tmp_path: Path, content: str, needles: list[str]) -> None:
+    fails(load_portfolio, write(tmp_path, "p.json", content), *needles)
+
+
+def test_portfolio_binary_and_missing(tmp_path: Path) -> None:
+    fails(load_portfolio, write(tmp_path, "p.json", b"\x89PNG\r\n\x1a\n\x00\x00"), "UTF-8")
+    with pytest.raises(FileMissingError):
+        load_portfolio(tmp_path / "none.json")
+    fails(load_portfolio, tmp_path, "directory")
+
+
+def test_portfolio_unknown_symbol_and_model(tmp_path: Path) -> None:
+    p = write(tmp_path, "p.json", '{"model": "mine", "holdings": {"ESGV": 1, "ZZZ": 2}}')
+    known = {"ESGV", "BND"}
+    msg = fails(lambda q: load_portfolio(q, known_symbols=known), p, "holdings.ZZZ", "unknown")
+    assert "ESGV" not in msg
+    fails(lambda q: load_portfolio(q, known_models=["risky-norris"]), p, "unknown model 'mine'")
+    # A price override makes an unknown symbol usable.
+    q = write(tmp_path, "q.json", '{"holdings": {"ZZZ": 2}, "price_overrides": {"zzz": 3}}')
+    assert load_portfolio(q, known_symbols=known).holdings == {"ZZZ": 2}
+
+
+def test_portfolio_interrupted_save_keeps_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = tmp_path / "p.json"
+    save_portfolio(p, PortfolioFile(holdings={"ESGV": 1}))
+    before = p.read_bytes()
+
+    def boom(*args: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(pio.os, "replace", boom)
+    with pytest.raises(InputError, match="cannot write"):
+        save_portfolio(p, _portfolio())
+    assert p.read_bytes() == before
+    assert load_portfolio(p).holdings == {"ESGV": 1}
+    assert [x.name for x in tmp_path.iterdir()] == ["p.json"]
+
+
+def test_portfolio_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
+    assert default_portfolio_path() == tmp_path / "data" / "portfolio.json"
+    assert startup_portfolio_path() == tmp_path / "data" / "portfolio.json"
+    other = tmp_path / "elsewhere.json"
+    remember_portfolio(other)
+    assert startup_portfolio_path() == other.resolve()
+    assert startup_portfolio_path("flag.json") == Path("flag.json")
+    monkeypatch.setenv("REBALANCER_PORTFOLIO", str(tmp_path / "env.json"))
+    assert default_portfolio_path() == tmp_path / "env.json"
+    assert startup_portfolio_path() == tmp_path / "env.json"
+    assert startup_portfolio_path(tmp_path / "f.json") == tmp_path / "f.json"
+
+
+def test_default_path_uses_platformdirs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from platformdirs import user_data_dir
+
+    monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
+    monkeypatch.delenv("REBALANCER_DATA_DIR", raising=False)
+    assert default_portfolio_path() == Path(user_data_dir("rebalancer-tui", appauthor=False)) / (
+        "portfolio.json"
+    )
+
+
+def test_io_module_does_not_import_textual() -> None:
+    code = (
+        "import sys, rebalancer_tui.portfolio_io; assert 'textual' not in sys.modules; "
+        "assert 'scipy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
