@@ -1,0 +1,135 @@
+"""On-disk cache of the last good live price per asset.
+
+The file is small JSON, replaced atomically, so a crash mid-write or two
+instances saving at once leave either the old or the new file, never half of
+one. Reading never raises: a damaged cache is worth nothing, not an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from rebalancer_tui.data import fallback_quotes
+from rebalancer_tui.models import PriceQuote
+from rebalancer_tui.prices.config import default_cache_path
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = 1
+
+
+class CachedPrice(BaseModel):
+    price: Decimal = Field(gt=0)
+    date: dt.date
+    saved_at: dt.datetime | None = None
+
+
+class CacheFile(BaseModel):
+    version: int = CACHE_VERSION
+    prices: dict[str, CachedPrice] = {}
+
+
+class PriceCache:
+    """Last good live price per symbol, at `path` (default: user cache dir)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else default_cache_path()
+
+    def load(self) -> dict[str, PriceQuote]:
+        """Cached quotes (source 'cached', date of the live price); {} if unreadable."""
+        try:
+            raw = json.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("price cache %s unreadable, ignored: %s", self.path, exc)
+            return {}
+        if not isinstance(raw, dict) or not isinstance(raw.get("prices"), dict):
+            log.warning("price cache %s has an unexpected shape, ignored", self.path)
+            return {}
+        quotes: dict[str, PriceQuote] = {}
+        # Entry by entry: one bad entry must not cost the others.
+        for symbol, entry in raw["prices"].items():
+            try:
+                cached = CachedPrice.model_validate(entry)
+                quotes[symbol] = PriceQuote(
+                    symbol=symbol, price=cached.price, source="cached", date=cached.date
+                )
+            except ValidationError:
+                log.warning("price cache entry %r invalid, ignored", symbol)
+        return quotes
+
+    def save(self, quotes: Mapping[str, PriceQuote]) -> None:
+        """Merge the live quotes among `quotes` into the file, atomically.
+
+        Non-live quotes are ignored (a cache of fallbacks would launder them into
+        'cached'). Raises `OSError` if the file cannot be written.
+        """
+        live = {s: q for s, q in quotes.items() if q.source == "live" and q.date is not None}
+        if not live:
+            return
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        merged = {
+            s: CachedPrice(price=q.price, date=q.date)
+            for s, q in self.load().items()
+            if q.date is not None
+        }
+        for symbol, quote in live.items():
+            assert quote.date is not None  # filtered above; narrows the type
+            merged[symbol] = CachedPrice(price=quote.price, date=quote.date, saved_at=now)
+        text = CacheFile(prices=dict(sorted(merged.items()))).model_dump_json(indent=2)
+        atomic_write_text(self.path, text + "\n")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same directory, fsync, then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def best_known_quotes(cache: PriceCache | None = None) -> dict[str, PriceQuote]:
+    """Every catalog asset's best price without the network: fallback overlaid by cached.
+
+    `cache=None` reads the default cache file. A cached price older than the
+    built-in fallback date loses to the fallback (the built-in one is newer).
+    Never raises.
+    """
+    quotes = fallback_quotes()
+    try:
+        cached = (cache if cache is not None else PriceCache()).load()
+    except Exception:  # e.g. an unusable cache dir from the environment
+        log.exception("price cache unavailable")
+        cached = {}
+    return overlay_cached(quotes, cached)
+
+
+def overlay_cached(
+    base: Mapping[str, PriceQuote], cached: Mapping[str, PriceQuote]
+) -> dict[str, PriceQuote]:
+    """`base` with each symbol replaced by its cached quote when that is not older."""
+    out = dict(base)
+    for symbol, quote in cached.items():
+        current = out.get(symbol)
+        if current is None:
+            continue  # not an asset we know: a stale entry from an older catalog
+        if current.date is None or quote.date is None or quote.date >= current.date:
+            out[symbol] = quote
+    return out
