@@ -64,6 +64,11 @@ class RebalanceInput(BaseModel):
                 f"cash reserve {self.options.reserve} exceeds the portfolio value "
                 f"{self.total_value:.2f}"
             )
+        if self.options.buy_only and self.options.reserve > self.cash:
+            raise ValueError(
+                f"buy-only mode cannot keep a cash reserve of {self.options.reserve} "
+                f"with only {self.cash} in cash (nothing may be sold)"
+            )
         return self
 
     @cached_property

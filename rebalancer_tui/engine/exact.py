@@ -1,0 +1,238 @@
+"""Exact search that exploits the problem's structure before any MILP is built.
+
+Only the budget couples the assets: each asset's deviation |p x - T| and spend
+p x + r p |x - h| + f [x != h] depend on its own share count. So:
+
+1. A greedy plan (nearest whole shares, then the cheapest cuts until it is
+   affordable, then the best affordable additions) gives an incumbent U.
+2. The Lagrangian bound L(l) = sum_i min_x (dev_i + l spend_i) - l K holds for
+   every l >= 0. For the best l, a share count v of asset i can be part of a
+   plan no worse than U + tol only if L + (dev_i(v) + l spend_i(v) - min_i) stays
+   within it (reduced-cost fixing). Most assets keep one or two counts.
+3. If the remaining combinations are few, they are enumerated with numpy:
+   a proof by exhaustion, no solver needed. Otherwise the caller hands the
+   tightened box to HiGHS.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+# Enumerate at most this many combinations (numpy, a few ms at the limit).
+ENUMERATION_LIMIT = 40_000
+# A box wider than this per asset is left to the MILP.
+WINDOW_LIMIT = 64
+
+
+@dataclass
+class Box:
+    """Candidate share counts per asset (values[i] sorted ascending)."""
+
+    values: list[np.ndarray]
+
+    @property
+    def lo(self) -> np.ndarray:
+        return np.array([v[0] for v in self.values], dtype=float)
+
+    @property
+    def hi(self) -> np.ndarray:
+        return np.array([v[-1] for v in self.values], dtype=float)
+
+    def combinations(self) -> float:
+        return math.prod(float(len(v)) for v in self.values)
+
+
+@dataclass
+class Costs:
+    """Per-asset data as float arrays; the functions are exact enough for
+    search, and every answer is re-checked in decimals by the caller."""
+
+    p: np.ndarray
+    h: np.ndarray
+    target: np.ndarray
+    budget: float
+    fee: float
+    rate: float
+
+    def dev(self, i: int | np.ndarray, v: np.ndarray) -> np.ndarray:
+        return np.abs(self.p[i] * v - self.target[i])
+
+    def spend(self, i: int | np.ndarray, v: np.ndarray) -> np.ndarray:
+        moved = v - self.h[i]
+        return self.p[i] * v + self.rate * self.p[i] * np.abs(moved) + self.fee * (moved != 0)
+
+    def traded(self, i: int | np.ndarray, v: np.ndarray) -> np.ndarray:
+        return self.p[i] * np.abs(v - self.h[i])
+
+    def budget_slack(self) -> float:
+        """Float tolerance on the budget; the decimal check has the last word."""
+        return 1e-9 * max(self.budget, 1.0)
+
+
+def greedy_plan(c: Costs, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+    """Nearest whole shares, cut until affordable, then filled while it helps."""
+    n = len(c.p)
+    fl = np.clip(np.floor(c.target / c.p), lo, hi)
+    ce = np.clip(fl + 1, lo, hi)
+    x = np.where(c.dev(np.arange(n), ce) < c.dev(np.arange(n), fl), ce, fl)
+    idx = np.arange(n)
+    total = float(c.spend(idx, x).sum())
+
+    def step(i: int, d: int) -> tuple[float, float]:
+        """(change in deviation, change in spend) of moving asset i by d shares."""
+        a, b = x[i], x[i] + d
+        return (float(c.dev(i, b) - c.dev(i, a)), float(c.spend(i, b) - c.spend(i, a)))
+
+    limit = c.budget + c.budget_slack()
+    if total > limit:
+        heap: list[tuple[float, int]] = []
+        for i in range(n):
+            if x[i] > lo[i]:
+                dd, ds = step(i, -1)
+                if ds < 0:
+                    heapq.heappush(heap, (dd / -ds, i))
+        while total > limit:
+            if not heap:
+                return None
+            _, i = heapq.heappop(heap)
+            dd, ds = step(i, -1)
+            x[i] -= 1
+            total += ds
+            if x[i] > lo[i]:
+                dd, ds = step(i, -1)
+                if ds < 0:
+                    heapq.heappush(heap, (dd / -ds, i))
+    # Fill: the best deviation gain per dollar first, while it fits.
+    heap = []
+    for i in range(n):
+        if x[i] < hi[i]:
+            dd, ds = step(i, 1)
+            if dd < 0 and ds > 0:
+                heapq.heappush(heap, (dd / ds, i))
+    while heap:
+        _, i = heapq.heappop(heap)
+        dd, ds = step(i, 1)
+        if total + ds > limit:
+            continue
+        x[i] += 1
+        total += ds
+        if x[i] < hi[i]:
+            dd, ds = step(i, 1)
+            if dd < 0 and ds > 0:
+                heapq.heappush(heap, (dd / ds, i))
+    return x
+
+
+def deviation_box(c: Costs, lo: np.ndarray, hi: np.ndarray, ceiling: float) -> Box | None:
+    """Share counts any plan with deviation <= ceiling can use; None if too wide."""
+    n = len(c.p)
+    idx = np.arange(n)
+    near = np.clip(np.floor(c.target / c.p), lo, hi)
+    best = np.minimum(c.dev(idx, near), c.dev(idx, np.clip(near + 1, lo, hi)))
+    slack = ceiling - (best.sum() - best) + 1e-7 * (abs(ceiling) + c.budget) + 1e-6
+    new_lo = np.maximum(lo, np.ceil((c.target - slack) / c.p - 1e-9))
+    new_hi = np.minimum(hi, np.floor((c.target + slack) / c.p + 1e-9))
+    if np.any(new_hi < new_lo):
+        return Box([np.array([v]) for v in np.maximum(new_lo, lo)])  # nothing fits
+    if np.any(new_hi - new_lo + 1 > WINDOW_LIMIT):
+        return None
+    box = Box([np.arange(a, b + 1) for a, b in zip(new_lo, new_hi, strict=True)])
+    return lagrangian_fix(c, box, ceiling)
+
+
+def lagrangian_fix(c: Costs, box: Box, ceiling: float) -> Box:
+    """Drop share counts whose Lagrangian reduced cost alone exceeds the gap."""
+    n = len(box.values)
+    width = max(len(v) for v in box.values)
+    vals = np.full((n, width), np.nan)
+    for i, v in enumerate(box.values):
+        vals[i, : len(v)] = v
+    mask = ~np.isnan(vals)
+    filled = np.where(mask, vals, 0.0)
+    rows = np.arange(n)[:, None]
+    dev = c.dev(rows, filled)
+    spend = c.spend(rows, filled)
+
+    def reduced_costs(lam: float) -> np.ndarray:
+        return np.where(mask, dev + lam * spend, np.inf)
+
+    def bound(lam: float) -> float:
+        return float(np.min(reduced_costs(lam), axis=1).sum() - lam * c.budget)
+
+    # L is concave in lambda: golden-section search on [0, hi].
+    a, b = 0.0, 4.0 / max(1e-9, 1.0 - c.rate)
+    g = (math.sqrt(5) - 1) / 2
+    x1, x2 = b - g * (b - a), a + g * (b - a)
+    f1, f2 = bound(x1), bound(x2)
+    for _ in range(60):
+        if f1 < f2:
+            a, x1, f1 = x1, x2, f2
+            x2 = a + g * (b - a)
+            f2 = bound(x2)
+        else:
+            b, x2, f2 = x2, x1, f1
+            x1 = b - g * (b - a)
+            f1 = bound(x1)
+    lam = max((0.0, bound(0.0)), (x1, f1), (x2, f2), key=lambda t: t[1])[0]
+    reduced = reduced_costs(lam)
+    phi = np.min(reduced, axis=1)
+    lower = phi.sum() - lam * c.budget
+    tol = 1e-7 * (abs(ceiling) + c.budget) + 1e-6
+    keep = reduced - phi[:, None] <= ceiling - lower + tol
+    out = []
+    for i, v in enumerate(box.values):
+        kept = v[keep[i, : len(v)]]
+        out.append(kept if len(kept) else v[np.argmin(reduced[i, : len(v)])][None])
+    return Box(out)
+
+
+def enumerate_best(c: Costs, box: Box, tolerance: float,
+                   order_cap: int | None = None) -> list[np.ndarray]:
+    """All affordable plans in the box, best first: deviation within
+    `tolerance` of the least, then fewest dollars traded, then deviation.
+    Returned as a ranked list so the caller can skip one that fails the exact
+    decimal check."""
+    n = len(box.values)
+    fixed = [i for i in range(n) if len(box.values[i]) == 1]
+    free = [i for i in range(n) if len(box.values[i]) > 1]
+    base = np.array([box.values[i][0] for i in range(n)], dtype=float)
+    fixed_idx = np.array(fixed, dtype=int)
+    dev0 = float(c.dev(fixed_idx, base[fixed_idx]).sum()) if fixed else 0.0
+    spend0 = float(c.spend(fixed_idx, base[fixed_idx]).sum()) if fixed else 0.0
+    trade0 = float(c.traded(fixed_idx, base[fixed_idx]).sum()) if fixed else 0.0
+    orders0 = int(np.count_nonzero(base[fixed_idx] != c.h[fixed_idx])) if fixed else 0
+    if free:
+        grids = np.array(list(itertools.product(*(box.values[i] for i in free))), dtype=float)
+        free_idx = np.array(free)
+        dev = dev0 + c.dev(free_idx, grids).sum(axis=1)
+        spend = spend0 + c.spend(free_idx, grids).sum(axis=1)
+        trade = trade0 + c.traded(free_idx, grids).sum(axis=1)
+        orders = orders0 + np.count_nonzero(grids != c.h[free_idx], axis=1)
+    else:
+        grids = np.zeros((1, 0))
+        dev, spend, trade = np.array([dev0]), np.array([spend0]), np.array([trade0])
+        orders = np.array([orders0])
+    ok = spend <= c.budget + c.budget_slack()
+    if order_cap is not None:
+        ok &= orders <= order_cap
+    if not ok.any():
+        return []
+    best = dev[ok].min()
+    near = ok & (dev <= best + tolerance + 1e-9)
+    ranked = np.lexsort((dev, trade))  # by traded, then deviation
+    ranked = ranked[near[ranked]]
+    # After the tie-break candidates, the rest by deviation (fallbacks only).
+    rest = np.argsort(dev, kind="stable")
+    rest = rest[ok[rest] & ~near[rest]]
+    plans = []
+    for r in itertools.chain(ranked, rest[:50]):
+        x = base.copy()
+        if free:
+            x[free] = grids[r]
+        plans.append(x)
+    return plans
