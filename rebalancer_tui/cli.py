@@ -1,0 +1,265 @@
+"""Command line: `rebalancer-tui` opens the app, `rebalancer-tui plan` is headless.
+
+The app's imports (Textual) happen only when the app is started, and SciPy
+only when a MILP strategy runs, so `plan --strategy simple` and `--help` are
+quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pydantic import ValidationError
+
+from rebalancer_tui.models import PriceQuote
+
+PROG = "rebalancer-tui"
+DEFAULT_FUND = "risky-norris"
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit status 2 and one line on stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one line (the contract for bad input)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _decimal(name: str, minimum: Decimal = Decimal(0), maximum: Decimal | None = None):
+    def parse(raw: str) -> Decimal:
+        try:
+            value = Decimal(raw.strip())
+        except InvalidOperation:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {raw!r}") from None
+        if not value.is_finite() or value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+            raise argparse.ArgumentTypeError(f"{name} must be {bound}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Whole-share ETF rebalancing to Fintual's model portfolios "
+        "(or your own). Without a command, opens the full-screen app.",
+    )
+    parser.add_argument("--offline", action="store_true", help="skip the network; use cached "
+                        "or built-in prices")
+    parser.add_argument("--api-url", help="Fintual API base URL (env REBALANCER_API_URL)")
+    parser.add_argument("--demo-seed", type=int, default=0, help="seed of the demo portfolio")
+    parser.add_argument("--fund", help="model portfolio to open")
+    parser.add_argument("--portfolio", help="portfolio file to open (env REBALANCER_PORTFOLIO)")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    plan = sub.add_parser("plan", help="compute plans headless and print them")
+    src = plan.add_mutually_exclusive_group()
+    src.add_argument("--fund", dest="plan_fund", metavar="ID",
+                     help=f"model portfolio id (default {DEFAULT_FUND})")
+    src.add_argument("--targets", type=Path, metavar="T.csv", help="CSV symbol,weight")
+    plan.add_argument("--holdings", type=Path, metavar="H.csv", help="CSV symbol,shares "
+                      "(default: a seeded demo portfolio)")
+    plan.add_argument("--prices", type=Path, metavar="P.csv", help="CSV symbol,price overrides")
+    plan.add_argument("--portfolio", dest="plan_portfolio", type=Path, metavar="FILE",
+                      help="portfolio JSON file (holdings, cash, options, model)")
+    plan.add_argument("--cash", type=_decimal("--cash"), help="extra cash to invest")
+    plan.add_argument("--reserve", type=_decimal("--reserve"), help="cash to keep uninvested")
+    plan.add_argument("--band", type=_decimal("--band", maximum=Decimal(1)),
+                      help="absolute band (default 0.02)")
+    plan.add_argument("--relative-band", type=_decimal("--relative-band", maximum=Decimal(1)),
+                      help="relative band q: band_i = min(band, q*w_i)")
+    plan.add_argument("--fee", type=_decimal("--fee"), help="fixed fee per order")
+    plan.add_argument("--cost-rate", type=_decimal("--cost-rate", maximum=Decimal("0.5")),
+                      help="cost per traded dollar, e.g. 0.001")
+    plan.add_argument("--buy-only", action="store_true", default=None, help="never sell")
+    plan.add_argument("--strategy", default="all",
+                      choices=["simple", "tracking-error", "trade-minimization", "all"])
+    plan.add_argument("--offline", dest="plan_offline", action="store_true",
+                      help="skip the network")
+    plan.add_argument("--api-url", dest="plan_api_url", help="Fintual API base URL")
+    plan.add_argument("--demo-seed", dest="plan_seed", type=int, default=None)
+    plan.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve")
+    plan.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "plan":
+            return run_plan(args)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return run_app(args, started)
+
+
+def run_app(args: argparse.Namespace, started: float) -> int:
+    from rebalancer_tui.app import RebalancerApp
+
+    app = RebalancerApp(
+        api_url=args.api_url,
+        offline=args.offline,
+        demo_seed=args.demo_seed,
+        fund=args.fund,
+        portfolio=Path(args.portfolio) if args.portfolio else None,
+        started_at=started,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+# ---------------------------------------------------------------------------
+# plan
+
+
+def _quotes(args: argparse.Namespace) -> dict[str, PriceQuote]:
+    """Best prices for the catalog: live unless --offline, else cached, else built-in."""
+    from rebalancer_tui.prices import PriceCache, best_known_quotes, fetch_quotes, resolve_api_url
+
+    try:
+        cache = PriceCache()
+        offline = args.plan_offline or args.offline
+        if offline:
+            return best_known_quotes(cache)
+        import asyncio
+
+        url = resolve_api_url(args.plan_api_url or args.api_url)
+        report = asyncio.run(fetch_quotes(url, cache=cache))
+    except ValueError as exc:  # e.g. a malformed --api-url
+        raise UsageError(str(exc)) from None
+    for symbol, reason in sorted(report.errors.items()):
+        print(f"{PROG}: {symbol}: {reason}; using {report.quotes[symbol].source} price",
+              file=sys.stderr)
+    return report.quotes
+
+
+def _read(reader: Any, path: Path, **kw: Any) -> Any:
+    from rebalancer_tui.portfolio_io import InputError
+
+    try:
+        return reader(path, **kw)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    msg = str(err.get("msg", "invalid input")).removeprefix("Value error, ")
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    return f"{loc}: {msg}" if loc else msg
+
+
+def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
+    """The engine input and the price of every symbol in it, from the flags."""
+    from rebalancer_tui import portfolio_io as pio
+    from rebalancer_tui.data import load_catalog
+    from rebalancer_tui.demo import demo_holdings
+    from rebalancer_tui.engine import Options, RebalanceInput
+    from rebalancer_tui.portfolio_io import PortfolioFile
+    catalog = load_catalog()
+    try:  # TEMP until user_models lands
+        from rebalancer_tui.user_models import load_user_models
+        user_models, user_assets, _ = load_user_models()
+    except ModuleNotFoundError:
+        user_models, user_assets = [], []
+    pf: PortfolioFile | None = None
+    if args.plan_portfolio is not None:
+        pf = _read(pio.load_portfolio, args.plan_portfolio)
+
+    if args.targets is not None:
+        targets: dict[str, Decimal] = _read(pio.read_targets_csv, args.targets)
+    else:
+        fund = args.plan_fund or (pf.model if pf else None) or args.fund or DEFAULT_FUND
+        models = {m.id: m for m in [*catalog.models, *user_models]}
+        if fund not in models:
+            raise UsageError(f"unknown fund {fund!r}; choose one of {', '.join(models)}")
+        targets = dict(models[fund].weights)
+
+    quotes = _quotes(args)
+    for asset in user_assets:
+        quotes.setdefault(asset.symbol, PriceQuote(
+            symbol=asset.symbol, price=asset.price, source="fallback"))
+    overrides: dict[str, Decimal] = dict(pf.price_overrides) if pf else {}
+    if args.prices is not None:
+        overrides.update(_read(pio.read_prices_csv, args.prices))
+    for symbol, price in overrides.items():
+        quotes[symbol] = PriceQuote(symbol=symbol, price=price, source="override")
+
+    unpriced = sorted(s for s in targets if s not in quotes)
+    if unpriced:
+        raise UsageError(f"no price for {', '.join(unpriced)} (add it to --prices)")
+    prices = {s: q.price for s, q in quotes.items()}
+
+    if args.holdings is not None:
+        holdings: dict[str, int] = _read(pio.read_holdings_csv, args.holdings)
+    elif pf is not None:
+        holdings = dict(pf.holdings)
+    else:
+        seed = args.plan_seed if args.plan_seed is not None else args.demo_seed
+        holdings = demo_holdings(targets, prices, seed=seed)
+    unpriced = sorted(s for s, n in holdings.items() if n and s not in quotes)
+    if unpriced:
+        raise UsageError(f"no price for held {', '.join(unpriced)} (add it to --prices)")
+
+    base = pf.options.model_dump() if pf else {}
+    flags = {
+        "band": args.band, "relative_band": args.relative_band, "reserve": args.reserve,
+        "fee": args.fee, "cost_rate": args.cost_rate, "buy_only": args.buy_only,
+    }
+    base.update({k: v for k, v in flags.items() if v is not None})
+    cash = args.cash if args.cash is not None else (pf.cash if pf else Decimal(0))
+    try:
+        options = Options(**base, time_limit=args.time_limit)
+        inp = RebalanceInput(holdings=holdings, prices=prices, targets=targets, cash=cash,
+                             options=options)
+    except ValidationError as exc:
+        raise UsageError(_first_error(exc)) from None
+    used = {s: quotes[s] for s in inp.symbols}
+    return inp, used
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from rebalancer_tui.engine import STRATEGIES, solve
+
+    inp, quotes = build_input(args)
+    names = list(STRATEGIES) if args.strategy == "all" else [args.strategy]
+    plans = [solve(inp, name) for name in names]
+    if args.json:
+        from rebalancer_tui.engine.plan import money
+
+        out = {
+            "total_value": money(inp.total_value),
+            "investable": money(inp.investable),
+            "cash": money(inp.cash),
+            "prices": {
+                s: {"price": float(q.price), "source": q.source,
+                    "date": q.date.isoformat() if q.date else None}
+                for s, q in quotes.items()
+            },
+            "plans": [p.to_json() for p in plans],
+        }
+        print(json.dumps(out, indent=2))
+    else:
+        from rebalancer_tui.report import render_text
+
+        print(render_text(inp, quotes, plans))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

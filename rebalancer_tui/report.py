@@ -1,0 +1,78 @@
+"""Plain-text tables for `rebalancer-tui plan` (no Textual, no colours)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from rebalancer_tui.engine import Plan, RebalanceInput, weights_table
+from rebalancer_tui.models import PriceQuote
+
+
+def usd(x: Decimal | float) -> str:
+    return f"${Decimal(x):,.2f}"
+
+
+def pct(x: float, signed: bool = False) -> str:
+    return f"{x * 100:+.2f}%" if signed else f"{x * 100:.2f}%"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def source_label(q: PriceQuote) -> str:
+    return f"{q.source} {q.date.isoformat()}" if q.date else q.source
+
+
+def holdings_block(inp: RebalanceInput, shares: dict[str, int], quotes: dict[str, PriceQuote]
+                   ) -> str:
+    rows = [
+        [r.symbol, str(r.shares), usd(r.price), source_label(quotes[r.symbol]), usd(r.value),
+         pct(r.weight), pct(r.target), pct(r.drift, signed=True)]
+        for r in weights_table(inp, shares)
+    ]
+    return table(["symbol", "shares", "price", "source", "value", "weight", "target", "drift"],
+                 rows, right={1, 2, 4, 5, 6, 7})
+
+
+def plan_block(plan: Plan, inp: RebalanceInput, quotes: dict[str, PriceQuote]) -> str:
+    m = plan.metrics
+    head = f"== {plan.strategy} ({plan.status}) =="
+    if plan.orders:
+        orders = table(
+            ["action", "symbol", "shares", "price", "amount", "cost"],
+            [[o.action, o.symbol, str(o.shares), usd(o.price), usd(o.amount), usd(o.cost)]
+             for o in plan.orders],
+            right={2, 3, 4, 5},
+        )
+    else:
+        orders = "(no orders: the portfolio is already as close as whole shares allow)"
+    metrics = (
+        f"deviation {usd(m.deviation)} ({m.deviation_pct:.2f}% of investable) | "
+        f"largest drift {m.max_drift * 100:.2f} pp | orders {m.orders} | "
+        f"shares {m.shares_traded} | turnover {usd(m.turnover)} | costs {usd(m.costs)} | "
+        f"cash left {usd(m.cash_left)} | {m.solve_ms:.1f} ms"
+    )
+    after = holdings_block(inp, plan.final_shares, quotes)
+    return "\n\n".join([head, "Orders (sells first)", orders, "Holdings after", after, metrics])
+
+
+def render_text(inp: RebalanceInput, quotes: dict[str, PriceQuote], plans: Sequence[Plan]
+                ) -> str:
+    summary = (
+        f"Total value {usd(inp.total_value)} (extra cash {usd(inp.cash)}), "
+        f"investable {usd(inp.investable)} (reserve {usd(inp.options.reserve)})"
+    )
+    parts = [summary, "Current holdings", holdings_block(inp, dict(inp.holdings), quotes)]
+    parts += [plan_block(p, inp, quotes) for p in plans]
+    return "\n\n".join(parts)

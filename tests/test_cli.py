@@ -1,0 +1,169 @@
+"""The headless `plan` command: the JSON contract and bad input (SPEC §5)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rebalancer_tui.cli import main
+from rebalancer_tui.data import load_catalog
+
+MONEY_KEYS = {"deviation", "turnover", "costs", "cash_left"}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real user's cache, data or config."""
+    monkeypatch.setenv("REBALANCER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "models.json"))
+    monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
+    monkeypatch.delenv("REBALANCER_API_URL", raising=False)
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    assert main(["plan", "--offline", "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run_json(capsys, "--fund", "risky-norris", "--strategy", "all")
+    assert set(out) == {"total_value", "investable", "cash", "prices", "plans"}
+    assert [p["strategy"] for p in out["plans"]] == [
+        "simple", "tracking-error", "trade-minimization"]
+    model = load_catalog().model("risky-norris")
+    assert model is not None
+    assert set(out["prices"]) == set(model.weights)
+    for sym, q in out["prices"].items():
+        assert q == {"price": float(load_catalog().asset(sym).price),  # type: ignore[union-attr]
+                     "source": "fallback", "date": "2026-02-04"}
+    for plan in out["plans"]:
+        assert plan["status"] == "optimal" or plan["status"].startswith("fallback:")
+        assert set(plan["metrics"]) == {
+            "deviation", "deviation_pct", "max_drift", "orders", "shares_traded", "turnover",
+            "costs", "cash_left", "solve_ms"}
+        for key in MONEY_KEYS:
+            value = plan["metrics"][key]
+            assert round(value, 2) == value
+        actions = [o["action"] for o in plan["orders"]]
+        assert actions == sorted(actions, key=lambda a: a != "SELL"), "sells come first"
+        for o in plan["orders"]:
+            assert set(o) == {"symbol", "action", "shares", "price", "amount", "cost"}
+            assert Decimal(str(o["amount"])) == (
+                Decimal(str(o["price"])) * o["shares"]).quantize(Decimal("0.01"))
+        for row in plan["holdings_after"]:
+            assert set(row) == {"symbol", "shares", "value", "weight", "target", "drift"}
+            assert abs(row["drift"] - (row["weight"] - row["target"])) < 1e-5
+        assert plan["metrics"]["orders"] == len(plan["orders"])
+
+
+def test_json_numbers_recompute_from_the_orders(capsys: pytest.CaptureFixture[str]) -> None:
+    """Cash left = value - holdings after - costs, in exact decimals from the output."""
+    out = run_json(capsys, "--cash", "2500", "--fee", "1.5", "--cost-rate", "0.001",
+                   "--reserve", "300")
+    total = Decimal(str(out["total_value"]))
+    assert out["investable"] == pytest.approx(out["total_value"] - 300)
+    for plan in out["plans"]:
+        invested = sum(Decimal(str(r["value"])) for r in plan["holdings_after"])
+        costs = sum(Decimal(str(o["cost"])) for o in plan["orders"])
+        left = Decimal(str(plan["metrics"]["cash_left"]))
+        assert abs(total - invested - costs - left) <= Decimal("0.03")
+        assert left >= Decimal("300") - Decimal("0.005"), "the reserve is kept"
+        assert all(o["cost"] >= 1.5 for o in plan["orders"])
+
+
+def test_targets_holdings_and_price_overrides(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    targets = write(tmp_path / "t.csv", "symbol,weight\nESGV,0.6\nZZZ,0.4\n")
+    holdings = write(tmp_path / "h.csv", "symbol,shares\nESGV,10\nOLD,3\n")
+    prices = write(tmp_path / "p.csv", "symbol,price\nZZZ,10.00\nOLD,5\nESGV,100\n")
+    out = run_json(capsys, "--targets", str(targets), "--holdings", str(holdings),
+                   "--prices", str(prices), "--cash", "1000", "--strategy", "tracking-error")
+    assert out["prices"]["ZZZ"]["source"] == "override"
+    assert out["prices"]["ESGV"] == {"price": 100.0, "source": "override", "date": None}
+    assert out["total_value"] == 10 * 100 + 3 * 5 + 1000
+    plan = out["plans"][0]
+    after = {r["symbol"]: r["shares"] for r in plan["holdings_after"]}
+    assert after["OLD"] == 0, "holdings outside the model are sold"
+    # 2015 investable: ESGV 1209 -> 12 shares, ZZZ 806 -> 80 or 81 shares.
+    assert after["ESGV"] == 12
+    assert after["ZZZ"] in (80, 81)
+
+
+def test_buy_only_keeps_everything(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    holdings = write(tmp_path / "h.csv", "symbol,shares\nESGV,100\nBND,1\n")
+    out = run_json(capsys, "--holdings", str(holdings), "--buy-only", "--cash", "3000",
+                   "--fund", "moderate-pitt")
+    for plan in out["plans"]:
+        assert all(o["action"] == "BUY" for o in plan["orders"])
+
+
+def test_readable_tables_without_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--offline", "--strategy", "all"]) == 0
+    text = capsys.readouterr().out
+    for header in ("== simple (", "== tracking-error (", "== trade-minimization ("):
+        assert header in text
+    assert "Holdings after" in text and "fallback 2026-02-04" in text
+
+
+BAD_INPUTS = {
+    "unknown fund": (["--fund", "nope"], "unknown fund"),
+    "malformed csv": (["--holdings", "{dir}/semi.csv"], "header"),
+    "negative shares": (["--holdings", "{dir}/neg.csv"], ">= 0"),
+    "weights not summing to 1": (["--targets", "{dir}/sum.csv"], "sum"),
+    "unknown symbol without price": (["--targets", "{dir}/unknown.csv"], "no price for ZZZ"),
+    "held symbol without price": (["--holdings", "{dir}/held.csv"], "no price for held QQQ"),
+    "missing file": (["--holdings", "{dir}/nope.csv"], "not found"),
+    "non-numeric cash": (["--cash", "lots"], "--cash"),
+    "negative reserve": (["--reserve", "-5"], "--reserve"),
+    "reserve above value": (["--reserve", "99999999"], "reserve"),
+    "band above 1": (["--band", "2"], "--band"),
+    "unknown strategy": (["--strategy", "magic"], "strategy"),
+}
+
+
+@pytest.fixture
+def bad_files(tmp_path: Path) -> Path:
+    write(tmp_path / "semi.csv", "symbol;shares\nESGV;3\n")
+    write(tmp_path / "neg.csv", "symbol,shares\nESGV,-3\n")
+    write(tmp_path / "sum.csv", "symbol,weight\nESGV,0.5\nBND,0.4\n")
+    write(tmp_path / "unknown.csv", "symbol,weight\nESGV,0.5\nZZZ,0.5\n")
+    write(tmp_path / "held.csv", "symbol,shares\nESGV,1\nQQQ,4\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_exits_2_with_one_line(case: str, bad_files: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    args, expected = BAD_INPUTS[case]
+    args = [a.format(dir=bad_files) for a in args]
+    before = sorted(p.name for p in bad_files.iterdir())
+    assert main(["plan", "--offline", "--json", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "", "nothing is written to stdout"
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert expected in lines[0]
+    assert "Traceback" not in captured.err
+    assert sorted(p.name for p in bad_files.iterdir()) == before, "no file written"
+
+
+def test_console_script_exit_code_and_no_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "REBALANCER_CACHE_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "rebalancer_tui", "plan", "--offline", "--fund", "nope"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
