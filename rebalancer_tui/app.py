@@ -1,0 +1,76 @@
+"""The full-screen app: wires the stylesheet, keys and palette, shows the main screen.
+
+Orchestration lives in `screens.main`; logic lives in the engine and the price
+service below it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from rebalancer_tui.commands import RebalancerCommands
+from rebalancer_tui.screens.compare import CompareScreen
+from rebalancer_tui.screens.help import HelpScreen
+from rebalancer_tui.screens.main import MainScreen
+
+log = logging.getLogger(__name__)
+
+
+class RebalancerApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Rebalancer"
+    COMMANDS = App.COMMANDS | {RebalancerCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        api_url: str | None = None,
+        offline: bool = False,
+        demo_seed: int = 0,
+        fund: str | None = None,
+        cache_path: Path | None = None,
+        started_at: float | None = None,
+    ) -> None:
+        # `started_at` is a time.perf_counter() reading taken first thing by the CLI.
+        self.started_at = time.perf_counter() if started_at is None else started_at
+        self.ready_seconds: float | None = None
+        super().__init__()
+        self.main_screen = MainScreen(
+            api_url=api_url,
+            offline=offline,
+            demo_seed=demo_seed,
+            fund=fund,
+            cache_path=cache_path,
+        )
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.main_screen
+
+    def on_ready(self) -> None:
+        self.ready_seconds = time.perf_counter() - self.started_at
+        log.info("time to ready: %.3f s", self.ready_seconds)
+        self.log.info(f"time to ready: {self.ready_seconds:.3f} s")
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(
+            HelpScreen(
+                [
+                    ("Everywhere", self.BINDINGS),
+                    ("Main view", MainScreen.BINDINGS),
+                    ("Compare view", CompareScreen.BINDINGS),
+                ]
+            )
+        )

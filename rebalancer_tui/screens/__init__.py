@@ -1,0 +1,1 @@
+"""Screens: the main screen (panes and workers), compare, help."""

@@ -1,0 +1,73 @@
+"""Compare view: every strategy side by side, one column each.
+
+The main screen owns the solving and sets the plans here (attributes down);
+choosing a column dismisses the view with that strategy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from rebalancer_tui.engine import STRATEGIES, Plan
+from rebalancer_tui.widgets.metrics_line import best_metrics
+from rebalancer_tui.widgets.plan_column import PlanColumn
+
+
+class CompareScreen(Screen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,c", "back", "Back", id="compare.back"),
+        Binding("1", "pick('simple')", "Use Simple", id="compare.simple"),
+        Binding("2", "pick('tracking-error')", "Use Tracking", id="compare.tracking"),
+        Binding("3", "pick('trade-minimization')", "Use Min trades", id="compare.trades"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="compare")
+        self.sub_title = "Compare all strategies"
+        # Kept so plans set before the columns are mounted still show.
+        self._plans: tuple[Sequence[Plan], float] | None = None
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="columns"):
+            for number, strategy in enumerate(STRATEGIES, start=1):
+                yield PlanColumn(strategy, number)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._apply()
+
+    def show_plans(self, plans: Sequence[Plan], band: float) -> None:
+        self._plans = (plans, band)
+        self._apply()
+
+    def set_loading(self, on: bool) -> None:
+        self._loading = on
+        self._apply()
+
+    def _apply(self) -> None:
+        if not self.is_mounted:
+            return
+        with self.app.batch_update():
+            for column in self.query(PlanColumn):
+                column.loading = self._loading
+            if self._plans is not None:
+                plans, band = self._plans
+                best = best_metrics(plans)
+                for plan in plans:
+                    column = self.query_one(f"#col-{plan.strategy}", PlanColumn)
+                    column.show(plan, band, best[plan.strategy])
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_pick(self, strategy: str) -> None:
+        self.dismiss(strategy)

@@ -1,0 +1,58 @@
+"""The help screen: every key, read from the live bindings so it never goes stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+ABOUT = (
+    "Pick a fund (Enter or click) to rebalance to it; move the highlight to preview it.\n"
+    "Pick a strategy to compute its plan; Compare shows all three side by side.\n"
+    "Tab / Shift+Tab move between panes; the mouse works everywhere."
+)
+
+
+def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    rows = []
+    for b in bindings:
+        if isinstance(b, Binding) and b.description:
+            keys = ", ".join(k.strip().replace("question_mark", "?") for k in b.key.split(","))
+            rows.append((keys, b.description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,f1", "close", "Close", id="help.close")
+    ]
+
+    def __init__(self, sections: list[tuple[str, Iterable[BindingType]]]) -> None:
+        super().__init__(id="help")
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for title, bindings in self.sections:
+            table.add_row(f"[b]{title}[/b]", "")
+            for keys, description in _rows(bindings):
+                table.add_row(keys, description)
+            table.add_row("", "")
+        table.add_row("ctrl+p", "Command palette: every action by name")
+        table.add_row("tab, shift+tab", "Next / previous pane")
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Keys"
+            body.border_subtitle = "Esc to close"
+            yield Static(ABOUT, id="help-about")
+            yield Static(table, id="help-keys")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

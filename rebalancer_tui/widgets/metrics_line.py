@@ -1,0 +1,96 @@
+"""A plan's metrics and status: one line in the main view, a block in compare."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from rebalancer_tui.engine import Plan
+from rebalancer_tui.widgets.format import money, pct
+
+
+def metric_items(plan: Plan) -> list[tuple[str, str]]:
+    m = plan.metrics
+    return [
+        ("Deviation", f"{money(m.deviation)} ({m.deviation_pct:.2f}%)"),
+        ("Largest drift", pct(m.max_drift)),
+        ("Orders", f"{m.orders} ({m.shares_traded:,} shares)"),
+        ("Turnover", money(m.turnover)),
+        ("Costs", money(m.costs)),
+        ("Cash left", money(m.cash_left)),
+        ("Solve time", f"{m.solve_ms:.0f} ms"),
+    ]
+
+
+def compact_items(plan: Plan) -> list[tuple[str, str, str]]:
+    """(key, short label, value): fits a 22-column compare column."""
+    m = plan.metrics
+    return [
+        ("deviation", "Deviation", money(m.deviation)),
+        ("deviation", "Dev. %", f"{m.deviation_pct:.2f}%"),
+        ("max_drift", "Max drift", pct(m.max_drift)),
+        ("orders", "Orders", str(m.orders)),
+        ("shares_traded", "Shares", f"{m.shares_traded:,}"),
+        ("turnover", "Turnover", money(m.turnover)),
+        ("costs", "Costs", money(m.costs)),
+        ("cash_left", "Cash left", money(m.cash_left)),
+        ("solve_ms", "Solve", f"{m.solve_ms:.0f} ms"),
+    ]
+
+
+def best_metrics(plans: Sequence[Plan]) -> dict[str, set[str]]:
+    """Per strategy, the metrics on which it is best (lowest) among `plans`."""
+    keys = ("deviation", "max_drift", "orders", "shares_traded", "turnover", "costs")
+    best: dict[str, set[str]] = {p.strategy: set() for p in plans}
+    if len(plans) < 2:
+        return best
+    for key in keys:
+        values = {p.strategy: getattr(p.metrics, key) for p in plans}
+        low = min(values.values())
+        if all(v == low for v in values.values()):
+            continue  # a tie everywhere says nothing
+        for strategy, v in values.items():
+            if v == low:
+                best[strategy].add(key)
+    return best
+
+
+def status_text(plan: Plan) -> Text:
+    if plan.optimal:
+        return Text("optimal", style="bold green")
+    return Text(plan.status, style="bold yellow")
+
+
+class MetricsLine(Static):
+    def __init__(
+        self, *, compact: bool = False, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.compact = compact
+
+    def clear_plan(self, message: str = "") -> None:
+        self.update(message)
+
+    def show(self, plan: Plan, best: set[str] | frozenset[str] = frozenset()) -> None:
+        """`best`: metric names to highlight (the compare view's winners)."""
+        if self.compact:
+            grid = Table.grid(padding=(0, 1), expand=True)
+            grid.add_column(style="dim", no_wrap=True)
+            grid.add_column(justify="right")
+            for key, label, value in compact_items(plan):
+                grid.add_row(label, Text(value, style="bold green" if key in best else ""))
+            grid.add_row("Status", status_text(plan))
+            self.update(grid)
+            return
+        items = metric_items(plan)
+        line = Text()
+        for label, value in items:
+            line.append(f"{label} ", style="dim")
+            line.append(value, style="bold")
+            line.append("  ")
+        line.append("Status ", style="dim")
+        line.append_text(status_text(plan))
+        self.update(line)

@@ -1,0 +1,43 @@
+"""The orders of a plan, sells first (their proceeds fund the buys)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from rebalancer_tui.engine import Order
+from rebalancer_tui.widgets.format import money, price, right
+from rebalancer_tui.widgets.keyed_table import KeyedTable
+
+ACTION_STYLE = {"BUY": "bold green", "SELL": "bold red"}
+
+
+class OrdersTable(KeyedTable):
+    COLUMNS = (
+        ("action", "Action", False),
+        ("symbol", "Symbol", False),
+        ("shares", "Shares", True),
+        ("price", "Price", True),
+        ("amount", "Amount", True),
+        ("cost", "Cost", True),
+    )
+
+    def show(self, orders: Sequence[Order]) -> None:
+        self.set_rows(
+            [
+                (
+                    o.symbol,
+                    [
+                        Text(o.action, style=ACTION_STYLE[o.action]),
+                        o.symbol,
+                        right(f"{o.shares:,}"),
+                        right(price(o.price)),
+                        right(money(o.amount)),
+                        right(money(o.cost)),
+                    ],
+                )
+                for o in orders
+            ]
+        )
+        self.border_subtitle = f"{len(orders)} orders" if orders else "nothing to trade"

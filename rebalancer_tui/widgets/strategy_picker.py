@@ -1,0 +1,36 @@
+"""The strategy pane: the three engine strategies and "Compare all"."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from rebalancer_tui.engine.strategies import LABELS, STRATEGIES
+from rebalancer_tui.messages import COMPARE, StrategyChosen
+
+CHOICES: dict[str, str] = {**LABELS, COMPARE: "Compare all"}
+
+
+class StrategyPicker(OptionList):
+    """Choosing a strategy (Enter or click) computes its plan."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        keys = [*STRATEGIES, COMPARE]
+        super().__init__(
+            *(Option(f"{n}  {CHOICES[s]}", id=s) for n, s in enumerate(keys, start=1)), id=id
+        )
+        self.border_title = "Strategy"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id is not None:
+            self.post_message(StrategyChosen(event.option_id))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+
+    def show_current(self, strategy: str) -> None:
+        """Move the highlight to the strategy shown, without choosing it again."""
+        index = self.get_option_index(strategy)
+        if self.highlighted != index:
+            self.highlighted = index
