@@ -72,7 +72,7 @@ class RequestRecord:
     asset_id: int | None
     mode: str
     started: float  # time.monotonic()
-    ended: float
+    ended: float | None  # None while still being answered (or hung)
 
 
 @dataclass
@@ -221,27 +221,31 @@ class FakeFintualAPI:
 
     # -- serving (called from handler threads) -----------------------------
 
-    def _begin(self, asset_id: int | None) -> tuple[AssetBehaviour | None, str]:
-        """Take one request: the asset's behaviour and the mode to answer in."""
+    def _begin(
+        self, path: str, query: dict[str, str], asset_id: int | None
+    ) -> tuple[AssetBehaviour | None, str, int]:
+        """Take one request: the asset's behaviour, the mode to answer in, its log index."""
         with self._lock:
             st = self._state
             st.in_flight += 1
             st.max_in_flight = max(st.max_in_flight, st.in_flight)
             b = st.assets.get(asset_id) if asset_id is not None else None
-            if b is None:
-                return None, "404"
-            mode = b.mode
-            if b.times is not None:
+            mode = "404" if b is None else b.mode
+            if b is not None and b.times is not None:
                 if b.times <= 0:
                     mode = "ok"
                 else:
                     st.assets[b.asset_id] = replace(b, times=b.times - 1)
-            return b, mode
+            # Logged on arrival, so a hung request is counted while it hangs.
+            st.log.append(RequestRecord(path, query, asset_id, mode, time.monotonic(), None))
+            return b, mode, len(st.log) - 1
 
-    def _end(self, record: RequestRecord) -> None:
+    def _end(self, index: int) -> None:
         with self._lock:
             self._state.in_flight -= 1
-            self._state.log.append(record)
+            if index < len(self._state.log):  # reset() may have cleared the log
+                record = self._state.log[index]
+                self._state.log[index] = replace(record, ended=time.monotonic())
 
     def _wait(self, seconds: float) -> None:
         # Waiting on the event, not sleeping: stop() cuts every wait short.
@@ -274,8 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         match = _ASSET_PATH.match(parts.path)
         asset_id = int(match.group(1)) if match else None
-        started = time.monotonic()
-        behaviour, mode = api._begin(asset_id)
+        behaviour, mode, index = api._begin(parts.path, query, asset_id)
         try:
             latency = api.latency
             if behaviour is not None and behaviour.latency is not None:
@@ -285,7 +288,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (deadline); nothing to answer
         finally:
-            api._end(RequestRecord(parts.path, query, asset_id, mode, started, time.monotonic()))
+            api._end(index)
 
     def _answer(
         self, b: AssetBehaviour | None, mode: str, days: bool, query: dict[str, str]

@@ -63,14 +63,26 @@ def describe_transport_error(exc: Exception, timeout: float) -> _Failure:
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return _Failure(f"timed out after {timeout:g} s", retry=True)
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc).lower()
-        what = "connection refused" if "refused" in text else f"cannot connect ({exc})"
-        return _Failure(what, retry=True)
+        if _caused_by(exc, ConnectionRefusedError):
+            return _Failure("connection refused", retry=True)
+        return _Failure(f"cannot connect ({exc})", retry=True)
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
         return _Failure("connection dropped by the server", retry=True)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return _Failure(f"bad API URL ({exc})", retry=False)
     return _Failure(f"request failed ({type(exc).__name__}: {exc})", retry=False)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    # httpx says "All connection attempts failed"; the OS's reason is down the chain.
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def _get_once(client: httpx.AsyncClient, url: str, timeout: float, **params: str) -> bytes:

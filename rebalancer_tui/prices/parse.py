@@ -96,10 +96,21 @@ def loads(body: bytes | str) -> Any:
         raise InvalidAnswer("answer is not JSON") from None
 
 
+# Pydantic's wording names our classes ("instance of RealAssetData"); users get plain words.
+_PLAIN_ERRORS = {
+    "missing": "missing",
+    "model_type": "expected an object",
+    "model_attributes_type": "expected an object",
+    "dict_type": "expected an object",
+    "list_type": "expected a list",
+}
+
+
 def _shape_error(exc: ValidationError) -> InvalidAnswer:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "answer"
-    return InvalidAnswer(f"unexpected answer shape: {where}: {err['msg']}")
+    what = _PLAIN_ERRORS.get(err["type"], err["msg"])
+    return InvalidAnswer(f"unexpected answer shape: {where}: {what}")
 
 
 def _show(value: object) -> str:

@@ -1,0 +1,178 @@
+"""API URL and cache path resolution, the on-disk price cache, best known quotes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rebalancer_tui.data import load_catalog
+from rebalancer_tui.models import PriceQuote
+from rebalancer_tui.prices import (
+    DEFAULT_API_URL,
+    PriceCache,
+    best_known_quotes,
+    default_cache_path,
+    resolve_api_url,
+)
+
+CATALOG = load_catalog()
+FALLBACK = {a.symbol: a.price for a in CATALOG.assets}
+
+
+def live(symbol: str, price: str, date: dt.date = dt.date(2026, 3, 2)) -> PriceQuote:
+    return PriceQuote(symbol=symbol, price=Decimal(price), source="live", date=date)
+
+
+# -- configuration -------------------------------------------------------------
+
+
+def test_api_url_flag_beats_env_beats_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_api_url() == DEFAULT_API_URL == "https://fintual.cl"
+    monkeypatch.setenv("REBALANCER_API_URL", "http://127.0.0.1:9/")
+    assert resolve_api_url() == "http://127.0.0.1:9"
+    assert resolve_api_url("http://localhost:8000/prefix/") == "http://localhost:8000/prefix"
+    monkeypatch.setenv("REBALANCER_API_URL", "  ")
+    assert resolve_api_url(None) == DEFAULT_API_URL
+
+
+@pytest.mark.parametrize("bad", ["fintual.cl", "ftp://fintual.cl", "http://", "htp:/x"])
+def test_bad_api_url_is_one_clear_line(bad: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match=r"--api-url must be an http\(s\) URL") as exc_info:
+        resolve_api_url(bad)
+    assert "\n" not in str(exc_info.value)
+    monkeypatch.setenv("REBALANCER_API_URL", bad)
+    with pytest.raises(ValueError, match="REBALANCER_API_URL must be"):
+        resolve_api_url()
+
+
+def test_cache_path_env_then_platformdirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REBALANCER_CACHE_DIR", str(tmp_path))
+    assert default_cache_path() == tmp_path / "prices.json"
+    assert PriceCache().path == tmp_path / "prices.json"
+    monkeypatch.delenv("REBALANCER_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # platformdirs on Linux
+    assert default_cache_path() == tmp_path / "xdg" / "rebalancer-tui" / "prices.json"
+
+
+# -- the cache file ------------------------------------------------------------
+
+
+def test_save_then_load_gives_cached_quotes_with_the_live_date(tmp_path: Path) -> None:
+    cache = PriceCache(tmp_path / "sub" / "prices.json")  # directory created on save
+    cache.save({"ESGV": live("ESGV", "121.50"), "BND": live("BND", "74.01", dt.date(2026, 3, 1))})
+    assert cache.load() == {
+        "BND": PriceQuote(
+            symbol="BND", price=Decimal("74.01"), source="cached", date=dt.date(2026, 3, 1)
+        ),
+        "ESGV": PriceQuote(
+            symbol="ESGV", price=Decimal("121.50"), source="cached", date=dt.date(2026, 3, 2)
+        ),
+    }
+    assert [p.name for p in cache.path.parent.iterdir()] == ["prices.json"]  # no temp left
+
+
+def test_save_merges_and_ignores_non_live(tmp_path: Path) -> None:
+    cache = PriceCache(tmp_path / "prices.json")
+    cache.save({"ESGV": live("ESGV", "121.50"), "BND": live("BND", "74.01")})
+    fallback = PriceQuote(symbol="TIP", price=Decimal("110.25"), source="fallback")
+    cached = PriceQuote(symbol="VUG", price=Decimal("1"), source="cached", date=dt.date.today())
+    cache.save({"ESGV": live("ESGV", "122.00"), "TIP": fallback, "VUG": cached})
+    got = {s: q.price for s, q in cache.load().items()}
+    assert got == {"ESGV": Decimal("122.00"), "BND": Decimal("74.01")}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"{not json", b"[]", b'{"prices": []}', b"\xff\xfe", b'{"prices": {"ESGV": 5}}'],
+)
+def test_unreadable_cache_loads_as_empty(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "prices.json"
+    path.write_bytes(content)
+    assert PriceCache(path).load() == {}
+
+
+def test_one_bad_entry_does_not_cost_the_others(tmp_path: Path) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "prices": {
+                    "ESGV": {"price": "121.5", "date": "2026-03-02"},
+                    "BND": {"price": "-1", "date": "2026-03-02"},
+                    "TIP": {"price": "110", "date": "yesterday"},
+                },
+            }
+        )
+    )
+    assert list(PriceCache(path).load()) == ["ESGV"]
+
+
+def test_missing_cache_and_cache_dir_that_is_a_file(tmp_path: Path) -> None:
+    assert PriceCache(tmp_path / "nope.json").load() == {}
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    cache = PriceCache(blocker / "prices.json")
+    assert cache.load() == {}
+    with pytest.raises(OSError):
+        cache.save({"ESGV": live("ESGV", "1")})
+
+
+def test_failed_write_leaves_old_file_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = PriceCache(tmp_path / "prices.json")
+    cache.save({"ESGV": live("ESGV", "121.50")})
+    before = cache.path.read_bytes()
+
+    def disk_full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        cache.save({"ESGV": live("ESGV", "999")})
+    assert cache.path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["prices.json"]
+
+
+# -- best known quotes -----------------------------------------------------------
+
+
+def test_best_known_without_cache_is_the_builtin_fallback(tmp_path: Path) -> None:
+    quotes = best_known_quotes(PriceCache(tmp_path / "none.json"))
+    assert set(quotes) == set(FALLBACK)
+    for symbol, q in quotes.items():
+        assert (q.price, q.source, q.date) == (FALLBACK[symbol], "fallback", dt.date(2026, 2, 4))
+
+
+def test_cached_beats_fallback_unless_older(tmp_path: Path) -> None:
+    cache = PriceCache(tmp_path / "prices.json")
+    cache.save(
+        {
+            "ESGV": live("ESGV", "121.50", dt.date(2026, 3, 2)),
+            "BND": live("BND", "70.00", dt.date(2025, 12, 31)),  # older than the fallback
+            "GONE": live("GONE", "5.00"),  # no longer in the catalog
+        }
+    )
+    quotes = best_known_quotes(cache)
+    assert set(quotes) == set(FALLBACK)
+    assert (quotes["ESGV"].price, quotes["ESGV"].source) == (Decimal("121.50"), "cached")
+    assert quotes["ESGV"].date == dt.date(2026, 3, 2)
+    assert (quotes["BND"].price, quotes["BND"].source) == (FALLBACK["BND"], "fallback")
+    assert quotes["TIP"].source == "fallback"
+
+
+def test_best_known_default_reads_the_env_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REBALANCER_CACHE_DIR", str(tmp_path))
+    PriceCache(tmp_path / "prices.json").save({"VUG": live("VUG", "470.10")})
+    assert best_known_quotes()["VUG"].source == "cached"
+    # An unusable location is no error, just no cache.
+    monkeypatch.setenv("REBALANCER_CACHE_DIR", str(tmp_path / "prices.json"))
+    assert best_known_quotes()["VUG"].source == "fallback"

@@ -1,0 +1,73 @@
+"""`rebalancer-tui plan` end to end against the fake API: provenance in the JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fake_api import LIVE_DATE, FakeFintualAPI
+
+from rebalancer_tui.data import load_catalog
+
+REPO = Path(__file__).resolve().parent.parent
+FALLBACK = {a.symbol: a.price for a in load_catalog().assets}
+FUND = set(load_catalog().model("risky-norris").weights)  # type: ignore[union-attr]
+BAD = {"ESGV": "404", "SOXX": "zero"}  # fast failures: the CLI uses default timeouts
+
+
+def plan(cache_dir: Path, *args: str) -> tuple[dict[str, Any], str]:
+    env = {**os.environ, "REBALANCER_CACHE_DIR": str(cache_dir)}
+    env.pop("REBALANCER_API_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "rebalancer_tui", "plan", "--fund", "risky-norris", "--json", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout), out.stderr
+
+
+def sources(doc: dict[str, Any]) -> dict[str, tuple[str, Decimal, str | None]]:
+    return {s: (p["source"], Decimal(str(p["price"])), p["date"]) for s, p in doc["prices"].items()}
+
+
+def test_live_then_cached_then_offline(tmp_path: Path) -> None:
+    with FakeFintualAPI() as api:
+        for symbol, mode in BAD.items():
+            api.fail(symbol, mode)
+        live_prices = {s: api.price(s) for s in FALLBACK}
+        first, stderr = plan(tmp_path, "--api-url", api.url)
+        url = api.url
+
+    expected_live = {
+        s: ("live", live_prices[s], LIVE_DATE.isoformat())
+        if s not in BAD
+        else ("fallback", FALLBACK[s], "2026-02-04")
+        for s in FALLBACK
+    }
+    assert set(first["prices"]) >= FUND
+    expected_live = {s: v for s, v in expected_live.items() if s in first["prices"]}
+    assert sources(first) == expected_live
+    assert "ESGV: HTTP 404 Not Found" in stderr and "SOXX: no positive price" in stderr
+    assert "Traceback" not in stderr
+
+    # The server is gone: last good live prices come back as 'cached'.
+    second, stderr = plan(tmp_path, "--api-url", url)
+    expected_cached = {
+        s: ("cached", p, d) if src == "live" else (src, p, d)
+        for s, (src, p, d) in expected_live.items()
+    }
+    assert sources(second) == expected_cached
+    assert "connection refused" in stderr and "Traceback" not in stderr
+
+    # Offline never touches the network and shows the same cached prices.
+    third, _ = plan(tmp_path, "--offline")
+    assert sources(third) == expected_cached

@@ -1,0 +1,270 @@
+"""fetch_quotes / fetch_history against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fake_api import LIVE_DATE, FakeFintualAPI
+
+from rebalancer_tui.data import load_catalog
+from rebalancer_tui.models import Asset
+from rebalancer_tui.prices import PriceCache, PriceReport, fetch_history, fetch_quotes
+
+CATALOG = load_catalog()
+SYMBOLS = [a.symbol for a in CATALOG.assets]
+FALLBACK = {a.symbol: a.price for a in CATALOG.assets}
+# Short enough to keep the suite fast, long enough for a loaded 2-core CI box.
+TIMEOUT, DEADLINE = 0.5, 1.5
+
+
+async def fetch(api: FakeFintualAPI, **kwargs: object) -> PriceReport:
+    kwargs = {"timeout": TIMEOUT, "deadline": DEADLINE, **kwargs}
+    return await fetch_quotes(api.url, **kwargs)  # type: ignore[arg-type]
+
+
+def assert_live(report: PriceReport, api: FakeFintualAPI, symbols: list[str]) -> None:
+    for symbol in symbols:
+        q = report.quotes[symbol]
+        assert (q.source, q.price, q.date, q.reason) == ("live", api.price(symbol), LIVE_DATE, None)
+
+
+async def test_all_assets_live(fake_api: FakeFintualAPI) -> None:
+    report = await fetch(fake_api)
+    assert list(report.quotes) == SYMBOLS
+    assert report.errors == {}
+    assert_live(report, fake_api, SYMBOLS)
+    # The fake serves fallback + 1 %: the live prices really are not the fallback.
+    assert all(
+        report.quotes[s].price == (FALLBACK[s] * Decimal("1.01")).quantize(Decimal("0.01"))
+        for s in SYMBOLS
+    )
+    assert fake_api.request_count() == len(SYMBOLS)
+    assert report.summary() == "12 live"
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason", "attempts"),
+    [
+        ("404", "HTTP 404 Not Found", 1),
+        ("500", "HTTP 500 Internal Server Error (twice)", 2),
+        ("503", "HTTP 503 Service Unavailable (twice)", 2),
+        ("hang", f"timed out after {TIMEOUT:g} s (twice)", 2),
+        ("drop", "connection dropped by the server (twice)", 2),
+        ("not-json", "answer is not JSON", 1),
+        ("wrong-shape", "unexpected answer shape: data: expected an object", 1),
+        ("wrong-id", "answer is for asset 227, not 226", 1),
+        ("missing", "no price in the answer (net_asset_value, close_price, price missing)", 1),
+        ("zero", "no positive price: net_asset_value=0", 1),
+        ("negative", "no positive price: net_asset_value=-74.64", 1),
+        ("non-numeric", "no positive price: net_asset_value='abc' is not a number", 1),
+    ],
+)
+async def test_one_bad_asset_falls_back_alone(
+    fake_api: FakeFintualAPI, mode: str, reason: str, attempts: int
+) -> None:
+    fake_api.fail("BND", mode)
+    report = await fetch(fake_api)
+    bnd = report.quotes["BND"]
+    assert (bnd.source, bnd.price, bnd.date) == ("fallback", FALLBACK["BND"], dt.date(2026, 2, 4))
+    assert bnd.reason == reason
+    assert report.errors == {"BND": reason}
+    assert_live(report, fake_api, [s for s in SYMBOLS if s != "BND"])
+    assert fake_api.request_count("BND") == attempts  # retried only when it may help
+
+
+async def test_many_failures_at_once_each_keep_their_reason(fake_api: FakeFintualAPI) -> None:
+    modes = {"ESGV": "500", "QQQM": "zero", "FTEC": "not-json", "SOXX": "404", "TIP": "drop"}
+    for symbol, mode in modes.items():
+        fake_api.fail(symbol, mode)
+    report = await fetch(fake_api)
+    assert set(report.errors) == set(modes)
+    assert {s: q.source for s, q in report.quotes.items() if q.source != "live"} == dict.fromkeys(
+        modes, "fallback"
+    )
+    assert report.summary() == "7 live, 5 fallback"
+
+
+async def test_connection_refused_everywhere() -> None:
+    api = FakeFintualAPI().start()
+    url = api.url
+    api.stop()  # nothing listens on that port any more
+    report = await fetch_quotes(url, timeout=TIMEOUT, deadline=DEADLINE)
+    assert report.errors == dict.fromkeys(SYMBOLS, "connection refused (twice)")
+    assert all(q.source == "fallback" and q.price == FALLBACK[s] for s, q in report.quotes.items())
+
+
+@pytest.mark.parametrize("mode", ["500", "hang", "drop"])
+async def test_one_transient_failure_is_retried(fake_api: FakeFintualAPI, mode: str) -> None:
+    fake_api.fail("FLIN", mode, times=1)
+    report = await fetch(fake_api)
+    assert report.errors == {}
+    assert_live(report, fake_api, ["FLIN"])
+    assert fake_api.request_count("FLIN") == 2
+
+
+async def test_requests_overlap_in_time() -> None:
+    with FakeFintualAPI(latency=0.3) as api:
+        report = await fetch(api)
+        records = api.requests
+    assert report.errors == {}
+    assert len(records) == len(SYMBOLS)
+    # Every request started before any finished: all twelve were in flight together.
+    ends = [r.ended for r in records if r.ended is not None]
+    assert len(ends) == len(records)
+    assert max(r.started for r in records) < min(ends)
+    assert api.max_in_flight == len(SYMBOLS)
+
+
+async def test_a_hang_costs_the_deadline_not_more(fake_api: FakeFintualAPI) -> None:
+    # The per-request timeout is longer than the deadline: only the deadline can stop it.
+    fake_api.fail("VUG", "hang")
+    started = time.monotonic()
+    report = await fetch(fake_api, timeout=30.0, deadline=1.0)
+    elapsed = time.monotonic() - started
+    assert 1.0 <= elapsed < 1.0 + 1.5  # generous margin for a loaded CI box
+    assert report.errors == {"VUG": "no answer within the 1 s deadline"}
+    assert report.quotes["VUG"].source == "fallback"
+    assert_live(report, fake_api, [s for s in SYMBOLS if s != "VUG"])
+
+
+async def test_slow_asset_times_out_others_live(fake_api: FakeFintualAPI) -> None:
+    fake_api.configure("IAUM", latency=TIMEOUT + 1.0)
+    fake_api.configure("XLY", latency=TIMEOUT / 4)  # slow but in time
+    report = await fetch(fake_api)
+    assert report.errors == {"IAUM": f"timed out after {TIMEOUT:g} s (twice)"}
+    assert_live(report, fake_api, [s for s in SYMBOLS if s != "IAUM"])
+
+
+async def test_price_from_other_fields(fake_api: FakeFintualAPI) -> None:
+    fake_api.configure("BLV", price_field="close_price", price=Decimal("70.33"))
+    fake_api.configure("TIP", price_field="price", price=Decimal("111.07"))
+    report = await fetch(fake_api)
+    assert (report.quotes["BLV"].price, report.quotes["TIP"].price) == (
+        Decimal("70.33"),
+        Decimal("111.07"),
+    )
+
+
+async def test_only_requested_assets_are_fetched(fake_api: FakeFintualAPI) -> None:
+    wanted = [CATALOG.asset("BND"), CATALOG.asset("TIP")]
+    extra = Asset(symbol="MYETF", id=None, price=Decimal("10"))
+    report = await fetch(fake_api, assets=[*wanted, extra])
+    assert fake_api.request_count() == 2
+    assert_live(report, fake_api, ["BND", "TIP"])
+    assert report.quotes["ESGV"].source == "fallback"  # every catalog asset still quoted
+    assert report.quotes["ESGV"].reason is None  # not asked, so not a failure
+    assert report.quotes["MYETF"].price == Decimal("10")
+    assert report.errors == {"MYETF": "no Fintual id to fetch a live price"}
+
+
+async def test_bad_base_url_never_raises() -> None:
+    report = await fetch_quotes("ftp://example.invalid", timeout=TIMEOUT, deadline=DEADLINE)
+    assert set(report.errors) == set(SYMBOLS)
+    assert all(r.startswith("bad API URL") for r in report.errors.values())
+
+
+# -- the cache -------------------------------------------------------------------
+
+
+async def test_cache_written_and_used_next_time(fake_api: FakeFintualAPI, tmp_path: Path) -> None:
+    cache = PriceCache(tmp_path / "prices.json")
+    fake_api.fail("SOXX", "500")
+    first = await fetch(fake_api, cache=cache)
+    assert first.cache_error is None
+    saved = cache.load()
+    # Good live prices are saved; the failed asset is not laundered into the cache.
+    assert set(saved) == set(SYMBOLS) - {"SOXX"}
+    assert all(saved[s].price == fake_api.price(s) for s in saved)
+
+    # Next run: one asset now broken, it shows its last live price as 'cached'.
+    fake_api.reset()
+    fake_api.configure("ESGV", price=Decimal("130.00"))
+    fake_api.fail("QQQM", "zero")
+    second = await fetch(fake_api, cache=cache)
+    qqqm = second.quotes["QQQM"]
+    assert (qqqm.source, qqqm.price, qqqm.date) == ("cached", first.quotes["QQQM"].price, LIVE_DATE)
+    assert qqqm.reason == "no positive price: net_asset_value=0"
+    assert second.quotes["SOXX"].source == "live"
+    assert cache.load()["ESGV"].price == Decimal("130.00")  # newer live price replaces
+
+
+async def test_server_down_then_everything_cached(tmp_path: Path) -> None:
+    cache = PriceCache(tmp_path / "prices.json")
+    with FakeFintualAPI() as api:
+        await fetch(api, cache=cache)
+        url, expected = api.url, {s: api.price(s) for s in SYMBOLS}
+    report = await fetch_quotes(url, timeout=TIMEOUT, deadline=DEADLINE, cache=cache)
+    assert {s: (q.source, q.price) for s, q in report.quotes.items()} == {
+        s: ("cached", p) for s, p in expected.items()
+    }
+    assert all(r == "connection refused (twice)" for r in report.errors.values())
+
+
+async def test_unwritable_cache_is_reported_not_raised(
+    fake_api: FakeFintualAPI, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    report = await fetch(fake_api, cache=PriceCache(blocker / "prices.json"))
+    assert report.summary() == "12 live"
+    assert report.cache_error is not None and "could not save price cache" in report.cache_error
+
+
+# -- cancellation ------------------------------------------------------------------
+
+
+async def test_cancelling_a_fetch_stops_promptly(fake_api: FakeFintualAPI) -> None:
+    # The app cancels the price worker when it quits; that must not wait on the server.
+    fake_api.fail("ESGV", "hang")
+    task = asyncio.create_task(fetch(fake_api, timeout=30.0, deadline=30.0))
+    await asyncio.sleep(0.3)
+    started = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert time.monotonic() - started < 2.0
+
+
+# -- history -----------------------------------------------------------------------
+
+HISTORY = [
+    (dt.date(2026, 2, 20), Decimal("72.50")),
+    (dt.date(2026, 2, 23), Decimal("72.91")),
+    (dt.date(2026, 2, 24), Decimal("73.05")),
+    (dt.date(2026, 3, 2), Decimal("74.64")),
+]
+
+
+async def test_history_in_range_sorted(fake_api: FakeFintualAPI) -> None:
+    fake_api.set_history("BND", reversed(HISTORY))
+    got = await fetch_history(
+        fake_api.url, 226, dt.date(2026, 2, 21), dt.date(2026, 2, 28), timeout=TIMEOUT
+    )
+    assert got == HISTORY[1:3]
+    (request,) = fake_api.requests
+    assert request.path == "/api/real_assets/226/days"
+    assert request.query == {"from_date": "2026-02-21", "to_date": "2026-02-28"}
+
+
+@pytest.mark.parametrize("mode", ["404", "500", "not-json", "wrong-shape", "hang", "drop"])
+async def test_history_trouble_gives_empty(fake_api: FakeFintualAPI, mode: str) -> None:
+    fake_api.set_history("BND", HISTORY)
+    fake_api.fail("BND", mode)
+    started = time.monotonic()
+    got = await fetch_history(
+        fake_api.url, 226, dt.date(2026, 2, 1), dt.date(2026, 3, 2), timeout=TIMEOUT
+    )
+    assert got == []
+    assert time.monotonic() - started < 2 * TIMEOUT + 1.5
+
+
+async def test_history_of_unknown_asset_and_dead_server() -> None:
+    with FakeFintualAPI() as api:
+        assert await fetch_history(api.url, 1, dt.date(2026, 1, 1), dt.date(2026, 3, 2)) == []
+        url = api.url
+    assert await fetch_history(url, 226, dt.date(2026, 1, 1), dt.date(2026, 3, 2)) == []
