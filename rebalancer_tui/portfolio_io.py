@@ -59,7 +59,7 @@ class FileMissingError(InputError):
 # Reading text
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
     """The file as text (UTF-8, optional BOM), or an InputError saying why not."""
     try:
         data = path.read_bytes()
@@ -91,7 +91,7 @@ def _shown(raw: str) -> str:
 
 def _rows(path: Path, columns: tuple[str, str]) -> list[tuple[int, dict[str, str]]]:
     """Data rows of a two-column CSV as (line number, {column: cell})."""
-    text = _read_text(path)
+    text = read_text(path)
     expected = ",".join(columns)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
@@ -459,11 +459,12 @@ _BOUNDS = {
 }
 
 
-def _validation_line(path: Path, exc: ValidationError) -> str:
+def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
+    """The first pydantic error as one line: 'field a.b: what was expected (got x)'."""
     errors = exc.errors(include_url=False)
     e = errors[0]
     kind = e["type"]
-    field = ".".join(str(x) for x in e["loc"]) or "top level"
+    field = ".".join(str(x) for x in (*([prefix] if prefix else []), *e["loc"])) or "top level"
     if kind in _BOUNDS:
         key, op = _BOUNDS[kind]
         msg = f"must be {op} {e.get('ctx', {}).get(key)}"
@@ -475,13 +476,14 @@ def _validation_line(path: Path, exc: ValidationError) -> str:
     quiet = kind in ("missing", "extra_forbidden") or isinstance(value, dict | list)
     got = "" if quiet else f" (got {_shown_value(value)})"
     more = f" [and {len(errors) - 1} more problem(s)]" if len(errors) > 1 else ""
-    return f"{path}: field {field}: {msg}{got}{more}"
+    return f"field {field}: {msg}{got}{more}"
 
 
-def parse_portfolio(text: str, path: Path) -> PortfolioFile:
-    """A portfolio from JSON text; `path` only names the file in errors."""
+def parse_json(text: str, path: Path) -> Any:
+    """JSON with exact decimals, no NaN/Infinity and no duplicate keys;
+    InputError with the line and column otherwise."""
     try:
-        raw = json.loads(
+        return json.loads(
             text, parse_float=Decimal, parse_constant=_no_constants, object_pairs_hook=_unique_keys
         )
     except json.JSONDecodeError as exc:
@@ -490,6 +492,11 @@ def parse_portfolio(text: str, path: Path) -> PortfolioFile:
         ) from None
     except ValueError as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
+
+
+def parse_portfolio(text: str, path: Path) -> PortfolioFile:
+    """A portfolio from JSON text; `path` only names the file in errors."""
+    raw = parse_json(text, path)
     if not isinstance(raw, dict):
         raise InputError(
             f'{path}: expected a JSON object {{"version": 1, ...}} (got {_shown_value(raw)})'
@@ -497,7 +504,7 @@ def parse_portfolio(text: str, path: Path) -> PortfolioFile:
     try:
         return PortfolioFile.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(_validation_line(path, exc)) from None
+        raise InputError(f"{path}: {describe_validation_error(exc)}") from None
 
 
 def load_portfolio(
@@ -513,7 +520,7 @@ def load_portfolio(
     (FileMissingError if there is no file).
     """
     path = Path(path)
-    pf = parse_portfolio(_read_text(path), path)
+    pf = parse_portfolio(read_text(path), path)
     if known_symbols is not None:
         for sym in pf.holdings:
             if sym not in known_symbols and sym not in pf.price_overrides:
