@@ -40,6 +40,7 @@ class RebalancerApp(App[None]):
         demo_seed: int = 0,
         fund: str | None = None,
         cache_path: Path | None = None,
+        portfolio: Path | None = None,
         started_at: float | None = None,
     ) -> None:
         # `started_at` is a time.perf_counter() reading taken first thing by the CLI.
@@ -52,6 +53,7 @@ class RebalancerApp(App[None]):
             demo_seed=demo_seed,
             fund=fund,
             cache_path=cache_path,
+            portfolio=portfolio,
         )
 
     def get_default_screen(self) -> Screen[None]:

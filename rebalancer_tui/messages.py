@@ -48,13 +48,7 @@ class PricesUpdated(Message):
     quotes: dict[str, PriceQuote]
     errors: dict[str, str]
     elapsed_s: float
-
-
-@dataclass
-class PricesFailed(Message):
-    """The price worker could not produce a report at all."""
-
-    reason: str
+    cache_error: str | None = None
 
 
 @dataclass

@@ -34,6 +34,7 @@ class CompareScreen(Screen[str | None]):
         # Kept so plans set before the columns are mounted still show.
         self._plans: tuple[Sequence[Plan], float] | None = None
         self._loading = False
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -43,6 +44,11 @@ class CompareScreen(Screen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # After a refresh: by then the columns have composed their own tables.
+        self.call_after_refresh(self._columns_ready)
+
+    def _columns_ready(self) -> None:
+        self._ready = True
         self._apply()
 
     def show_plans(self, plans: Sequence[Plan], band: float) -> None:
@@ -54,7 +60,7 @@ class CompareScreen(Screen[str | None]):
         self._apply()
 
     def _apply(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         with self.app.batch_update():
             for column in self.query(PlanColumn):

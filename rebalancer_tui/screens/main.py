@@ -33,6 +33,8 @@ from rebalancer_tui.messages import (
     StrategyChosen,
 )
 from rebalancer_tui.models import ModelPortfolio
+from rebalancer_tui.portfolio_io import InputError, load_portfolio
+from rebalancer_tui.prices import DEFAULT_API_URL, resolve_api_url
 from rebalancer_tui.screens import price_feed
 from rebalancer_tui.screens.compare import CompareScreen
 from rebalancer_tui.screens.state import PortfolioState
@@ -97,16 +99,25 @@ class MainScreen(Screen[None]):
         demo_seed: int = 0,
         fund: str | None = None,
         cache_path: Path | None = None,
+        portfolio: Path | None = None,
     ) -> None:
         super().__init__(id="main")
-        self.api_url = api_url
         self.offline = offline
         self.cache_path = cache_path
+        self._problems: list[str] = []
+        try:
+            self.api_url = resolve_api_url(api_url)
+        except ValueError as exc:
+            self._problems.append(f"{exc}; working offline.")
+            self.api_url, self.offline = DEFAULT_API_URL, True
         self.models: list[ModelPortfolio] = list(load_catalog().models)
         model = next((m for m in self.models if m.id == fund), self.models[0])
-        self._unknown_fund = fund if fund is not None and model.id != fund else None
+        if fund is not None and model.id != fund:
+            self._problems.append(f"Unknown fund {fund!r}; showing {model.label}.")
         self.state = PortfolioState.demo(model, price_feed.best_known(cache_path), demo_seed)
-        self.highlighted_fund = model.id
+        if portfolio is not None:
+            self._open_portfolio(portfolio)
+        self.highlighted_fund = self.state.model.id
         self.strategy = "simple"
         self.plans: dict[str, Plan] = {}
         self.fetching = False
@@ -134,15 +145,33 @@ class MainScreen(Screen[None]):
         funds.show_chosen(self.state.model.id)
         funds.focus()
         self.query_one(StrategyPicker).show_current(self.strategy)
-        if self._unknown_fund is not None:
-            self.notify(
-                f"Unknown fund {self._unknown_fund!r}; showing {self.state.model.label}.",
-                severity="warning",
-            )
+        for problem in self._problems:
+            self.notify(problem, severity="warning", timeout=8)
         self.refresh_views()
         self.request_plans()
         if not self.offline:
             self.action_reload_prices()
+
+    def _open_portfolio(self, path: Path) -> None:
+        """Start on the user's portfolio file; a bad file is reported, never fatal."""
+        catalog = load_catalog()
+        try:
+            pf = load_portfolio(
+                path,
+                known_symbols=[a.symbol for a in catalog.assets],
+                known_models=[m.id for m in self.models],
+            )
+        except InputError as exc:
+            self._problems.append(f"{exc} (showing the demo portfolio)")
+            return
+        self.state = self.state.replace(
+            model=self._model(pf.model),
+            holdings=dict(pf.holdings),
+            cash=pf.cash,
+            options=pf.options.to_engine(),
+            overrides=dict(pf.price_overrides),
+            demo_seed=None,
+        )
 
     def _fund_index(self, fund_id: str) -> int:
         return next(i for i, m in enumerate(self.models) if m.id == fund_id)
@@ -263,7 +292,9 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="prices", exit_on_error=False)
     async def _fetch_prices(self) -> None:
         report = await price_feed.fetch(self.api_url, self.cache_path)
-        self.post_message(PricesUpdated(report.quotes, report.errors, report.elapsed_s))
+        self.post_message(
+            PricesUpdated(report.quotes, report.errors, report.elapsed_s, report.cache_error)
+        )
 
     def on_prices_updated(self, message: PricesUpdated) -> None:
         self.fetching = False
@@ -272,6 +303,8 @@ class MainScreen(Screen[None]):
         log.info("prices updated in %.2f s, %d errors", message.elapsed_s, len(message.errors))
         text, severity = price_notice(len(message.quotes), message.errors)
         self.notify(text, title="Prices", severity=severity)  # type: ignore[arg-type]
+        if message.cache_error:
+            self.notify(f"Prices not cached: {message.cache_error}", severity="warning")
         self.refresh_views()
         self.request_plans()
 

@@ -1,0 +1,411 @@
+"""The full-screen app driven with Pilot: panes, strategies, prices, keys.
+
+Expected numbers come from the engine and the catalog, computed here from the
+same inputs the app should be using, and are formatted here (not with the
+app's own formatting helpers) so a formatting bug shows up.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_api import LIVE_DATE, FakeFintualAPI
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from rebalancer_tui.app import RebalancerApp
+from rebalancer_tui.data import load_catalog
+from rebalancer_tui.demo import demo_holdings
+from rebalancer_tui.engine import Options, Plan, RebalanceInput, solve
+from rebalancer_tui.messages import PlanReady, PortfolioEdited
+from rebalancer_tui.screens.compare import CompareScreen
+from rebalancer_tui.screens.help import HelpScreen
+from rebalancer_tui.screens.main import MainScreen
+
+CATALOG = load_catalog()
+FALLBACK = {a.symbol: a.price for a in CATALOG.assets}
+SIZE = (140, 45)
+
+
+def usd(x: Decimal) -> str:
+    return f"${x.quantize(Decimal('0.01')):,}"
+
+
+def expected_input(
+    fund: str = "risky-norris", seed: int = 0, prices: dict[str, Decimal] | None = None
+) -> RebalanceInput:
+    """The demo inputs the app starts with, built independently of the app."""
+    model = CATALOG.model(fund)
+    assert model is not None
+    start_prices = dict(FALLBACK)
+    holdings = demo_holdings(dict(model.weights), start_prices, seed=seed)
+    return RebalanceInput(
+        holdings=holdings,
+        prices=prices or start_prices,
+        targets=dict(model.weights),
+        options=Options(),
+    )
+
+
+def cell(table: DataTable[Any], row: str, column: str) -> str:
+    return str(table.get_cell(row, column))
+
+
+def shown(widget: Any) -> str:
+    """The text a Static shows, whether it holds a string, Text or a Rich table."""
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+def row_keys(table: DataTable[Any]) -> list[str]:
+    return [str(k.value) for k in table.rows]
+
+
+class Notes:
+    """Records every notice the app shows (run_test hides the toasts)."""
+
+    def __init__(self, app: RebalancerApp) -> None:
+        self.items: list[tuple[str, str]] = []
+        original = app.notify
+
+        def notify(message: str, **kwargs: Any) -> None:
+            self.items.append((message, kwargs.get("severity", "information")))
+            original(message, **kwargs)
+
+        app.notify = notify  # type: ignore[method-assign]
+
+    def text(self) -> str:
+        return "\n".join(m for m, _ in self.items)
+
+
+def offline_app(tmp_path: Path, **kwargs: Any) -> RebalancerApp:
+    return RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", **kwargs)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until no worker runs and no plan is pending (prices can trigger a re-solve)."""
+    app = pilot.app
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        main = app.get_default_screen()
+        assert isinstance(main, MainScreen)
+        if not any(w.is_running for w in app.workers) and main._pending is None:
+            return
+    raise AssertionError("the app did not settle")
+
+
+def check_plan_tables(app: RebalancerApp, inp: RebalanceInput, plan: Plan) -> None:
+    main = app.main_screen
+    current = main.query_one("#current", DataTable)
+    orders = main.query_one("#orders", DataTable)
+    after = main.query_one("#after", DataTable)
+    assert row_keys(current) == list(inp.targets)
+    for sym in inp.targets:
+        value = inp.prices[sym] * inp.holdings[sym]
+        assert cell(current, sym, "shares") == str(inp.holdings[sym])
+        assert cell(current, sym, "price") == usd(inp.prices[sym])
+        assert cell(current, sym, "value") == usd(value)
+        assert cell(current, sym, "weight") == f"{float(value / inp.total_value) * 100:.2f}%"
+        assert cell(current, sym, "target") == f"{float(inp.targets[sym]) * 100:.2f}%"
+    # Orders: sells first, same symbols, shares and amounts as the engine.
+    assert row_keys(orders) == [o.symbol for o in plan.orders]
+    actions = [cell(orders, o.symbol, "action") for o in plan.orders]
+    assert actions == sorted(actions, key=lambda a: a != "SELL")
+    for o in plan.orders:
+        final = plan.final_shares[o.symbol]
+        held = inp.holdings.get(o.symbol, 0)
+        assert cell(orders, o.symbol, "action") == ("BUY" if final > held else "SELL")
+        assert cell(orders, o.symbol, "shares") == str(abs(final - held))
+        assert cell(orders, o.symbol, "amount") == usd(inp.prices[o.symbol] * abs(final - held))
+    for sym in inp.targets:
+        final = plan.final_shares[sym]
+        assert cell(after, sym, "shares") == str(final)
+        assert cell(after, sym, "value") == usd(inp.prices[sym] * final)
+        drift = float(inp.prices[sym] * final / inp.investable - inp.targets[sym]) * 100
+        drift_cell = cell(after, sym, "drift")
+        assert float(drift_cell.rstrip("%")) == pytest.approx(drift, abs=0.0051)
+    metrics = shown(main.query_one("#metrics"))
+    assert f"Orders {len(plan.orders)} " in metrics
+    assert usd(plan.metrics.cash_left) in metrics
+    assert ("optimal" if plan.status == "optimal" else "fallback") in metrics
+
+
+async def test_fund_list_highlight_changes_preview(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        preview = app.main_screen.query_one("#preview", DataTable)
+        assert row_keys(preview) == list(CATALOG.models[0].weights)
+        app.main_screen.query_one("#funds").focus()
+        for model in CATALOG.models[1:]:
+            await pilot.press("down")
+            await pilot.pause()
+            assert preview.border_title == f"Preview: {model.label}"
+            assert row_keys(preview) == list(model.weights)
+            for sym, weight in model.weights.items():
+                asset = CATALOG.asset(sym)
+                assert asset is not None
+                assert cell(preview, sym, "target") == f"{float(weight) * 100:.1f}%"
+                assert cell(preview, sym, "price") == usd(asset.price)
+                assert cell(preview, sym, "source") == "fallback 2026-02-04"
+                assert asset.name.startswith(cell(preview, sym, "name").rstrip("…"))
+        # Highlighting previews only: the plan still targets the first fund.
+        assert app.main_screen.state.model.id == CATALOG.models[0].id
+
+
+@pytest.mark.parametrize(
+    ("key", "strategy"),
+    [("1", "simple"), ("2", "tracking-error"), ("3", "trade-minimization")],
+)
+async def test_each_strategy_fills_tables_like_the_engine(
+    tmp_path: Path, key: str, strategy: str
+) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        inp = expected_input()
+        check_plan_tables(app, inp, solve(inp, strategy))
+
+
+async def test_choosing_a_fund_by_click_replans_for_it(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # Third line inside the fund list's border: Conservative Clooney.
+        await pilot.click("#funds", offset=(5, 3))
+        await settle(pilot)
+        assert app.main_screen.state.model.id == "conservative-clooney"
+        inp = expected_input("conservative-clooney")
+        check_plan_tables(app, inp, solve(inp, "simple"))
+
+
+async def test_strategy_pane_click_computes_that_plan(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.click("#strategy", offset=(5, 2))  # second option: Tracking Error
+        await settle(pilot)
+        assert app.main_screen.strategy == "tracking-error"
+        inp = expected_input()
+        check_plan_tables(app, inp, solve(inp, "tracking-error"))
+
+
+async def test_regenerate_key_makes_a_new_demo_portfolio(tmp_path: Path) -> None:
+    app = offline_app(tmp_path, demo_seed=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        inp = expected_input(seed=6)
+        assert inp.holdings != expected_input(seed=5).holdings
+        check_plan_tables(app, inp, solve(inp, "simple"))
+
+
+async def test_live_prices_arriving_late_refresh_the_view(
+    tmp_path: Path, fake_api: FakeFintualAPI
+) -> None:
+    fake_api.latency = 1.0  # long enough that the first frame surely comes first
+    app = RebalancerApp(api_url=fake_api.url, cache_path=tmp_path / "prices.json")
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        preview = app.main_screen.query_one("#preview", DataTable)
+        # Usable at once, on fallback prices, while the fetch is under way.
+        assert cell(preview, "ESGV", "source") == "fallback 2026-02-04"
+        assert "fetching live prices" in shown(app.main_screen.query_one("#status"))
+        await settle(pilot)
+        live = {s: fake_api.price(s) for s in FALLBACK}
+        for sym in CATALOG.models[0].weights:
+            assert cell(preview, sym, "source") == f"live {LIVE_DATE.isoformat()}"
+            assert cell(preview, sym, "price") == usd(live[sym])
+        assert "Live prices loaded for all 12 ETFs" in notes.text()
+        assert "fetching" not in shown(app.main_screen.query_one("#status"))
+        # Holdings are kept (shares); the plan is recomputed at the live prices.
+        inp = expected_input(prices=live)
+        check_plan_tables(app, inp, solve(inp, "simple"))
+
+
+async def test_failing_api_leaves_the_app_on_fallback_prices(
+    tmp_path: Path, fake_api: FakeFintualAPI
+) -> None:
+    for asset in CATALOG.assets:
+        fake_api.fail(asset.symbol, "500")
+    app = RebalancerApp(api_url=fake_api.url, cache_path=tmp_path / "prices.json")
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        preview = app.main_screen.query_one("#preview", DataTable)
+        for sym in CATALOG.models[0].weights:
+            assert cell(preview, sym, "source") == "fallback 2026-02-04"
+        assert any(sev == "warning" and "No live prices" in m for m, sev in notes.items)
+        assert "HTTP 500" in notes.text()
+        inp = expected_input()
+        check_plan_tables(app, inp, solve(inp, "simple"))
+        await pilot.press("2")
+        await settle(pilot)
+        check_plan_tables(app, inp, solve(inp, "tracking-error"))
+
+
+async def test_one_bad_asset_falls_back_alone(tmp_path: Path, fake_api: FakeFintualAPI) -> None:
+    fake_api.fail("QQQM", "not-json")
+    app = RebalancerApp(api_url=fake_api.url, cache_path=tmp_path / "prices.json")
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        preview = app.main_screen.query_one("#preview", DataTable)
+        assert cell(preview, "QQQM", "source") == "fallback 2026-02-04"
+        assert cell(preview, "ESGV", "source") == f"live {LIVE_DATE.isoformat()}"
+        assert "Live prices for 11 of 12 ETFs" in notes.text()
+        assert "QQQM" in notes.text()
+
+
+async def test_unreachable_api_is_a_notice_not_a_crash(tmp_path: Path) -> None:
+    # Port 9 on localhost: nothing listens, the connection is refused at once.
+    app = RebalancerApp(api_url="http://127.0.0.1:9", cache_path=tmp_path / "prices.json")
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "No live prices" in notes.text()
+        assert app.is_running
+
+
+async def test_stale_plan_is_dropped(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        inp = expected_input()
+        other = solve(inp, "trade-minimization")
+        before = row_keys(main.query_one("#orders", DataTable))
+        assert before != [o.symbol for o in other.orders]
+        main.post_message(PlanReady(main._request_id - 1, "trade-minimization", [other]))
+        await pilot.pause()
+        assert row_keys(main.query_one("#orders", DataTable)) == before
+
+
+async def test_refused_inputs_become_a_notice(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        big = Options(reserve=Decimal(10_000_000))
+        app.main_screen.post_message(PortfolioEdited(options=big))
+        await settle(pilot)
+        assert "Cannot plan: cash reserve" in notes.text()
+        assert "Cannot plan" in shown(app.main_screen.query_one("#metrics"))
+        app.main_screen.post_message(PortfolioEdited(options=Options()))
+        await settle(pilot)
+        inp = expected_input()
+        check_plan_tables(app, inp, solve(inp, "simple"))
+
+
+async def test_compare_shows_three_columns_like_the_engine(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        columns = list(screen.query(".plan-column"))
+        assert [c.id for c in columns] == [
+            "col-simple",
+            "col-tracking-error",
+            "col-trade-minimization",
+        ]
+        inp = expected_input()
+        for column in columns:
+            plan = solve(inp, column.id.removeprefix("col-"))  # type: ignore[union-attr]
+            orders = column.query_one(".column-orders", DataTable)
+            assert row_keys(orders) == [o.symbol for o in plan.orders]
+            after = column.query_one(".column-after", DataTable)
+            for sym, n in plan.final_shares.items():
+                assert cell(after, sym, "shares") == str(n)
+            metrics = shown(column.query_one(".column-metrics"))
+            assert usd(plan.metrics.deviation) in metrics
+        # Picking a column returns to the main view with that strategy.
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        check_plan_tables(app, inp, solve(inp, "trade-minimization"))
+
+
+async def test_help_lists_every_key_and_closes(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = shown(app.screen.query_one("#help-keys"))
+        for binding in [*app.BINDINGS, *MainScreen.BINDINGS, *CompareScreen.BINDINGS]:
+            assert binding.description in text  # type: ignore[union-attr]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_command_palette_runs_app_commands(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"compare all")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"fund: moderate")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main_screen.state.model.id == "moderate-pitt"
+
+
+async def test_q_quits(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.ready_seconds is not None and app.ready_seconds > 0
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert app.return_code == 0
+
+
+@pytest.mark.parametrize(("size", "klass"), [((80, 24), "-narrow"), ((200, 60), "-wide")])
+async def test_layout_fits_small_and_large_terminals(
+    tmp_path: Path, size: tuple[int, int], klass: str
+) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        assert main.has_class(klass)
+        for pane in ("#funds", "#strategy", "#preview", "#current", "#orders", "#after"):
+            widget = main.query_one(pane)
+            assert 0 < widget.region.width <= size[0]
+        if klass == "-wide":
+            # The three tables sit side by side and everything fits without scrolling.
+            tops = {main.query_one(p).region.y for p in ("#current", "#orders", "#after")}
+            assert len(tops) == 1
+            assert main.query_one("#body").max_scroll_y == 0
+        else:
+            # Stacked and scrollable: Tab reaches a pane below the fold.
+            orders = main.query_one("#after")
+            orders.focus()
+            await pilot.pause()
+            assert orders.region.y < size[1]
