@@ -24,7 +24,7 @@ from engine_reference import (
     enumerate_plans,
     measures,
 )
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -267,6 +267,12 @@ def edge_inputs(draw: st.DrawFn) -> tuple[dict[str, object], dict[str, object]]:
 
 @settings(BRUTE, max_examples=150)
 @given(edge_inputs())
+# Found by this test: an outside holding whose forced sale costs more than the cash.
+@example(({"holdings": {"A": 0, "B": 0, "Y": 1},
+           "prices": {"A": Decimal(5), "B": Decimal(5), "Y": Decimal("0.1")},
+           "targets": {"A": Decimal("0.01"), "B": Decimal("0.99")}, "cash": Decimal(0)},
+          {"reserve": Decimal(0), "fee": Decimal(1), "cost_rate": Decimal(0),
+           "buy_only": False}))
 def test_input_is_accepted_exactly_when_a_feasible_plan_exists(
     raw: tuple[dict[str, object], dict[str, object]],
 ) -> None:
@@ -302,3 +308,15 @@ def test_unpayable_fee_of_a_forced_sale_is_refused() -> None:
     assert len(enumerate_plans(RebalanceInput.model_construct(**fields, options=opts)).dev) == 0
     with pytest.raises(ValidationError):
         RebalanceInput(**fields, options=opts)
+
+
+def test_reserve_above_cash_is_raised_by_selling() -> None:
+    """1 share of A at $5, 100% A, no cash, $1 reserve: T = 4, so simple's floor
+    rule sells nothing, yet the reserve needs A sold. Every strategy must sell
+    it (the only feasible plan) instead of failing."""
+    inp = small({"A": 1}, {"A": "5"}, {"A": "1"}, reserve=Decimal(1))
+    e = enumerate_plans(inp)
+    assert [e.plan(k) for k in range(len(e.dev))] == [{"A": 0}]
+    for name in ("simple", "tracking-error", "trade-minimization"):
+        plan = solve(inp, name)
+        assert plan.final_shares == {"A": 0}, describe(inp, plan)
