@@ -171,12 +171,12 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
     from rebalancer_tui.demo import demo_holdings
     from rebalancer_tui.engine import Options, RebalanceInput
     from rebalancer_tui.portfolio_io import PortfolioFile
+    from rebalancer_tui.user_models import load_user_models
+
     catalog = load_catalog()
-    try:  # TEMP until user_models lands
-        from rebalancer_tui.user_models import load_user_models
-        user_models, user_assets, _ = load_user_models()
-    except ModuleNotFoundError:
-        user_models, user_assets = [], []
+    user_models, user_assets, problems = load_user_models()
+    for problem in problems:
+        print(f"{PROG}: warning: {problem}", file=sys.stderr)
     pf: PortfolioFile | None = None
     if args.plan_portfolio is not None:
         pf = _read(pio.load_portfolio, args.plan_portfolio)

@@ -69,6 +69,12 @@ class RebalanceInput(BaseModel):
                 f"buy-only mode cannot keep a cash reserve of {self.options.reserve} "
                 f"with only {self.cash} in cash (nothing may be sold)"
             )
+        if self.max_cash_left < self.options.reserve:
+            raise ValueError(
+                f"no plan can be paid for: even selling everything possible leaves "
+                f"{self.max_cash_left:.2f} in cash after fees, below the reserve of "
+                f"{self.options.reserve}"
+            )
         return self
 
     @cached_property
@@ -76,6 +82,23 @@ class RebalanceInput(BaseModel):
         """Model symbols in model order, then held symbols outside the model."""
         extra = sorted(s for s, n in self.holdings.items() if s not in self.targets and n > 0)
         return [*self.targets, *extra]
+
+    @cached_property
+    def max_cash_left(self) -> Decimal:
+        """The most cash any feasible-in-kind plan can end with: forced sales of
+        holdings outside the model, plus every model holding sold whole when its
+        proceeds beat its fee (none in buy-only mode). A plan exists iff this
+        covers the reserve."""
+        if self.options.buy_only:
+            return self.cash
+        rate, fee = self.options.cost_rate, self.options.fee
+        total = self.cash
+        for s, n in self.holdings.items():
+            if not n:
+                continue
+            net = self.prices[s] * n * (1 - rate) - fee
+            total += net if s not in self.targets else max(ZERO, net)
+        return total
 
     @cached_property
     def total_value(self) -> Decimal:

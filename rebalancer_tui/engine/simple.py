@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from decimal import Decimal
 
 from rebalancer_tui.engine.inputs import RebalanceInput
 from rebalancer_tui.engine.plan import cash_left
@@ -30,6 +31,32 @@ def simple_shares(inp: RebalanceInput) -> dict[str, int]:
     return trim_buys(inp, shares)
 
 
+def _sell_for_cash(inp: RebalanceInput, shares: dict[str, int], short: Decimal
+                   ) -> dict[str, int]:
+    """Sell, most overweight first, until the reserve is covered (only when the
+    reserve exceeds the cash and no buy is left to trim). The input validator
+    guarantees that selling can raise it."""
+    fee, rate = inp.options.fee, inp.options.cost_rate
+    order = sorted(
+        (s for s in inp.symbols if shares[s] > 0),
+        key=lambda s: inp.prices[s] * shares[s] - inp.target_dollars(s),
+        reverse=True,
+    )
+    for s in order:
+        if short <= 0:
+            break
+        net = inp.prices[s] * (1 - rate)
+        new_fee = fee if shares[s] == inp.held(s) else Decimal(0)
+        if shares[s] * net - new_fee <= 0:
+            continue  # selling all of it would not even pay its fee
+        k = min(shares[s], math.ceil((short + new_fee) / net))
+        shares[s] -= k
+        short -= k * net - new_fee
+    if short > 0:
+        raise AssertionError("the reserve cannot be raised; the input validator should refuse")
+    return shares
+
+
 def trim_buys(inp: RebalanceInput, shares: dict[str, int]) -> dict[str, int]:
     """Give back bought shares, one at a time, until the plan stops overspending.
 
@@ -50,7 +77,7 @@ def trim_buys(inp: RebalanceInput, shares: dict[str, int]) -> dict[str, int]:
     heapq.heapify(heap)
     while short > 0:
         if not heap:
-            raise AssertionError("a plan without buys cannot overspend")
+            return _sell_for_cash(inp, shares, short)
         _, s = heapq.heappop(heap)
         p = inp.prices[s]
         shares[s] -= 1
