@@ -15,7 +15,6 @@ import io
 import json
 import os
 import re
-import secrets
 from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,6 +30,7 @@ from pydantic import (
     field_validator,
 )
 
+from rebalancer_tui.atomic import write_text_atomically
 from rebalancer_tui.engine.inputs import Options
 from rebalancer_tui.engine.plan import CENT, Plan
 from rebalancer_tui.models import WEIGHT_SUM_TOLERANCE
@@ -251,66 +251,14 @@ def write_orders_csv(path: Path, plan: Plan) -> None:
 
 def atomic_write_text(path: Path, text: str, *, make_dirs: bool = False) -> None:
     """Write `text` (UTF-8) so that `path` holds either the old or the new
-    content, never a mix: temp file in the same directory, fsync, os.replace.
-
-    Raises InputError with one line if the file cannot be written; the temp
-    file never survives a failure.
-    """
+    content, never a mix. Raises InputError with one line if it cannot."""
     path = Path(path)
-    if path.is_symlink():
-        # Write through a symlink (dotfile managers) instead of replacing it.
-        path = path.resolve()
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a file name")
     try:
-        if make_dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.exists() else None
-        tmp, fd = _open_temp(path)
+        write_text_atomically(path, text, make_dirs=make_dirs)
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a file name") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        # Also on KeyboardInterrupt: the old file is untouched, drop the temp.
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-        raise
-    _fsync_dir(path.parent)
-
-
-def _open_temp(path: Path) -> tuple[Path, int]:
-    # os.open with the default 0o666 lets the umask decide permissions, as a
-    # plain open() would (mkstemp would force 0600 on an orders export).
-    for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name next to {path}")
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable; not possible on every platform."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------

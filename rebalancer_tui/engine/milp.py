@@ -28,6 +28,7 @@ import numpy as np
 
 from rebalancer_tui.engine.exact import (
     ENUMERATION_LIMIT,
+    Box,
     Costs,
     deviation_box,
     enumerate_best,
@@ -294,14 +295,20 @@ def _closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi
     incumbent, upper = _best_incumbent(inp, d, lo, hi, candidates, order_cap)
     box = deviation_box(c, lo, hi, upper + DOLLAR_TOLERANCE)
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
-        for xs in enumerate_best(c, box, DOLLAR_TOLERANCE, order_cap):
-            shares = _to_shares(d, xs)
-            if infeasibility(inp, shares) is None:
-                return shares
-        return incumbent
+        return _enumerated(inp, d, box, order_cap) or incumbent
     if box is not None:
         lo, hi = box.lo, box.hi
     return _milp_closest_then_least_traded(inp, d, lo, hi, upper, order_cap)
+
+
+def _enumerated(inp: RebalanceInput, d: _Data, box: Box, order_cap: int | None
+                ) -> dict[str, int] | None:
+    """The best plan in the box by exhaustion that also passes the decimal check."""
+    for xs in enumerate_best(_costs(d), box, DOLLAR_TOLERANCE, order_cap):
+        shares = _to_shares(d, xs)
+        if infeasibility(inp, shares) is None:
+            return shares
+    return None
 
 
 def _milp_closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray,
@@ -326,14 +333,9 @@ def _milp_closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarra
     # Within a cent of the proven optimum (never looser than the plan found).
     dev_cap = max(found["bound"] + DOLLAR_TOLERANCE, dev_first + 1e-9)
     # Re-tighten for the tie-break: only plans within a cent of the optimum matter.
-    c = _costs(d)
-    box = deviation_box(c, lo, hi, dev_cap)
+    box = deviation_box(_costs(d), lo, hi, dev_cap)
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
-        for xs in enumerate_best(c, box, DOLLAR_TOLERANCE, order_cap):
-            shares = _to_shares(d, xs)
-            if infeasibility(inp, shares) is None:
-                return shares
-        return first
+        return _enumerated(inp, d, box, order_cap) or first
     if box is not None:
         lo, hi = box.lo, box.hi
     b2 = _Builder(d, lo, hi, need_dev=True, need_trades=True, need_orders=order_cap is not None)

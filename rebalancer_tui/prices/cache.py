@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from rebalancer_tui.atomic import write_text_atomically
 from rebalancer_tui.data import fallback_quotes
 from rebalancer_tui.models import PriceQuote
 from rebalancer_tui.prices.config import default_cache_path
@@ -87,22 +86,7 @@ class PriceCache:
             assert quote.date is not None  # filtered above; narrows the type
             merged[symbol] = CachedPrice(price=quote.price, date=quote.date, saved_at=now)
         text = CacheFile(prices=dict(sorted(merged.items()))).model_dump_json(indent=2)
-        atomic_write_text(self.path, text + "\n")
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same directory, fsync, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_text_atomically(self.path, text + "\n", make_dirs=True)
 
 
 def best_known_quotes(cache: PriceCache | None = None) -> dict[str, PriceQuote]:
