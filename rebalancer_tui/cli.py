@@ -192,8 +192,9 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
 
     quotes = _quotes(args)
     for asset in user_assets:
-        quotes.setdefault(asset.symbol, PriceQuote(
-            symbol=asset.symbol, price=asset.price, source="fallback"))
+        if asset.price is not None:
+            quotes.setdefault(asset.symbol, PriceQuote(
+                symbol=asset.symbol, price=asset.price, source="fallback"))
     overrides: dict[str, Decimal] = dict(pf.price_overrides) if pf else {}
     if args.prices is not None:
         overrides.update(_read(pio.read_prices_csv, args.prices))

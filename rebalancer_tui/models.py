@@ -24,7 +24,15 @@ class Asset(BaseModel):
     symbol: str = Field(min_length=1, max_length=16)
     id: int | None = Field(default=None, description="Fintual real_asset id")
     name: str = ""
-    price: Decimal = Field(gt=0, description="fallback price in USD")
+    # Built-in assets always carry a fallback price; a user's own asset may give
+    # only its Fintual id, and then has no price until a live or cached one.
+    price: Decimal | None = Field(default=None, gt=0, description="fallback price in USD")
+
+    @model_validator(mode="after")
+    def _priced_or_fetchable(self) -> Asset:
+        if self.price is None and self.id is None:
+            raise ValueError(f"asset {self.symbol} needs a fallback price or a Fintual id")
+        return self
 
     @field_validator("symbol")
     @classmethod
@@ -72,6 +80,9 @@ class Catalog(BaseModel):
         if len(set(symbols)) != len(symbols):
             raise ValueError("duplicate asset symbol in catalog")
         known = set(symbols)
+        unpriced = [a.symbol for a in self.assets if a.price is None]
+        if unpriced:
+            raise ValueError(f"built-in assets need a fallback price: {unpriced}")
         ids = [m.id for m in self.models]
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate model id in catalog")

@@ -116,11 +116,10 @@ def _one_model(
             raise ValueError(f"asset {sym} is built in; remove it from 'assets'")
         if sym in declared:
             raise ValueError(f"asset {sym} is declared twice")
-        if a.price is None:
-            # Asset.price is required: offline (and before a live answer) the
-            # engine needs some price, so an id alone is not enough.
-            raise ValueError(f"asset {sym} needs a fallback 'price' (an 'id' alone is not enough)")
-        asset = Asset(symbol=sym, id=a.id, name=a.name or sym, price=Decimal(a.price))
+        if a.price is None and a.id is None:
+            raise ValueError(f"asset {sym} needs a fallback 'price' or a Fintual 'id'")
+        price = Decimal(a.price) if a.price is not None else None
+        asset = Asset(symbol=sym, id=a.id, name=a.name or sym, price=price)
         if sym in known and known[sym] != asset:
             raise ValueError(f"asset {sym} is declared differently by an earlier model")
         declared[sym] = asset
@@ -130,6 +129,6 @@ def _one_model(
     ]
     if undeclared:
         raise ValueError(
-            f"unknown symbol {', '.join(undeclared)}: declare it in 'assets' with a price"
+            f"unknown symbol {', '.join(undeclared)}: declare it in 'assets' with a price or an id"
         )
     return model, declared

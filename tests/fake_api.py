@@ -83,6 +83,11 @@ class _State:
     max_in_flight: int = 0
 
 
+def _live_price(asset: Asset) -> Decimal:
+    """Fallback + 1% so live and fallback prices can be told apart."""
+    return ((asset.price or Decimal(100)) * Decimal("1.01")).quantize(Decimal("0.01"))
+
+
 class FakeFintualAPI:
     """Threaded fake of the Fintual API; start()/stop() or use as a context manager."""
 
@@ -156,7 +161,7 @@ class FakeFintualAPI:
                         asset_id=a.id,
                         symbol=a.symbol,
                         name=a.name,
-                        price=(a.price * Decimal("1.01")).quantize(Decimal("0.01")),
+                        price=_live_price(a),
                         date=self._date,
                     )
                     for a in self._catalog

@@ -268,3 +268,17 @@ async def test_history_of_unknown_asset_and_dead_server() -> None:
         assert await fetch_history(api.url, 1, dt.date(2026, 1, 1), dt.date(2026, 3, 2)) == []
         url = api.url
     assert await fetch_history(url, 226, dt.date(2026, 1, 1), dt.date(2026, 3, 2)) == []
+
+
+async def test_asset_known_only_by_id_is_live_or_absent(tmp_path: Path) -> None:
+    """A user's asset given by its Fintual id alone: live when the API answers;
+    with the API down there is no price at all (never an invented one)."""
+    own = Asset(symbol="ZZZ", id=999_001, name="Own ETF")
+    with FakeFintualAPI(assets=[*load_catalog().assets, own]) as api:
+        api.configure("ZZZ", price=Decimal("12.34"))
+        report = await fetch_quotes(api.url, [own], timeout=0.5, deadline=1.5)
+    assert report.quotes["ZZZ"].source == "live"
+    assert report.quotes["ZZZ"].price == Decimal("12.34")
+    down = await fetch_quotes("http://127.0.0.1:9", [own], timeout=0.3, deadline=1.0)
+    assert "ZZZ" not in down.quotes
+    assert "ZZZ" in down.errors

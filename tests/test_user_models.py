@@ -105,8 +105,8 @@ def _model(**over: object) -> dict:
         ({"label": "X", "weights": {"ESGV": 1}}, ["field id", "required"]),
         ("not a model", ["object"]),
         (
-            _model(weights={"ESGV": 0.5, "ZZZ": 0.5}, assets=[{"symbol": "ZZZ", "id": 7}]),
-            ["ZZZ needs a fallback 'price'"],
+            _model(weights={"ESGV": 0.5, "ZZZ": 0.5}, assets=[{"symbol": "ZZZ", "name": "Z"}]),
+            ["ZZZ needs a fallback 'price' or a Fintual 'id'"],
         ),
         (
             _model(weights={"ESGV": 0.5, "ZZZ": 0.5}, assets=[{"symbol": "ZZZ", "price": 0}]),
@@ -151,3 +151,14 @@ def test_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_models_path() == Path(user_config_dir("rebalancer-tui", appauthor=False)) / (
         "models.json"
     )
+
+
+def test_asset_given_by_fintual_id_alone_loads_without_a_price(tmp_path: Path) -> None:
+    """SPEC: an own model's symbol has a price *or* a real_asset id; with only an
+    id its price comes live (or cached) and it has no fallback."""
+    data = {"models": [_model(weights={"ESGV": 0.5, "ZZZ": 0.5},
+                              assets=[{"symbol": "ZZZ", "id": 7}])]}
+    models, assets, errors = load_user_models(write(tmp_path, data))
+    assert errors == []
+    assert [m.id for m in models] == ["x"]
+    assert [(a.symbol, a.id, a.price) for a in assets] == [("ZZZ", 7, None)]

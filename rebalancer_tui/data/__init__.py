@@ -28,4 +28,5 @@ def fallback_quotes() -> dict[str, PriceQuote]:
             symbol=a.symbol, price=a.price, source="fallback", date=cat.fallback_date
         )
         for a in cat.assets
+        if a.price is not None
     }

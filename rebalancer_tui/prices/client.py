@@ -144,10 +144,13 @@ def _known_quotes(assets: Sequence[Asset], cache: PriceCache | None) -> dict[str
     """Fallback for the catalog plus `assets`, overlaid by the cache if any."""
     known = fallback_quotes()
     for asset in assets:
-        # Assets outside the catalog carry their own price, of unknown date.
-        known.setdefault(
-            asset.symbol, PriceQuote(symbol=asset.symbol, price=asset.price, source="fallback")
-        )
+        # Assets outside the catalog carry their own price, of unknown date;
+        # one given by its Fintual id alone has none until live or cached.
+        if asset.price is not None:
+            known.setdefault(
+                asset.symbol,
+                PriceQuote(symbol=asset.symbol, price=asset.price, source="fallback"),
+            )
     return overlay_cached(known, cache.load()) if cache is not None else known
 
 
@@ -189,6 +192,8 @@ async def fetch_quotes(
         or (q.model_copy(update={"reason": errors[symbol]}) if symbol in errors else q)
         for symbol, q in known.items()
     }
+    # An asset known only by its id has no fallback: it is priced only if live.
+    quotes.update({s: q for s, q in live.items() if s not in quotes})
     cache_error = _save(cache, live)
     return PriceReport(
         quotes=quotes,
