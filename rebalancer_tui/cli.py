@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from rebalancer_tui.models import PriceQuote
+from rebalancer_tui.models import Asset, PriceQuote
 
 PROG = "rebalancer-tui"
 DEFAULT_FUND = "risky-norris"
@@ -127,24 +127,27 @@ def run_app(args: argparse.Namespace, started: float) -> int:
 # plan
 
 
-def _quotes(args: argparse.Namespace) -> dict[str, PriceQuote]:
-    """Best prices for the catalog: live unless --offline, else cached, else built-in."""
+def _quotes(args: argparse.Namespace, extra: Sequence[Asset]) -> dict[str, PriceQuote]:
+    """Best prices for the catalog and the user's own assets: live unless
+    --offline, else cached, else built-in."""
+    from rebalancer_tui.data import load_catalog
     from rebalancer_tui.prices import PriceCache, best_known_quotes, fetch_quotes, resolve_api_url
 
     try:
         cache = PriceCache()
         offline = args.plan_offline or args.offline
         if offline:
-            return best_known_quotes(cache)
+            return best_known_quotes(cache, extra)
         import asyncio
 
         url = resolve_api_url(args.plan_api_url or args.api_url)
-        report = asyncio.run(fetch_quotes(url, cache=cache))
+        assets = [*load_catalog().assets, *extra]
+        report = asyncio.run(fetch_quotes(url, assets, cache=cache))
     except ValueError as exc:  # e.g. a malformed --api-url
         raise UsageError(str(exc)) from None
     for symbol, reason in sorted(report.errors.items()):
-        print(f"{PROG}: {symbol}: {reason}; using {report.quotes[symbol].source} price",
-              file=sys.stderr)
+        source = report.quotes[symbol].source if symbol in report.quotes else "no"
+        print(f"{PROG}: {symbol}: {reason}; using {source} price", file=sys.stderr)
     return report.quotes
 
 
@@ -190,11 +193,7 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
             raise UsageError(f"unknown fund {fund!r}; choose one of {', '.join(models)}")
         targets = dict(models[fund].weights)
 
-    quotes = _quotes(args)
-    for asset in user_assets:
-        if asset.price is not None:
-            quotes.setdefault(asset.symbol, PriceQuote(
-                symbol=asset.symbol, price=asset.price, source="fallback"))
+    quotes = _quotes(args, user_assets)
     overrides: dict[str, Decimal] = dict(pf.price_overrides) if pf else {}
     if args.prices is not None:
         overrides.update(_read(pio.read_prices_csv, args.prices))

@@ -167,3 +167,22 @@ def test_console_script_exit_code_and_no_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_own_models_from_the_models_file(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    models = {"models": [
+        {"id": "my-mix", "label": "My mix", "weights": {"ESGV": 0.6, "VXUS": 0.4},
+         "assets": [{"symbol": "VXUS", "price": 62.10}]},
+        {"id": "by-id", "label": "By id", "weights": {"BND": 0.5, "NEWF": 0.5},
+         "assets": [{"symbol": "NEWF", "id": 424242}]},
+    ]}
+    write(tmp_path / "models.json", json.dumps(models))
+    out = run_json(capsys, "--fund", "my-mix", "--strategy", "simple")
+    assert out["prices"]["VXUS"] == {"price": 62.1, "source": "fallback", "date": None}
+    # An asset known only by its id has no price offline: refused, one line.
+    assert main(["plan", "--offline", "--fund", "by-id"]) == 2
+    assert "no price for NEWF" in capsys.readouterr().err
+    prices = write(tmp_path / "p.csv", "symbol,price\nNEWF,20\n")
+    out = run_json(capsys, "--fund", "by-id", "--prices", str(prices), "--strategy", "simple")
+    assert out["prices"]["NEWF"]["source"] == "override"

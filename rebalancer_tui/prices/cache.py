@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from rebalancer_tui.atomic import write_text_atomically
 from rebalancer_tui.data import fallback_quotes
-from rebalancer_tui.models import PriceQuote
+from rebalancer_tui.models import Asset, PriceQuote
 from rebalancer_tui.prices.config import default_cache_path
 
 log = logging.getLogger(__name__)
@@ -89,20 +89,44 @@ class PriceCache:
         write_text_atomically(self.path, text + "\n", make_dirs=True)
 
 
-def best_known_quotes(cache: PriceCache | None = None) -> dict[str, PriceQuote]:
+def best_known_quotes(
+    cache: PriceCache | None = None, extra: Sequence[Asset] = ()
+) -> dict[str, PriceQuote]:
     """Every catalog asset's best price without the network: fallback overlaid by cached.
 
     `cache=None` reads the default cache file. A cached price older than the
     built-in fallback date loses to the fallback (the built-in one is newer).
-    Never raises.
+    `extra` adds a user's own assets. Never raises.
     """
-    quotes = fallback_quotes()
     try:
         cached = (cache if cache is not None else PriceCache()).load()
     except Exception:  # e.g. an unusable cache dir from the environment
         log.exception("price cache unavailable")
         cached = {}
-    return overlay_cached(quotes, cached)
+    return known_quotes(extra, cached)
+
+
+def known_quotes(
+    extra: Sequence[Asset], cached: Mapping[str, PriceQuote]
+) -> dict[str, PriceQuote]:
+    """Catalog fallback plus `extra` assets (a user's own), overlaid by `cached`.
+
+    An extra asset known only by its Fintual id has no fallback; it is priced
+    here only if the cache has it.
+    """
+    base = fallback_quotes()
+    for asset in extra:
+        # Assets outside the catalog carry their own price, of unknown date.
+        if asset.price is not None:
+            base.setdefault(
+                asset.symbol,
+                PriceQuote(symbol=asset.symbol, price=asset.price, source="fallback"),
+            )
+    out = overlay_cached(base, cached)
+    for asset in extra:
+        if asset.symbol not in out and asset.symbol in cached:
+            out[asset.symbol] = cached[asset.symbol]
+    return out
 
 
 def overlay_cached(

@@ -21,9 +21,9 @@ from decimal import Decimal
 import httpx
 
 from rebalancer_tui import __version__
-from rebalancer_tui.data import fallback_quotes, load_catalog
+from rebalancer_tui.data import load_catalog
 from rebalancer_tui.models import Asset, PriceQuote
-from rebalancer_tui.prices.cache import PriceCache, overlay_cached
+from rebalancer_tui.prices.cache import PriceCache, known_quotes
 from rebalancer_tui.prices.parse import InvalidAnswer, LivePrice, parse_days, parse_real_asset
 
 log = logging.getLogger(__name__)
@@ -142,16 +142,7 @@ def _make_client(timeout: float) -> httpx.AsyncClient:
 
 def _known_quotes(assets: Sequence[Asset], cache: PriceCache | None) -> dict[str, PriceQuote]:
     """Fallback for the catalog plus `assets`, overlaid by the cache if any."""
-    known = fallback_quotes()
-    for asset in assets:
-        # Assets outside the catalog carry their own price, of unknown date;
-        # one given by its Fintual id alone has none until live or cached.
-        if asset.price is not None:
-            known.setdefault(
-                asset.symbol,
-                PriceQuote(symbol=asset.symbol, price=asset.price, source="fallback"),
-            )
-    return overlay_cached(known, cache.load()) if cache is not None else known
+    return known_quotes(assets, cache.load() if cache is not None else {})
 
 
 async def fetch_quotes(
