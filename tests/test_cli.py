@@ -186,3 +186,17 @@ def test_own_models_from_the_models_file(tmp_path: Path,
     prices = write(tmp_path / "p.csv", "symbol,price\nNEWF,20\n")
     out = run_json(capsys, "--fund", "by-id", "--prices", str(prices), "--strategy", "simple")
     assert out["prices"]["NEWF"]["source"] == "override"
+
+
+def test_json_stays_clean_when_the_milp_solver_runs(tmp_path: Path) -> None:
+    """Buy-only with new cash is a subset-sum-like case that reaches HiGHS,
+    whose SciPy build printf()s debug lines on fd 1; stdout must stay pure JSON."""
+    env = {**os.environ, "REBALANCER_CACHE_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "rebalancer_tui", "plan", "--offline", "--json", "--buy-only",
+         "--cash", "1000", "--fund", "moderate-pitt", "--demo-seed", "1"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [p["status"] for p in out["plans"]][:2] == ["optimal", "optimal"]

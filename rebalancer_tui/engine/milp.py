@@ -19,8 +19,12 @@ values, and HiGHS's LP relaxation becomes nearly integral.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -104,13 +108,14 @@ class _Problem:
         # scipy exposes only a relative gap; derive it from the absolute gap we
         # need and an upper bound on the objective, so the proof is in dollars.
         rel_gap = min(1e-4, abs_gap / max(objective_scale, 1.0))
-        res = milp(
-            objective,
-            integrality=np.array(self.integrality),
-            bounds=Bounds(np.array(self.lb), np.array(self.ub)),
-            constraints=LinearConstraint(a, np.array(self.row_lb), np.array(self.row_ub)),
-            options={"time_limit": time_limit, "mip_rel_gap": rel_gap, "presolve": True},
-        )
+        with _quiet_stdout():
+            res = milp(
+                objective,
+                integrality=np.array(self.integrality),
+                bounds=Bounds(np.array(self.lb), np.array(self.ub)),
+                constraints=LinearConstraint(a, np.array(self.row_lb), np.array(self.row_ub)),
+                options={"time_limit": time_limit, "mip_rel_gap": rel_gap, "presolve": True},
+            )
         if res.status == _INFEASIBLE:
             raise _Infeasible("no whole-share plan satisfies the constraints")
         if res.x is None:
@@ -121,6 +126,36 @@ class _Problem:
                 f"not proven optimal ({_reason(res)}; gap {res.fun - bound:.4f})"
             )
         return np.asarray(res.x), float(res.fun), float(bound)
+
+
+_STDOUT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence file descriptor 1 while HiGHS runs.
+
+    The HiGHS build in SciPy printf()s debug lines (e.g. from
+    transformNewIntegerFeasibleSolution) even with logging off; they would
+    corrupt `plan --json` output and the terminal under the app (Textual
+    draws on stderr, so fd 1 is free to mute). The lock serialises solves so
+    two threads never interleave the redirection.
+    """
+    with _STDOUT_LOCK:
+        sys.stdout.flush()
+        try:
+            saved = os.dup(1)
+        except OSError:  # no fd 1 at all: nothing to protect
+            yield
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
 
 
 class _Infeasible(SolveFailed):
