@@ -25,8 +25,10 @@ import numpy as np
 
 # Enumerate at most this many combinations (numpy, a few ms at the limit).
 ENUMERATION_LIMIT = 40_000
-# A box wider than this per asset is left to the MILP.
-WINDOW_LIMIT = 64
+# A box wider than this per asset, or with more cells in all, is left to the
+# MILP: the Lagrangian step needs a dense (assets x counts) table.
+WINDOW_LIMIT = 4096
+CELL_LIMIT = 2_000_000
 
 
 @dataclass
@@ -139,7 +141,8 @@ def deviation_box(c: Costs, lo: np.ndarray, hi: np.ndarray, ceiling: float) -> B
     new_hi = np.minimum(hi, np.floor((c.target + slack) / c.p + 1e-9))
     if np.any(new_hi < new_lo):
         return Box([np.array([v]) for v in np.maximum(new_lo, lo)])  # nothing fits
-    if np.any(new_hi - new_lo + 1 > WINDOW_LIMIT):
+    widths = new_hi - new_lo + 1
+    if widths.max() > WINDOW_LIMIT or widths.max() * len(widths) > CELL_LIMIT:
         return None
     box = Box([np.arange(a, b + 1) for a, b in zip(new_lo, new_hi, strict=True)])
     return lagrangian_fix(c, box, ceiling)
@@ -236,3 +239,53 @@ def enumerate_best(c: Costs, box: Box, tolerance: float,
             x[free] = grids[r]
         plans.append(x)
     return plans
+
+
+# The DP table holds one int16 choice per free asset and cent of budget.
+DP_CELL_LIMIT = 30_000_000
+
+
+def cents_dp(c: Costs, box: Box, cents: np.ndarray, cap: int, tolerance: float
+             ) -> np.ndarray | None:
+    """Exact group-knapsack DP over the budget in whole cents, for plans whose
+    extra spend over the box's lowest counts is their only cost and equals the
+    dollars they trade (buy-only, no fees, no cost rate, prices in cents).
+
+    Subset-sum-like cases (new cash spread over a few ETFs, where every dollar
+    spent below target lowers the deviation by a dollar) defeat both the
+    Lagrangian bound and LP-based branch and bound; a DP over cents does not.
+    Returns the plan with the least deviation, then (within `tolerance`) the
+    least spend, i.e. the fewest dollars traded; None if the table is too big.
+    """
+    free = [i for i, v in enumerate(box.values) if len(v) > 1]
+    if cap < 0 or len(free) * (cap + 1) > DP_CELL_LIMIT:
+        return None
+    base = np.array([v[0] for v in box.values], dtype=float)
+    best = np.full(cap + 1, np.inf)
+    best[0] = 0.0
+    choices = np.zeros((len(free), cap + 1), dtype=np.int16)
+    for row, i in enumerate(free):
+        vals = box.values[i]
+        steps = np.round((vals - vals[0]) * cents[i]).astype(np.int64)
+        gains = c.dev(i, vals) - c.dev(i, vals[0])
+        nxt = np.full(cap + 1, np.inf)
+        for k, (w, g) in enumerate(zip(steps, gains, strict=True)):
+            if w > cap:
+                break
+            cand = np.full(cap + 1, np.inf)
+            cand[w:] = best[: cap + 1 - w] + g
+            better = cand < nxt
+            nxt[better] = cand[better]
+            choices[row, better] = k
+        best = nxt
+    least = best.min()
+    if not np.isfinite(least):
+        return None
+    spend = int(np.argmax(best <= least + tolerance + 1e-9))
+    x = base.copy()
+    for row in range(len(free) - 1, -1, -1):
+        i = free[row]
+        k = int(choices[row, spend])
+        x[i] = box.values[i][k]
+        spend -= round((box.values[i][k] - box.values[i][0]) * cents[i])
+    return x

@@ -34,6 +34,7 @@ from rebalancer_tui.engine.exact import (
     ENUMERATION_LIMIT,
     Box,
     Costs,
+    cents_dp,
     deviation_box,
     enumerate_best,
     greedy_plan,
@@ -331,9 +332,33 @@ def _closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi
     box = deviation_box(c, lo, hi, upper + DOLLAR_TOLERANCE)
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
         return _enumerated(inp, d, box, order_cap) or incumbent
+    if box is not None and order_cap is None:
+        planned = _buy_only_dp(inp, d, box)
+        if planned is not None:
+            return planned
     if box is not None:
         lo, hi = box.lo, box.hi
     return _milp_closest_then_least_traded(inp, d, lo, hi, upper, order_cap)
+
+
+def _buy_only_dp(inp: RebalanceInput, d: _Data, box: Box) -> dict[str, int] | None:
+    """The cents DP when it is exact: only buys, no fees or cost rate, and every
+    price a whole number of cents (then spend above the box's floor is the
+    dollars traded beyond it, and the budget is a whole number of cents)."""
+    if inp.options.fee or inp.options.cost_rate or np.any(box.lo < d.h):
+        return None
+    prices = [inp.prices[s] * 100 for s in d.symbols]
+    if any(p != p.to_integral_value() for p in prices):
+        return None
+    floor_spend = sum(
+        (inp.prices[s] * int(v) for s, v in zip(d.symbols, box.lo, strict=True)), Decimal(0)
+    )
+    cap = math.floor((inp.investable - floor_spend) * 100)
+    xs = cents_dp(_costs(d), box, np.array([int(p) for p in prices]), cap, DOLLAR_TOLERANCE)
+    if xs is None:
+        return None
+    shares = _to_shares(d, xs)
+    return shares if infeasibility(inp, shares) is None else None
 
 
 def _enumerated(inp: RebalanceInput, d: _Data, box: Box, order_cap: int | None
