@@ -121,28 +121,35 @@ def order_cost(inp: RebalanceInput, symbol: str, delta: int) -> Decimal:
 
 
 def total_cost(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
-    return sum(
-        (order_cost(inp, s, shares.get(s, 0) - inp.held(s)) for s in inp.symbols), ZERO
-    )
+    fee, rate, prices, held = inp.options.fee, inp.options.cost_rate, inp.prices, inp.holdings
+    total = ZERO
+    for s in inp.symbols:
+        moved = abs(shares.get(s, 0) - held.get(s, 0))
+        if moved:
+            total += fee + rate * prices[s] * moved
+    return total
 
 
 def cash_left(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
     """Cash after the plan: everything not in shares and not paid in costs."""
-    invested = sum((inp.prices[s] * shares.get(s, 0) for s in inp.symbols), ZERO)
+    prices = inp.prices
+    invested = sum((prices[s] * shares.get(s, 0) for s in inp.symbols), ZERO)
     return inp.total_value - invested - total_cost(inp, shares)
 
 
 def deviation(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
     """L1 distance in dollars between the plan and the target dollars."""
+    prices, targets, base = inp.prices, inp.targets, inp.investable
     return sum(
-        (abs(inp.prices[s] * shares.get(s, 0) - inp.target_dollars(s)) for s in inp.symbols),
+        (abs(prices[s] * shares.get(s, 0) - targets.get(s, ZERO) * base) for s in inp.symbols),
         ZERO,
     )
 
 
 def turnover(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
+    prices, held = inp.prices, inp.holdings
     return sum(
-        (inp.prices[s] * abs(shares.get(s, 0) - inp.held(s)) for s in inp.symbols), ZERO
+        (prices[s] * abs(shares.get(s, 0) - held.get(s, 0)) for s in inp.symbols), ZERO
     )
 
 
