@@ -24,6 +24,7 @@ import math
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,7 +51,7 @@ DOLLAR_TOLERANCE = 0.01
 SOLVER_ABS_GAP = 0.001
 
 # HiGHS status codes as scipy reports them.
-_OPTIMAL, _LIMIT, _INFEASIBLE, _UNBOUNDED = 0, 1, 2, 3
+_OPTIMAL, _LIMIT, _INFEASIBLE, _UNBOUNDED, _SOLVE_ERROR = 0, 1, 2, 3, 4
 
 
 @dataclass
@@ -109,14 +110,23 @@ class _Problem:
         # scipy exposes only a relative gap; derive it from the absolute gap we
         # need and an upper bound on the objective, so the proof is in dollars.
         rel_gap = min(1e-4, abs_gap / max(objective_scale, 1.0))
-        with _quiet_stdout():
-            res = milp(
-                objective,
-                integrality=np.array(self.integrality),
-                bounds=Bounds(np.array(self.lb), np.array(self.ub)),
-                constraints=LinearConstraint(a, np.array(self.row_lb), np.array(self.row_ub)),
-                options={"time_limit": time_limit, "mip_rel_gap": rel_gap, "presolve": True},
-            )
+        started = time.monotonic()
+        for presolve in (True, False):
+            with _quiet_stdout():
+                res = milp(
+                    objective,
+                    integrality=np.array(self.integrality),
+                    bounds=Bounds(np.array(self.lb), np.array(self.ub)),
+                    constraints=LinearConstraint(a, np.array(self.row_lb), np.array(self.row_ub)),
+                    options={"time_limit": time_limit, "mip_rel_gap": rel_gap,
+                             "presolve": presolve},
+                )
+            # HiGHS 1.x (SciPy 1.17) sometimes ends in "solve error" after its
+            # presolve on small, well-posed models; the same model solves
+            # without presolve, so retry once that way within the time left.
+            time_limit = max(0.1, time_limit - (time.monotonic() - started))
+            if res.status != _SOLVE_ERROR:
+                break
         if res.status == _INFEASIBLE:
             raise _Infeasible("no whole-share plan satisfies the constraints")
         if res.x is None:
@@ -422,32 +432,35 @@ def _milp_closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarra
 
 def band_bounds(inp: RebalanceInput) -> tuple[dict[str, tuple[int, int]], list[str]]:
     """Whole-share range that keeps each model asset within its band (exact), and
-    the symbols for which that range is empty."""
+    why that range is empty for some symbols (one reason each)."""
     out: dict[str, tuple[int, int]] = {}
-    empty: list[str] = []
+    problems: list[str] = []
     base = inp.investable
     for s in inp.symbols:
         lo, hi = inp.share_bounds(s)
         if inp.in_model(s):
             w, b, p = inp.target_weight(s), inp.band(s), inp.prices[s]
-            lo = max(lo, math.ceil(max(w - b, Decimal(0)) * base / p))
+            band_lo = math.ceil(max(w - b, Decimal(0)) * base / p)
             band_hi = math.floor((w + b) * base / p)
+            if band_lo > band_hi:
+                problems.append(f"{s}: one share (${p}) is wider than its band")
+            elif lo > band_hi:
+                problems.append(f"{s}: above its band, and buy-only mode cannot sell")
+            lo = max(lo, band_lo)
             hi = band_hi if hi is None else min(hi, band_hi)
         assert hi is not None
-        if lo > hi:
-            empty.append(s)
         out[s] = (lo, hi)
-    return out, empty
+    return out, problems
 
 
 def trade_minimization_shares(inp: RebalanceInput) -> dict[str, int]:
     """Fewest orders inside the band; then closest; then fewest dollars traded."""
     d = _Data.of(inp)
-    bounds, empty = band_bounds(inp)
-    if empty:
-        raise SolveFailed(
-            f"no whole-share plan fits the band ({', '.join(empty)}: share price too coarse)"
-        )
+    bounds, problems = band_bounds(inp)
+    if problems:
+        shown = "; ".join(problems[:3]) + (f"; +{len(problems) - 3} more" if len(problems) > 3
+                                          else "")
+        raise SolveFailed(f"no whole-share plan fits the band ({shown})")
     lo = np.maximum(d.lo, [bounds[s][0] for s in d.symbols])
     hi = np.minimum(d.hi, [bounds[s][1] for s in d.symbols])
     if np.any(lo > hi):
