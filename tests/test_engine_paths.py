@@ -30,7 +30,7 @@ def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     if request.param != "enumeration":
         monkeypatch.setattr(milp, "ENUMERATION_LIMIT", 0)
     if request.param == "milp":
-        monkeypatch.setattr(milp, "_buy_only_dp", lambda *a: None)
+        monkeypatch.setattr(milp, "_cents_dp", lambda *a: None)
     return request.param
 
 

@@ -245,8 +245,8 @@ def enumerate_best(c: Costs, box: Box, tolerance: float,
 DP_CELL_LIMIT = 30_000_000
 
 
-def cents_dp(c: Costs, box: Box, cents: np.ndarray, cap: int, tolerance: float
-             ) -> np.ndarray | None:
+def cents_dp(c: Costs, box: Box, cents: np.ndarray, cap: int, tolerance: float,
+             cell_limit: int = DP_CELL_LIMIT) -> np.ndarray | None:
     """Exact group-knapsack DP over the budget in whole cents, for plans whose
     extra spend over the box's lowest counts is their only cost and equals the
     dollars they trade (buy-only, no fees, no cost rate, prices in cents).
@@ -258,7 +258,7 @@ def cents_dp(c: Costs, box: Box, cents: np.ndarray, cap: int, tolerance: float
     least spend, i.e. the fewest dollars traded; None if the table is too big.
     """
     free = [i for i, v in enumerate(box.values) if len(v) > 1]
-    if cap < 0 or len(free) * (cap + 1) > DP_CELL_LIMIT:
+    if cap < 0 or len(free) * (cap + 1) > cell_limit:
         return None
     base = np.array([v[0] for v in box.values], dtype=float)
     best = np.full(cap + 1, np.inf)
@@ -272,11 +272,11 @@ def cents_dp(c: Costs, box: Box, cents: np.ndarray, cap: int, tolerance: float
         for k, (w, g) in enumerate(zip(steps, gains, strict=True)):
             if w > cap:
                 break
-            cand = np.full(cap + 1, np.inf)
-            cand[w:] = best[: cap + 1 - w] + g
-            better = cand < nxt
-            nxt[better] = cand[better]
-            choices[row, better] = k
+            shifted = best[: cap + 1 - w] + g
+            view = nxt[w:]
+            better = shifted < view
+            view[better] = shifted[better]
+            choices[row, w:][better] = k
         best = nxt
     least = best.min()
     if not np.isfinite(least):

@@ -32,6 +32,7 @@ from decimal import Decimal
 import numpy as np
 
 from rebalancer_tui.engine.exact import (
+    DP_CELL_LIMIT,
     ENUMERATION_LIMIT,
     Box,
     Costs,
@@ -49,6 +50,8 @@ from rebalancer_tui.engine.strategies import SolveFailed
 # tenth of that so the stage that follows has room for float noise.
 DOLLAR_TOLERANCE = 0.01
 SOLVER_ABS_GAP = 0.001
+# A DP table this small (free assets x budget cents) costs a few ms.
+SMALL_DP_CELLS = 1_000_000
 
 # HiGHS status codes as scipy reports them.
 _OPTIMAL, _LIMIT, _INFEASIBLE, _UNBOUNDED, _SOLVE_ERROR = 0, 1, 2, 3, 4
@@ -343,19 +346,27 @@ def _closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
         return _enumerated(inp, d, box, order_cap) or incumbent
     if box is not None and order_cap is None:
-        planned = _buy_only_dp(inp, d, box)
+        planned = _cents_dp(inp, d, box)
         if planned is not None:
-            return planned
+            closest, spend_is_turnover = planned
+            if spend_is_turnover:
+                return closest
+            # The DP proved the least deviation; only the tie-break is left.
+            dev_cap = float(deviation(inp, closest)) + DOLLAR_TOLERANCE
+            return _least_traded_within(inp, d, lo, hi, closest, dev_cap, order_cap)
     if box is not None:
         lo, hi = box.lo, box.hi
     return _milp_closest_then_least_traded(inp, d, lo, hi, upper, order_cap)
 
 
-def _buy_only_dp(inp: RebalanceInput, d: _Data, box: Box) -> dict[str, int] | None:
-    """The cents DP when it is exact: only buys, no fees or cost rate, and every
-    price a whole number of cents (then spend above the box's floor is the
-    dollars traded beyond it, and the budget is a whole number of cents)."""
-    if inp.options.fee or inp.options.cost_rate or np.any(box.lo < d.h):
+def _cents_dp(inp: RebalanceInput, d: _Data, box: Box) -> tuple[dict[str, int], bool] | None:
+    """The least-deviation plan in the box by an exact DP over whole cents, and
+    whether its spend above the box floor equals the dollars it trades (then
+    the DP's least-spend tie-break is the turnover tie-break too).
+
+    Exact when there are no fees or cost rate and every price is a whole
+    number of cents: then spend is linear in cents and the budget is too."""
+    if inp.options.fee or inp.options.cost_rate:
         return None
     prices = [inp.prices[s] * 100 for s in d.symbols]
     if any(p != p.to_integral_value() for p in prices):
@@ -363,12 +374,20 @@ def _buy_only_dp(inp: RebalanceInput, d: _Data, box: Box) -> dict[str, int] | No
     floor_spend = sum(
         (inp.prices[s] * int(v) for s, v in zip(d.symbols, box.lo, strict=True)), Decimal(0)
     )
-    cap = math.floor((inp.investable - floor_spend) * 100)
-    xs = cents_dp(_costs(d), box, np.array([int(p) for p in prices]), cap, DOLLAR_TOLERANCE)
+    cents = np.array([int(p) for p in prices])
+    widest = int(sum(int(cents[i]) * (len(v) - 1) for i, v in enumerate(box.values)))
+    cap = min(math.floor((inp.investable - floor_spend) * 100), widest)
+    buys_only = bool(np.all(box.lo >= d.h))
+    # With sells the DP settles only the deviation and HiGHS may still be
+    # needed for the tie-break, so it is worth it only when it is cheap; with
+    # buys only it settles both, and beats HiGHS on these subset-sum-like
+    # cases by orders of magnitude.
+    limit = DP_CELL_LIMIT if buys_only else SMALL_DP_CELLS
+    xs = cents_dp(_costs(d), box, cents, cap, DOLLAR_TOLERANCE if buys_only else 0.0, limit)
     if xs is None:
         return None
     shares = _to_shares(d, xs)
-    return shares if infeasibility(inp, shares) is None else None
+    return (shares, buys_only) if infeasibility(inp, shares) is None else None
 
 
 def _enumerated(inp: RebalanceInput, d: _Data, box: Box, order_cap: int | None
@@ -381,20 +400,24 @@ def _enumerated(inp: RebalanceInput, d: _Data, box: Box, order_cap: int | None
     return None
 
 
+def _order_caps(b: _Builder, order_cap: int | None) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    if order_cap is None:
+        return []
+    assert b.orders is not None
+    return [(b.orders, np.ones(len(b.orders)), order_cap + 0.5)]
+
+
 def _milp_closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray,
                                     hi: np.ndarray, upper: float,
                                     order_cap: int | None) -> dict[str, int]:
     b = _Builder(d, lo, hi, need_dev=True, need_trades=False, need_orders=order_cap is not None)
-    limit = inp.options.time_limit
-    caps: list[tuple[np.ndarray, np.ndarray, float]] = []
-    if order_cap is not None:
-        assert b.orders is not None
-        caps.append((b.orders, np.ones(len(b.orders)), order_cap + 0.5))
+    caps = _order_caps(b, order_cap)
     stage1 = b.objective(b.dev, 1.0)
     found: dict[str, float] = {}
 
     def closest(budget: float) -> tuple[np.ndarray, float, float]:
-        xs, fun, bound = b.solve(stage1, upper, SOLVER_ABS_GAP, budget, limit, caps)
+        xs, fun, bound = b.solve(stage1, upper, SOLVER_ABS_GAP, budget,
+                                 inp.options.time_limit, caps)
         found["bound"] = bound
         return xs, fun, bound
 
@@ -402,29 +425,36 @@ def _milp_closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarra
     dev_first = float(deviation(inp, first))
     # Within a cent of the proven optimum (never looser than the plan found).
     dev_cap = max(found["bound"] + DOLLAR_TOLERANCE, dev_first + 1e-9)
-    # Re-tighten for the tie-break: only plans within a cent of the optimum matter.
+    return _least_traded_within(inp, d, lo, hi, first, dev_cap, order_cap)
+
+
+def _least_traded_within(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.ndarray,
+                         first: dict[str, int], dev_cap: float, order_cap: int | None
+                         ) -> dict[str, int]:
+    """Among plans with deviation <= dev_cap, the fewest dollars traded.
+
+    `first` is a proven-closest plan; if the tie-break cannot be proven it
+    stands (it is still optimal in deviation)."""
+    # Re-tighten: only plans within a cent of the optimum matter.
     box = deviation_box(_costs(d), lo, hi, dev_cap)
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
         return _enumerated(inp, d, box, order_cap) or first
     if box is not None:
         lo, hi = box.lo, box.hi
-    b2 = _Builder(d, lo, hi, need_dev=True, need_trades=True, need_orders=order_cap is not None)
-    caps2: list[tuple[np.ndarray, np.ndarray, float]] = []
-    if order_cap is not None:
-        assert b2.orders is not None
-        caps2.append((b2.orders, np.ones(len(b2.orders)), order_cap + 0.5))
-    assert b2.dev is not None and b2.trades is not None
-    caps2.append((b2.dev, np.ones(len(b2.dev)), dev_cap))
-    stage2 = b2.objective(b2.trades, d.p)
+    b = _Builder(d, lo, hi, need_dev=True, need_trades=True, need_orders=order_cap is not None)
+    assert b.dev is not None and b.trades is not None
+    caps = [*_order_caps(b, order_cap), (b.dev, np.ones(len(b.dev)), dev_cap)]
+    stage2 = b.objective(b.trades, d.p)
     traded_first = float(turnover(inp, first))
 
     def least_traded(budget: float) -> tuple[np.ndarray, float, float]:
-        return b2.solve(stage2, traded_first, SOLVER_ABS_GAP, budget, limit, caps2)
+        return b.solve(stage2, traded_first, SOLVER_ABS_GAP, budget, inp.options.time_limit,
+                       caps)
 
     try:
         second = _exact_feasible(inp, d, least_traded)
     except SolveFailed:
-        return first  # the closest plan stands; only the tie-break is unproven
+        return first
     if float(deviation(inp, second)) > dev_cap + 1e-6:
         return first
     return second
