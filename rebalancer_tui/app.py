@@ -15,7 +15,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from rebalancer_tui.commands import RebalancerCommands
+from rebalancer_tui.commands import RebalancerCommands, SafeCommandPalette
 from rebalancer_tui.screens.compare import CompareScreen
 from rebalancer_tui.screens.help import HelpScreen
 from rebalancer_tui.screens.main import MainScreen
@@ -63,6 +63,10 @@ class RebalancerApp(App[None]):
         self.ready_seconds = time.perf_counter() - self.started_at
         log.info("time to ready: %.3f s", self.ready_seconds)
         self.log.info(f"time to ready: {self.ready_seconds:.3f} s")
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not SafeCommandPalette.is_open(self):
+            self.push_screen(SafeCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

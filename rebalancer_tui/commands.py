@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 from rebalancer_tui.engine.strategies import LABELS, STRATEGIES
 from rebalancer_tui.messages import COMPARE
@@ -57,3 +57,15 @@ class RebalancerCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+
+
+class SafeCommandPalette(CommandPalette):
+    """Textual 8.2's palette crashes the app on page-up/down pressed before its
+    list is laid out (KeyError in OptionList._move_page); such a key is ignored."""
+
+    def _action_command_list(self, action: str) -> None:
+        try:
+            super()._action_command_list(action)
+        except (KeyError, IndexError):
+            if action not in ("page_up", "page_down"):
+                raise

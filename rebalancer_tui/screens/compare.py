@@ -35,6 +35,7 @@ class CompareScreen(Screen[str | None]):
         self._plans: tuple[Sequence[Plan], float] | None = None
         self._loading = False
         self._ready = False
+        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,8 +73,15 @@ class CompareScreen(Screen[str | None]):
                     column = self.query_one(f"#col-{plan.strategy}", PlanColumn)
                     column.show(plan, band, best[plan.strategy])
 
+    def leave(self, strategy: str | None) -> None:
+        """Dismiss once: a second dismiss would run the callback twice."""
+        if self._dismissed or not self.is_active:
+            return
+        self._dismissed = True
+        self.dismiss(strategy)
+
     def action_back(self) -> None:
-        self.dismiss(None)
+        self.leave(None)
 
     def action_pick(self, strategy: str) -> None:
-        self.dismiss(strategy)
+        self.leave(strategy)

@@ -36,6 +36,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, sections: list[tuple[str, Iterable[BindingType]]]) -> None:
         super().__init__(id="help")
         self.sections = sections
+        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2))
@@ -55,4 +56,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table, id="help-keys")
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        # Two quick presses must not dismiss twice (the second would pop another screen).
+        if not self._dismissed:
+            self._dismissed = True
+            self.dismiss(None)

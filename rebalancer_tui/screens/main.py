@@ -359,7 +359,7 @@ class MainScreen(Screen[None]):
         self.strategy = strategy
         self.query_one(StrategyPicker).show_current(strategy)
         if self._compare is not None:
-            self._compare.dismiss(None)
+            self._compare.leave(None)
             return  # the dismiss callback re-plans
         shown = self.plans.get(strategy)
         if shown is not None and self._pending is None:
