@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 class RebalancerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Rebalancer"
+    # Textual 8.2's mouse text selection dereferences the parent of the widget
+    # under the pointer, which is None for one that a refresh just removed
+    # (the loading indicator, rebuilt table rows): a click could crash the app
+    # (found by the monkey test). Orders are exported to CSV instead; the
+    # terminal's own selection (usually shift+drag) still works.
+    ALLOW_SELECT = False
     COMMANDS = App.COMMANDS | {RebalancerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),

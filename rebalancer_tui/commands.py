@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
+from textual.events import Click
+from textual.widgets import Button, Input
 
 from rebalancer_tui.engine.strategies import LABELS, STRATEGIES
 from rebalancer_tui.messages import COMPARE
@@ -60,8 +65,39 @@ class RebalancerCommands(Provider):
 
 
 class SafeCommandPalette(CommandPalette):
-    """Textual 8.2's palette crashes the app on page-up/down pressed before its
-    list is laid out (KeyError in OptionList._move_page); such a key is ignored."""
+    """Guards for two Textual 8.2 palette crashes found by the monkey test.
+
+    Page-up/down pressed before the list is laid out raises KeyError in
+    OptionList._move_page: such a key is ignored. And a second Enter or a
+    second click on the background, queued before the palette has closed,
+    dismisses it again and pops the screen below it (ScreenStackError): once
+    the palette is no longer the active screen, they are ignored. Its search
+    worker may also outlive it.
+    """
+
+    def _watch__list_visible(self) -> None:
+        # The palette's search worker can finish after the palette was
+        # dismissed and its widgets removed (NoMatches in a worker = crash).
+        with contextlib.suppress(NoMatches):
+            super()._watch__list_visible()
+
+    def _on_click(self, event: Click) -> None:  # type: ignore[override]
+        # Handled here; the base class's _on_click must not run as well.
+        event.prevent_default()
+        if self.app.screen is self:
+            super()._on_click(event)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed)
+    def _select_or_command(self, event: Input.Submitted | Button.Pressed | None = None) -> None:
+        if event is not None:
+            # Handled here; the base class's own @on handler must not run too.
+            event.prevent_default()
+        if self.app.screen is not self:
+            if event is not None:
+                event.stop()
+            return
+        super()._select_or_command(event)
 
     def _action_command_list(self, action: str) -> None:
         try:

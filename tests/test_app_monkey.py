@@ -58,12 +58,6 @@ async def click(pilot: Pilot[None], x: int, y: int) -> None:
     await asyncio.sleep(GAP_S)
 
 
-@pytest.mark.xfail(
-    reason="Textual 8.2 race: a click landing on a widget just removed from the DOM "
-    "raises AttributeError in Screen._forward_event (container.parent is None); "
-    "reproduced by this monkey, fix or workaround pending",
-    strict=False,
-)
 @pytest.mark.parametrize("seed", [7])
 async def test_monkey_keys_and_clicks(
     seed: int, tmp_path: Path, fake_api: FakeFintualAPI, monkeypatch: pytest.MonkeyPatch
