@@ -14,6 +14,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine import Options, Plan
+    from rebalancer_tui.engine.contribution import Contribution
     from rebalancer_tui.models import PriceQuote
 
 COMPARE = "compare"
@@ -49,6 +50,8 @@ class PricesUpdated(Message):
     errors: dict[str, str]
     elapsed_s: float
     cache_error: str | None = None
+    # False for the cached prices read at start (no fetch was tried: no notice).
+    live: bool = True
 
 
 @dataclass
@@ -58,6 +61,8 @@ class PlanReady(Message):
     request_id: int
     strategy: str
     plans: list[Plan]
+    # Buy-only mode: the least extra cash bringing every asset within its band.
+    contribution: Contribution | None = None
 
 
 @dataclass

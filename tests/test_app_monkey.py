@@ -28,6 +28,14 @@ SIZE = (100, 30)
 STEPS = 2000
 
 
+@pytest.fixture(autouse=True)
+def _user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real portfolio, last-portfolio pointer or models."""
+    monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path / "user-data"))
+    monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "user-models.json"))
+    monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
+
+
 # Pilot's press/click wait for the process to look idle (at least 20 ms each, up
 # to 1 s while solver and server threads keep it busy): 2,000 of them would take
 # minutes. These post the same events and give the app a few milliseconds, a

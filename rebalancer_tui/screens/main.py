@@ -7,6 +7,7 @@ in a thread worker; both post messages the screen handles on its own thread.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import ClassVar
@@ -22,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.engine import STRATEGIES, Plan, RebalanceInput, solve, weights_table
+from rebalancer_tui.engine.contribution import Contribution, suggested_contribution
 from rebalancer_tui.messages import (
     COMPARE,
     FundChosen,
@@ -32,12 +34,15 @@ from rebalancer_tui.messages import (
     PricesUpdated,
     StrategyChosen,
 )
-from rebalancer_tui.models import ModelPortfolio
-from rebalancer_tui.portfolio_io import InputError, load_portfolio
-from rebalancer_tui.prices import DEFAULT_API_URL, resolve_api_url
+from rebalancer_tui.models import Asset, ModelPortfolio
 from rebalancer_tui.screens import price_feed
 from rebalancer_tui.screens.compare import CompareScreen
+from rebalancer_tui.screens.file_prompt import FilePrompt
+from rebalancer_tui.screens.holdings_editor import HoldingsEditor
+from rebalancer_tui.screens.inputs import InputsScreen
+from rebalancer_tui.screens.session import PortfolioSession
 from rebalancer_tui.screens.state import PortfolioState
+from rebalancer_tui.widgets.format import money
 from rebalancer_tui.widgets.fund_list import FundList
 from rebalancer_tui.widgets.preview import FundPreview
 from rebalancer_tui.widgets.price_status import PriceStatus
@@ -87,9 +92,19 @@ class MainScreen(Screen[None]):
         Binding("2", "strategy('tracking-error')", "Tracking", id="strategy.tracking"),
         Binding("3", "strategy('trade-minimization')", "Min trades", id="strategy.trades"),
         Binding("c", "strategy('compare')", "Compare", id="strategy.compare"),
-        Binding("r", "regenerate", "New demo", id="regenerate"),
-        Binding("p", "reload_prices", "Prices", id="prices.reload"),
-    ]
+        Binding("e", "edit_holdings", "Holdings", id="portfolio.edit"),
+        Binding("i", "inputs", "Inputs", id="portfolio.inputs"),
+        Binding("o", "override_price", "Price override", show=False, id="portfolio.override"),
+        Binding("a", "apply_contribution", "Add suggested cash", show=False,
+                id="portfolio.contribution"),
+        Binding("x", "export_orders", "Export orders", id="orders.export"),
+        Binding("ctrl+s", "save", "Save", id="file.save"),
+        Binding("ctrl+o", "open", "Open", show=False, id="file.open"),
+        Binding("I", "import_holdings", "Import CSV", show=False, key_display="I",
+                id="file.import"),
+        Binding("r", "regenerate", "New demo", show=False, id="regenerate"),
+        Binding("p", "reload_prices", "Prices", show=False, id="prices.reload"),
+    ]  # fmt: skip
 
     def __init__(
         self,
@@ -105,19 +120,26 @@ class MainScreen(Screen[None]):
         self.offline = offline
         self.cache_path = cache_path
         self._problems: list[str] = []
-        try:
-            self.api_url = resolve_api_url(api_url)
-        except ValueError as exc:
-            self._problems.append(f"{exc}; working offline.")
-            self.api_url, self.offline = DEFAULT_API_URL, True
-        self.models: list[ModelPortfolio] = list(load_catalog().models)
+        # Resolved in the prices worker: the price service is not imported before
+        # the first frame.
+        self._api_flag = api_url
+        self.api_url: str | None = None
+        self.models, self.extra_assets = self._load_models()
         model = next((m for m in self.models if m.id == fund), self.models[0])
         if fund is not None and model.id != fund:
             self._problems.append(f"Unknown fund {fund!r}; showing {model.label}.")
-        self.state = PortfolioState.demo(model, price_feed.best_known(cache_path), demo_seed)
-        if portfolio is not None:
-            self._open_portfolio(portfolio)
+        self.state = PortfolioState.demo(
+            model, price_feed.start_quotes(self.extra_assets), demo_seed
+        )
+        self.session = PortfolioSession(portfolio)
+        pf, problem = self.session.open_at_start(self._known_symbols(), self._model_ids())
+        if problem:
+            self._problems.append(problem)
+        if pf is not None:
+            chosen = self._model(pf.model) if fund is None else model
+            self.state = PortfolioState.from_file(pf, chosen, self.state.quotes)
         self.highlighted_fund = self.state.model.id
+        self.contribution: Contribution | None = None
         self.strategy = "simple"
         self.plans: dict[str, Plan] = {}
         self.fetching = False
@@ -149,29 +171,23 @@ class MainScreen(Screen[None]):
             self.notify(problem, severity="warning", timeout=8)
         self.refresh_views()
         self.request_plans()
-        if not self.offline:
-            self.action_reload_prices()
+        self.fetching = not self.offline
+        self.refresh_views()
+        self._fetch_prices(cached_first=True)
 
-    def _open_portfolio(self, path: Path) -> None:
-        """Start on the user's portfolio file; a bad file is reported, never fatal."""
-        catalog = load_catalog()
-        try:
-            pf = load_portfolio(
-                path,
-                known_symbols=[a.symbol for a in catalog.assets],
-                known_models=[m.id for m in self.models],
-            )
-        except InputError as exc:
-            self._problems.append(f"{exc} (showing the demo portfolio)")
-            return
-        self.state = self.state.replace(
-            model=self._model(pf.model),
-            holdings=dict(pf.holdings),
-            cash=pf.cash,
-            options=pf.options.to_engine(),
-            overrides=dict(pf.price_overrides),
-            demo_seed=None,
-        )
+    def _load_models(self) -> tuple[list[ModelPortfolio], list[Asset]]:
+        """The built-in models, then the user's own (each bad one is a notice)."""
+        from rebalancer_tui.user_models import load_user_models
+
+        own, extra, errors = load_user_models()
+        self._problems.extend(errors)
+        return [*load_catalog().models, *own], extra
+
+    def _known_symbols(self) -> list[str]:
+        return [*(a.symbol for a in load_catalog().assets), *(a.symbol for a in self.extra_assets)]
+
+    def _model_ids(self) -> list[str]:
+        return [m.id for m in self.models]
 
     def _fund_index(self, fund_id: str) -> int:
         return next(i for i, m in enumerate(self.models) if m.id == fund_id)
@@ -204,6 +220,18 @@ class MainScreen(Screen[None]):
             self.query_one(ResultsPane).show_current(
                 weights_table(inp, inp.holdings), float(state.options.band)
             )
+        self.query_one(ResultsPane).show_hint(self._contribution_hint())
+
+    def _contribution_hint(self) -> str:
+        if not self.state.options.buy_only or self.contribution is None:
+            return ""
+        amount = self.contribution.amount
+        if amount <= 0:
+            return "Your cash already brings every ETF within its band without selling."
+        return (
+            f"Add {money(amount)} to bring every ETF within its band without selling "
+            "(a: add it as extra cash)."
+        )
 
     def _input(self, *, tell: bool = False) -> RebalanceInput | None:
         try:
@@ -220,6 +248,8 @@ class MainScreen(Screen[None]):
         """Solve the shown strategy (all of them while comparing) in a thread."""
         inp = self._input(tell=True)
         if inp is None:
+            self.plans.clear()  # no export of a plan for inputs that have changed
+            self.contribution = None
             return
         self._request_id += 1
         self._pending = self._request_id
@@ -237,8 +267,14 @@ class MainScreen(Screen[None]):
             log.exception("solve failed")
             self.post_message(PlanFailed(request_id, f"{', '.join(names)}: {readable(exc)}"))
             return
+        contribution = None
+        if inp.options.buy_only:
+            try:
+                contribution = suggested_contribution(inp)
+            except Exception:  # a hint only: the plans stand without it
+                log.exception("suggested contribution failed")
         if not worker.is_cancelled:
-            self.post_message(PlanReady(request_id, names[0], plans))
+            self.post_message(PlanReady(request_id, names[0], plans, contribution))
 
     def _set_loading(self, on: bool) -> None:
         results = self.query_one(ResultsPane)
@@ -251,6 +287,8 @@ class MainScreen(Screen[None]):
             return  # a stale answer to inputs that have changed since
         self._pending = None
         self._set_loading(False)
+        self.contribution = message.contribution
+        self.query_one(ResultsPane).show_hint(self._contribution_hint())
         band = float(self.state.options.band)
         for plan in message.plans:
             self.plans[plan.strategy] = plan
@@ -290,16 +328,38 @@ class MainScreen(Screen[None]):
     # -- prices ----------------------------------------------------------------
 
     @work(exclusive=True, group="prices", exit_on_error=False)
-    async def _fetch_prices(self) -> None:
-        report = await price_feed.fetch(self.api_url, self.cache_path)
+    async def _fetch_prices(self, cached_first: bool = False) -> None:
+        # The price service (and httpx) is imported here, off the main thread,
+        # after the first frame: start-up does not wait for it.
+        if cached_first:
+            quotes = await asyncio.to_thread(
+                price_feed.best_known, self.cache_path, self.extra_assets
+            )
+            self.post_message(PricesUpdated(quotes, {}, 0.0, live=False))
+        if self.offline:
+            return
+        if self.api_url is None:
+            try:
+                self.api_url = await asyncio.to_thread(price_feed.resolve, self._api_flag)
+            except ValueError as exc:
+                self.offline, self.fetching = True, False
+                self.refresh_views()
+                self.notify(f"{exc}; working offline.", severity="warning", timeout=8)
+                return
+        report = await price_feed.fetch(self.api_url, self.cache_path, self.extra_assets)
         self.post_message(
             PricesUpdated(report.quotes, report.errors, report.elapsed_s, report.cache_error)
         )
 
     def on_prices_updated(self, message: PricesUpdated) -> None:
-        self.fetching = False
         quotes = {**self.state.quotes, **message.quotes}
         self.state = self.state.replace(quotes=quotes)
+        if not message.live:
+            # The cached prices read at start: no fetch was tried, nothing to tell.
+            self.refresh_views()
+            self.request_plans()
+            return
+        self.fetching = False
         log.info("prices updated in %.2f s, %d errors", message.elapsed_s, len(message.errors))
         text, severity = price_notice(len(message.quotes), message.errors)
         self.notify(text, title="Prices", severity=severity)  # type: ignore[arg-type]
@@ -335,8 +395,15 @@ class MainScreen(Screen[None]):
         if message.overrides is not None:
             changes["overrides"] = message.overrides
         self.state = self.state.replace(**changes)
+        self.changed()
+
+    def changed(self) -> None:
+        """After any accepted change: show it, re-plan, autosave."""
         self.refresh_views()
         self.request_plans()
+        problem = self.session.autosave_now(self.state)
+        if problem:
+            self.notify(problem, severity="error", timeout=10)
 
     # -- actions (keys, mouse and the command palette all land here) ----------
 
@@ -347,8 +414,7 @@ class MainScreen(Screen[None]):
         funds = self.query_one(FundList)
         funds.show_chosen(fund_id)
         funds.highlighted = self._fund_index(fund_id)
-        self.refresh_views()
-        self.request_plans()
+        self.changed()
 
     def choose_strategy(self, strategy: str) -> None:
         if strategy == COMPARE:
@@ -386,9 +452,11 @@ class MainScreen(Screen[None]):
         self.choose_strategy(strategy)
 
     def action_regenerate(self) -> None:
+        own = self.state.demo_seed is None
         seed = (self.state.demo_seed if self.state.demo_seed is not None else -1) + 1
         self.state = self.state.regenerated(seed)
-        self.notify(f"New demo portfolio (seed {seed}).", timeout=2)
+        kept = f" Your file {self.session.path} is unchanged (ctrl+o reopens it)." if own else ""
+        self.notify(f"New demo portfolio (seed {seed}).{kept}", timeout=4 if own else 2)
         self.refresh_views()
         self.request_plans()
 
@@ -399,3 +467,135 @@ class MainScreen(Screen[None]):
         self.fetching = True
         self.refresh_views()
         self._fetch_prices()
+
+    # -- editing the portfolio (modals post PortfolioEdited back here) --------
+
+    def _modal_open(self) -> bool:
+        # One editor at a time, and only over the main view.
+        return self.app.screen is not self
+
+    def action_inputs(self) -> None:
+        if not self._modal_open():
+            self.app.push_screen(InputsScreen(self, self.state.cash, self.state.options))
+
+    def action_edit_holdings(self, focus_price: bool = False) -> None:
+        if self._modal_open():
+            return
+        s = self.state
+        self.app.push_screen(
+            HoldingsEditor(
+                self, s.model, s.holdings, s.quotes, s.overrides, focus_price=focus_price
+            )
+        )
+
+    def action_override_price(self) -> None:
+        self.action_edit_holdings(focus_price=True)
+
+    def action_apply_contribution(self) -> None:
+        c = self.contribution
+        if not self.state.options.buy_only or c is None:
+            self.notify(
+                "No suggested contribution: it is shown in buy-only mode (key i).", timeout=3
+            )
+            return
+        if c.amount <= 0:
+            self.notify("Your cash already suffices: nothing to add.", timeout=3)
+            return
+        self.state = self.state.replace(cash=self.state.cash + c.amount)
+        self.notify(f"Added {money(c.amount)} as extra cash.", timeout=3)
+        self.changed()
+
+    # -- files ----------------------------------------------------------------
+
+    def _ask_path(self, title: str, default: Path, hint: str, then: object) -> None:
+        if not self._modal_open():
+            self.app.push_screen(FilePrompt(title, default, hint), then)  # type: ignore[arg-type]
+
+    def action_save(self) -> None:
+        self._ask_path(
+            "Save portfolio", self.session.path, "holdings, cash, options and model", self._save_to
+        )
+
+    def _save_to(self, path: Path | None) -> None:
+        if path is None:
+            return
+        from rebalancer_tui.portfolio_io import InputError
+
+        state = self.state.replace(demo_seed=None)  # saved holdings are the user's own
+        try:
+            self.session.save_as(state, path)
+        except InputError as exc:
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+            return
+        self.state = state
+        self.refresh_views()
+        self.notify(f"Saved to {path}; changes are now saved as you make them.", timeout=4)
+
+    def action_open(self) -> None:
+        self._ask_path("Open portfolio", self.session.path, "a portfolio JSON file", self._open)
+
+    def _open(self, path: Path | None) -> None:
+        if path is None:
+            return
+        from rebalancer_tui.portfolio_io import InputError
+
+        try:
+            pf = self.session.load(path, self._known_symbols(), self._model_ids())
+        except InputError as exc:
+            self.notify(f"Not opened: {exc}", severity="error", timeout=10)
+            return
+        self.state = PortfolioState.from_file(pf, self._model(pf.model), self.state.quotes)
+        self.highlighted_fund = pf.model
+        funds = self.query_one(FundList)
+        funds.show_chosen(pf.model)
+        funds.highlighted = self._fund_index(pf.model)
+        self.notify(f"Opened {path}.", timeout=3)
+        self.refresh_views()
+        self.request_plans()
+
+    def action_import_holdings(self) -> None:
+        self._ask_path(
+            "Import holdings CSV",
+            Path.cwd() / "holdings.csv",
+            "columns symbol,shares; replaces the holdings",
+            self._import,
+        )
+
+    def _import(self, path: Path | None) -> None:
+        if path is None:
+            return
+        from rebalancer_tui.portfolio_io import InputError, read_holdings_csv
+
+        known = [*self._known_symbols(), *self.state.overrides]
+        try:
+            holdings = read_holdings_csv(path, known=known)
+        except InputError as exc:
+            self.notify(f"Not imported: {exc}", severity="error", timeout=10)
+            return
+        self.state = self.state.replace(holdings=holdings, demo_seed=None)
+        self.notify(f"Imported {len(holdings)} holdings from {path}.", timeout=3)
+        self.changed()
+
+    def action_export_orders(self) -> None:
+        plan = self.plans.get(self.strategy)
+        if plan is None or self._pending is not None:
+            self.notify("No plan to export yet.", severity="warning", timeout=3)
+            return
+        self._ask_path(
+            f"Export orders: {plan.strategy}",
+            Path.cwd() / f"orders-{plan.strategy}.csv",
+            "columns action,symbol,shares,price,amount",
+            lambda path: self._export(plan, path),
+        )
+
+    def _export(self, plan: Plan, path: Path | None) -> None:
+        if path is None:
+            return
+        from rebalancer_tui.portfolio_io import InputError, write_orders_csv
+
+        try:
+            write_orders_csv(path, plan)
+        except InputError as exc:
+            self.notify(f"Not exported: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"Exported {len(plan.orders)} orders to {path}.", timeout=4)

@@ -1,21 +1,60 @@
 """The screen's door to the price service (`rebalancer_tui.prices`).
 
 One small seam so the screen does not care how quotes are fetched or cached.
+The service (and httpx under it) is imported here, on first use, not when the
+app module loads: the first frame does not wait for the HTTP client.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rebalancer_tui.models import PriceQuote
-from rebalancer_tui.prices import PriceCache, PriceReport, best_known_quotes, fetch_quotes
+from rebalancer_tui.models import Asset, PriceQuote
 
-
-def best_known(cache_path: Path | None) -> dict[str, PriceQuote]:
-    """Instant and never raises: fallback prices overlaid by cached live ones."""
-    return best_known_quotes(PriceCache(cache_path))
+if TYPE_CHECKING:
+    from rebalancer_tui.prices import PriceReport
 
 
-async def fetch(api_url: str, cache_path: Path | None) -> PriceReport:
+def start_quotes(extra: Sequence[Asset] = ()) -> dict[str, PriceQuote]:
+    """The first frame's prices: built-in fallbacks and own assets' own prices.
+
+    No price service import: the cached and live prices follow from the
+    prices worker a moment later.
+    """
+    from rebalancer_tui.data import fallback_quotes
+
+    out = fallback_quotes()
+    for asset in extra:
+        if asset.price is not None:
+            out.setdefault(
+                asset.symbol, PriceQuote(symbol=asset.symbol, price=asset.price, source="fallback")
+            )
+    return out
+
+
+def best_known(cache_path: Path | None, extra: Sequence[Asset] = ()) -> dict[str, PriceQuote]:
+    """Never raises: fallback prices overlaid by cached live ones. The first
+    call imports the price service (run it off the main thread)."""
+    from rebalancer_tui.prices import PriceCache, best_known_quotes
+
+    return best_known_quotes(PriceCache(cache_path), extra=extra)
+
+
+async def fetch(
+    api_url: str, cache_path: Path | None, extra: Sequence[Asset] = ()
+) -> PriceReport:
     """Never raises for network or API trouble (the service reports it per asset)."""
-    return await fetch_quotes(api_url, cache=PriceCache(cache_path))
+    from rebalancer_tui.data import load_catalog
+    from rebalancer_tui.prices import PriceCache, fetch_quotes
+
+    assets = [*load_catalog().assets, *extra]
+    return await fetch_quotes(api_url, assets, cache=PriceCache(cache_path))
+
+
+def resolve(api_url: str | None) -> str:
+    """flag > env REBALANCER_API_URL > default; ValueError for a malformed URL."""
+    from rebalancer_tui.prices.config import resolve_api_url
+
+    return resolve_api_url(api_url)

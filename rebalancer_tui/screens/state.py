@@ -1,18 +1,22 @@
 """The main screen's state in one place: what the plan is computed from.
 
 Pure data (no Textual): the screen owns one `PortfolioState`, replaces it
-whole on every change and passes it down; a future holdings editor only has
-to post `PortfolioEdited` with the fields it changed.
+whole on every change and passes it down; editors post `PortfolioEdited`
+with the fields they changed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rebalancer_tui.demo import demo_holdings
 from rebalancer_tui.engine import Options, RebalanceInput
 from rebalancer_tui.models import ModelPortfolio, PriceQuote
+
+if TYPE_CHECKING:
+    from rebalancer_tui.portfolio_io import PortfolioFile
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,11 +35,39 @@ class PortfolioState:
         cls, model: ModelPortfolio, quotes: dict[str, PriceQuote], seed: int
     ) -> PortfolioState:
         prices = {s: q.price for s, q in quotes.items()}
+        # An own model's asset known only by its Fintual id has no price until a
+        # live or cached one arrives: the demo holds none of it meanwhile.
+        priced = {s: w for s, w in model.weights.items() if s in prices}
         return cls(
             model=model,
             quotes=quotes,
-            holdings=demo_holdings(dict(model.weights), prices, seed=seed),
+            holdings=demo_holdings(priced, prices, seed=seed) if priced else {},
             demo_seed=seed,
+        )
+
+    @classmethod
+    def from_file(
+        cls, pf: PortfolioFile, model: ModelPortfolio, quotes: dict[str, PriceQuote]
+    ) -> PortfolioState:
+        return cls(
+            model=model,
+            quotes=quotes,
+            holdings=dict(pf.holdings),
+            cash=pf.cash,
+            options=pf.options.to_engine(),
+            overrides=dict(pf.price_overrides),
+            demo_seed=None,
+        )
+
+    def to_file(self) -> PortfolioFile:
+        from rebalancer_tui.portfolio_io import PortfolioFile, PortfolioOptions
+
+        return PortfolioFile(
+            model=self.model.id,
+            holdings={s: n for s, n in self.holdings.items()},
+            cash=self.cash,
+            options=PortfolioOptions.from_engine(self.options),
+            price_overrides=dict(self.overrides),
         )
 
     def replace(self, **changes: object) -> PortfolioState:
@@ -51,6 +83,12 @@ class PortfolioState:
     def prices(self) -> dict[str, Decimal]:
         return {s: q.price for s, q in self.effective_quotes().items()}
 
+    def unpriced(self) -> list[str]:
+        """Held or targeted symbols with no price at all (nothing fetched, cached or typed)."""
+        prices = self.prices()
+        wanted = [*self.model.weights, *(s for s in self.holdings if s not in self.model.weights)]
+        return [s for s in wanted if s not in prices]
+
     def with_fund(self, model: ModelPortfolio) -> PortfolioState:
         if self.demo_seed is not None:
             return PortfolioState.demo(model, self.quotes, self.demo_seed).replace(
@@ -64,7 +102,13 @@ class PortfolioState:
         )
 
     def to_input(self) -> RebalanceInput:
-        """Raises pydantic ValidationError (a ValueError) on inconsistent input."""
+        """Raises ValueError (pydantic ValidationError is one) on inconsistent input."""
+        missing = self.unpriced()
+        if missing:
+            raise ValueError(
+                f"no price for {', '.join(missing)}: wait for live prices or type a "
+                "price override (key o)"
+            )
         return RebalanceInput(
             holdings=dict(self.holdings),
             prices=self.prices(),

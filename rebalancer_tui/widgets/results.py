@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.widgets import Static
 
 from rebalancer_tui.engine import HoldingRow, Plan
 from rebalancer_tui.engine.strategies import LABELS
@@ -20,6 +21,7 @@ class ResultsPane(Container):
         yield OrdersTable("Orders", id="orders")
         yield HoldingsTable("Holdings after", id="after")
         yield MetricsLine(id="metrics")
+        yield Static("", id="hint")
 
     def show_current(self, rows: Sequence[HoldingRow], band: float) -> None:
         self.query_one("#current", HoldingsTable).show(rows, band)
@@ -33,6 +35,12 @@ class ResultsPane(Container):
         after.border_title = f"Holdings after: {label}"
         after.show(plan.holdings_after, band)
         self.query_one("#metrics", MetricsLine).show(plan)
+
+    def show_hint(self, text: str) -> None:
+        """A one-line hint under the metrics (e.g. the suggested contribution); '' hides it."""
+        hint = self.query_one("#hint", Static)
+        hint.update(text)
+        hint.display = bool(text)
 
     def set_loading(self, on: bool) -> None:
         for pane in self.query("#orders, #after"):

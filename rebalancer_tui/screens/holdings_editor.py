@@ -1,0 +1,217 @@
+"""The holdings editor (key e, or o for prices): share counts and price overrides.
+
+Type a symbol, its shares and optionally a price, press Enter: the row is set
+and the plans recompute behind the modal. Enter on a row copies it into the
+fields; Delete removes the highlighted symbol. A symbol outside the model is
+kept as a holding (the plans sell it, or keep it in buy-only mode).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message_pump import MessagePump
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Static
+
+from rebalancer_tui.messages import PortfolioEdited
+from rebalancer_tui.models import ModelPortfolio, PriceQuote
+from rebalancer_tui.widgets.fields import DecimalField, value_of
+from rebalancer_tui.widgets.format import price, right, source_text
+
+SYMBOL_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,15}")
+# Blank shares with a price: only the price changes.
+SHARES = DecimalField(
+    "Shares", minimum=Decimal(0), maximum=Decimal(10**9), places=0, blank_ok=True
+)
+PRICE = DecimalField(
+    "Price", minimum=Decimal(0), maximum=Decimal(10**7), above_minimum=True,
+    places=6, blank_ok=True, unit="$",
+)  # fmt: skip
+
+
+class HoldingsEditor(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="editor.close"),
+        Binding("delete", "remove", "Remove symbol", id="editor.remove"),
+    ]
+
+    def __init__(
+        self,
+        target: MessagePump,
+        model: ModelPortfolio,
+        holdings: Mapping[str, int],
+        quotes: Mapping[str, PriceQuote],
+        overrides: Mapping[str, Decimal],
+        *,
+        focus_price: bool = False,
+    ) -> None:
+        super().__init__(id="editor")
+        self.target = target
+        self.model = model
+        self.holdings = dict(holdings)
+        self.quotes = dict(quotes)  # fetched quotes, without overrides
+        self.overrides = dict(overrides)
+        self.focus_price = focus_price
+        self._dismissed = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="editor-body", classes="modal-body") as body:
+            body.border_title = "Holdings and prices"
+            yield DataTable(id="editor-table", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="editor-fields"):
+                yield Input(placeholder="Symbol", id="ed-symbol", compact=True, max_length=16)
+                yield Input(
+                    placeholder="Shares",
+                    id="ed-shares",
+                    compact=True,
+                    validators=[SHARES],
+                    valid_empty=True,
+                )
+                yield Input(
+                    placeholder="Price (blank: fetched)",
+                    id="ed-price",
+                    compact=True,
+                    validators=[PRICE],
+                    valid_empty=True,
+                )
+            yield Static("", id="editor-error")
+            yield Static(
+                "Enter sets the row · Enter on a row edits it · Del removes · Esc closes",
+                classes="modal-hint",
+            )
+
+    def on_mount(self) -> None:
+        table = self.query_one("#editor-table", DataTable)
+        table.add_column("Symbol", key="symbol")
+        table.add_column(right("Shares"), key="shares")
+        table.add_column(right("Price"), key="price")
+        table.add_column("Source", key="source")
+        table.add_column("", key="note")
+        self._fill()
+        self.query_one("#ed-price" if self.focus_price else "#ed-symbol", Input).focus()
+
+    def _symbols(self) -> list[str]:
+        extra = [s for s in self.holdings if s not in self.model.weights]
+        priced = [s for s in self.overrides if s not in self.model.weights and s not in extra]
+        return [*self.model.weights, *sorted(extra), *sorted(priced)]
+
+    def _quote(self, sym: str) -> PriceQuote | None:
+        if sym in self.overrides:
+            return PriceQuote(symbol=sym, price=self.overrides[sym], source="override")
+        return self.quotes.get(sym)
+
+    def _fill(self) -> None:
+        table = self.query_one("#editor-table", DataTable)
+        table.clear()
+        for sym in self._symbols():
+            q = self._quote(sym)
+            table.add_row(
+                sym,
+                right(f"{self.holdings.get(sym, 0):,}"),
+                right(price(q.price)) if q else right("—"),
+                source_text(q) if q else "no price",
+                "" if sym in self.model.weights else "not in model",
+                key=sym,
+            )
+
+    def _error(self, text: str) -> None:
+        err = self.query_one("#editor-error", Static)
+        err.update(text)
+        err.set_class(bool(text), "-error")
+
+    @on(Input.Changed)
+    def _validate(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            self._error(result.failure_descriptions[0])
+        else:
+            self._error("")
+
+    @on(DataTable.RowSelected, "#editor-table")
+    def _pick(self, event: DataTable.RowSelected) -> None:
+        sym = str(event.row_key.value)
+        self.query_one("#ed-symbol", Input).value = sym
+        self.query_one("#ed-shares", Input).value = str(self.holdings.get(sym, 0))
+        over = self.overrides.get(sym)
+        self.query_one("#ed-price", Input).value = "" if over is None else format(over, "f")
+        self.query_one("#ed-shares", Input).focus()
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.apply()
+
+    def apply(self) -> bool:
+        """Set the typed row; False (with a message at the fields) if refused."""
+        sym = self.query_one("#ed-symbol", Input).value.strip().upper()
+        shares_in = self.query_one("#ed-shares", Input)
+        price_in = self.query_one("#ed-price", Input)
+        if not SYMBOL_RE.fullmatch(sym):
+            got = f"a ticker like ESGV (got {sym[:16]!r})" if sym else "required"
+            self._error(f"Symbol: {got}")
+            self.query_one("#ed-symbol", Input).focus()
+            return False
+        for field in (shares_in, price_in):
+            result = field.validate(field.value)
+            if result is not None and not result.is_valid:
+                self._error(result.failure_descriptions[0])
+                field.focus()
+                return False
+        shares = value_of(shares_in.value)
+        new_price = value_of(price_in.value)
+        if new_price is None and sym not in self.quotes:
+            self._error(f"No price for {sym}: type its price")
+            price_in.focus()
+            return False
+        holdings = dict(self.holdings)
+        if shares is not None:
+            holdings[sym] = int(shares)
+        elif sym not in holdings and new_price is None:
+            self._error("Shares: required")
+            shares_in.focus()
+            return False
+        overrides = dict(self.overrides)
+        if new_price is None:
+            overrides.pop(sym, None)
+        else:
+            overrides[sym] = new_price
+        self._post(holdings, overrides)
+        self._error("")
+        for field in (self.query_one("#ed-symbol", Input), shares_in, price_in):
+            field.value = ""
+        self.query_one("#ed-symbol", Input).focus()
+        return True
+
+    def _post(self, holdings: dict[str, int], overrides: dict[str, Decimal]) -> None:
+        changes: dict[str, Any] = {}
+        if holdings != self.holdings:
+            changes["holdings"] = holdings
+        if overrides != self.overrides:
+            changes["overrides"] = overrides
+        self.holdings, self.overrides = holdings, overrides
+        self._fill()
+        if changes:
+            self.target.post_message(PortfolioEdited(**changes))
+
+    def action_remove(self) -> None:
+        table = self.query_one("#editor-table", DataTable)
+        if table.row_count == 0:
+            return
+        sym = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        holdings = {s: n for s, n in self.holdings.items() if s != sym}
+        overrides = {s: p for s, p in self.overrides.items() if s != sym}
+        if sym in self.model.weights:
+            holdings[sym] = 0  # a model symbol stays listed (the plans may buy it)
+        self._post(holdings, overrides)
+
+    def action_close(self) -> None:
+        if not self._dismissed:
+            self._dismissed = True
+            self.dismiss(None)

@@ -1,0 +1,421 @@
+"""The user's own portfolio in the app (issue 5): inputs, holdings, price
+overrides, portfolio files, CSV import/export, own models, suggested cash.
+
+Expected numbers are computed here from the engine on the inputs the user
+typed, built independently of the app's state.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_app_main import SIZE, Notes, cell, row_keys, settle, shown
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Switch
+
+from rebalancer_tui.app import RebalancerApp
+from rebalancer_tui.data import load_catalog
+from rebalancer_tui.demo import demo_holdings
+from rebalancer_tui.engine import Options, RebalanceInput, solve
+from rebalancer_tui.engine.contribution import suggested_contribution
+from rebalancer_tui.screens.file_prompt import FilePrompt
+from rebalancer_tui.screens.holdings_editor import HoldingsEditor
+from rebalancer_tui.screens.inputs import InputsScreen
+from rebalancer_tui.screens.main import MainScreen
+
+CATALOG = load_catalog()
+FALLBACK = {a.symbol: a.price for a in CATALOG.assets}
+NORRIS = CATALOG.models[0]
+
+
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every user file under tmp_path: the data dir, the models file, the cwd."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("REBALANCER_DATA_DIR", str(data))
+    monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "models.json"))
+    monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return data
+
+
+def app_for(tmp_path: Path, **kwargs: Any) -> RebalancerApp:
+    return RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", **kwargs)
+
+
+def demo_input(**changes: Any) -> RebalanceInput:
+    holdings = demo_holdings(dict(NORRIS.weights), dict(FALLBACK), seed=0)
+    base: dict[str, Any] = {
+        "holdings": holdings,
+        "prices": dict(FALLBACK),
+        "targets": dict(NORRIS.weights),
+        "options": Options(),
+    }
+    return RebalanceInput(**{**base, **changes})
+
+
+def usd(x: Decimal) -> str:
+    return f"${x.quantize(Decimal('0.01')):,}"
+
+
+def orders_shown(app: RebalancerApp) -> list[tuple[str, str, str]]:
+    table = app.main_screen.query_one("#orders", DataTable)
+    return [
+        (k, cell(table, k, "action"), cell(table, k, "shares")) for k in row_keys(table)
+    ]
+
+
+def orders_of(inp: RebalanceInput, strategy: str = "simple") -> list[tuple[str, str, str]]:
+    plan = solve(inp, strategy)
+    return [(o.symbol, o.action, str(o.shares)) for o in plan.orders]
+
+
+async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.pause()
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+async def paste_into(pilot: Pilot[None], selector: str, text: str) -> None:
+    """The whole value at once (typing "1e3" would apply "1" on the way)."""
+    pilot.app.screen.query_one(selector, Input).value = text
+    await pilot.pause()
+
+
+# -- inputs: validated as typed, applied at once ------------------------------
+
+
+async def test_inputs_apply_cash_and_options_and_refuse_bad_values(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InputsScreen)
+        await type_into(pilot, "#in-cash", "2500.5")
+        await type_into(pilot, "#in-fee", "1.25")
+        await settle(pilot)
+        main = app.main_screen
+        assert main.state.cash == Decimal("2500.5")
+        assert main.state.options.fee == Decimal("1.25")
+        # Refused at the field, with a message; the last good value stays.
+        for bad, why in [("-3", "must be >="), ("abc", "not a number"), ("1e3", "not a number"),
+                         ("2000000000", "at most")]:  # fmt: skip
+            await paste_into(pilot, "#in-cash", bad)
+            error = shown(app.screen.query_one("#inputs-error"))
+            assert why in error and "keeping 2500.5" in error
+            assert main.state.cash == Decimal("2500.5")
+        await paste_into(pilot, "#in-band", "150")
+        assert "Band: at most 100%" in shown(app.screen.query_one("#inputs-error"))
+        assert main.state.options.band == Decimal("0.02")
+        await type_into(pilot, "#in-band", "5")
+        await type_into(pilot, "#in-cost_rate", "0.1")
+        await type_into(pilot, "#in-reserve", "100")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        want = Options(
+            band=Decimal("0.05"), fee=Decimal("1.25"), cost_rate=Decimal("0.001"),
+            reserve=Decimal(100),
+        )  # fmt: skip
+        assert main.state.options == want
+        inp = demo_input(cash=Decimal("2500.5"), options=want)
+        assert orders_shown(app) == orders_of(inp)
+        plan = solve(inp, "simple")
+        assert usd(plan.metrics.costs) in shown(main.query_one("#metrics"))
+
+
+async def test_buy_only_switch_and_suggested_contribution(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        switch = app.screen.query_one("#in-buy_only", Switch)
+        switch.focus()
+        await pilot.press("enter")
+        await pilot.press("escape")
+        await settle(pilot)
+        main = app.main_screen
+        assert main.state.options.buy_only
+        assert all(action == "BUY" for _, action, _ in orders_shown(app))
+        inp = demo_input(options=Options(buy_only=True))
+        suggestion = suggested_contribution(inp)
+        assert suggestion is not None and suggestion.amount > 0
+        hint = shown(main.query_one("#hint"))
+        assert f"Add {usd(suggestion.amount)} to bring every ETF within its band" in hint
+        await pilot.press("a")
+        await settle(pilot)
+        assert main.state.cash == suggestion.amount
+        funded = demo_input(cash=suggestion.amount, options=Options(buy_only=True))
+        plan = solve(funded, "simple")
+        assert orders_shown(app) == orders_of(funded)
+        band = funded.options.band
+        for row in plan.holdings_after:
+            if row.in_model:
+                assert abs(row.drift) <= band + Decimal("1e-9")
+        assert "already" in shown(main.query_one("#hint"))
+
+
+# -- holdings editor and price overrides ------------------------------------
+
+
+async def test_edit_add_and_remove_holdings(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, HoldingsEditor)
+        await type_into(pilot, "#ed-symbol", "esgv")
+        await type_into(pilot, "#ed-shares", "10")
+        await pilot.press("enter")
+        # A catalog ETF outside this model: held, shown, and sold by the plan.
+        outside = next(a.symbol for a in CATALOG.assets if a.symbol not in NORRIS.weights)
+        await type_into(pilot, "#ed-symbol", outside)
+        await type_into(pilot, "#ed-shares", "7")
+        await pilot.press("enter")
+        # Refused at the field: fractional shares, a non-ticker.
+        await type_into(pilot, "#ed-symbol", "VTI")
+        await type_into(pilot, "#ed-shares", "1.5")
+        assert "whole number" in shown(app.screen.query_one("#editor-error"))
+        await pilot.press("enter")
+        await type_into(pilot, "#ed-symbol", "$$$")
+        await type_into(pilot, "#ed-shares", "1")
+        await pilot.press("enter")
+        assert "a ticker like ESGV" in shown(app.screen.query_one("#editor-error"))
+        await settle(pilot)
+        main = app.main_screen
+        holdings = demo_holdings(dict(NORRIS.weights), dict(FALLBACK), seed=0)
+        holdings.update({"ESGV": 10, outside: 7})
+        assert main.state.holdings == holdings
+        assert main.state.demo_seed is None
+        current = main.query_one("#current", DataTable)
+        assert cell(current, "ESGV", "shares") == "10"
+        assert cell(current, outside, "shares") == "7"
+        inp = demo_input(holdings=holdings)
+        assert orders_shown(app) == orders_of(inp)
+        assert (outside, "SELL", "7") in orders_shown(app)
+        # Delete on the table removes the highlighted symbol.
+        table = app.screen.query_one("#editor-table", DataTable)
+        table.focus()
+        table.move_cursor(row=row_keys(table).index(outside))
+        await pilot.press("delete")
+        await pilot.press("escape")
+        await settle(pilot)
+        del holdings[outside]
+        assert main.state.holdings == holdings
+        assert outside not in row_keys(main.query_one("#current", DataTable))
+
+
+async def test_price_override_is_marked_and_used(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.screen.focused is app.screen.query_one("#ed-price")
+        await type_into(pilot, "#ed-symbol", "ESGV")
+        await type_into(pilot, "#ed-price", "0")
+        assert "Price: must be > $0" in shown(app.screen.query_one("#editor-error"))
+        await type_into(pilot, "#ed-price", "150.25")
+        await pilot.press("enter")
+        await pilot.press("escape")
+        await settle(pilot)
+        main = app.main_screen
+        preview = main.query_one("#preview", DataTable)
+        assert cell(preview, "ESGV", "source") == "override"
+        assert cell(preview, "ESGV", "price") == "$150.25"
+        assert cell(main.query_one("#current", DataTable), "ESGV", "price") == "$150.25"
+        prices = {**FALLBACK, "ESGV": Decimal("150.25")}
+        for key, strategy in (("1", "simple"), ("2", "tracking-error")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert orders_shown(app) == orders_of(demo_input(prices=prices), strategy)
+
+
+async def test_unknown_symbol_needs_a_price(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await type_into(pilot, "#ed-symbol", "ZZZZ")
+        await type_into(pilot, "#ed-shares", "3")
+        await pilot.press("enter")
+        assert "No price for ZZZZ" in shown(app.screen.query_one("#editor-error"))
+        assert "ZZZZ" not in app.main_screen.state.holdings
+        await type_into(pilot, "#ed-price", "20")
+        await pilot.press("enter")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.main_screen.state.holdings["ZZZZ"] == 3
+        holdings = {**demo_holdings(dict(NORRIS.weights), dict(FALLBACK), seed=0), "ZZZZ": 3}
+        inp = demo_input(holdings=holdings, prices={**FALLBACK, "ZZZZ": Decimal(20)})
+        assert orders_shown(app) == orders_of(inp)
+
+
+# -- portfolio files ------------------------------------------------------------
+
+
+async def answer_prompt(pilot: Pilot[None], path: Path | None) -> None:
+    """Confirm the open file prompt, with `path` typed in (None: its default)."""
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, FilePrompt)
+    if path is not None:
+        pilot.app.screen.query_one("#file-path", Input).value = str(path)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_save_and_the_next_start_finds_everything(tmp_path: Path, user_dirs: Path) -> None:
+    mine = tmp_path / "mine" / "portfolio.json"
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        main.choose_fund("moderate-pitt")
+        await pilot.press("ctrl+s")
+        await answer_prompt(pilot, mine)
+        saved_holdings = dict(main.state.holdings)
+        # After an explicit save every accepted change is saved as it is made.
+        await pilot.press("i")
+        await type_into(pilot, "#in-cash", "1234.5")
+        await pilot.press("escape")
+        await pilot.press("e")
+        await type_into(pilot, "#ed-symbol", "VTI")
+        await type_into(pilot, "#ed-price", "300")
+        await pilot.press("enter", "escape")
+        await settle(pilot)
+    data = json.loads(mine.read_text(encoding="utf-8"))
+    assert data["model"] == "moderate-pitt"
+    assert data["holdings"] == saved_holdings
+    assert data["cash"] == 1234.5
+    assert data["price_overrides"] == {"VTI": 300}
+    assert (user_dirs / "last-portfolio.txt").read_text().strip() == str(mine.resolve())
+
+    again = app_for(tmp_path)  # no --portfolio: the last one is reopened
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        state = again.main_screen.state
+        assert state.model.id == "moderate-pitt"
+        assert state.holdings == saved_holdings
+        assert state.cash == Decimal("1234.5")
+        assert state.overrides == {"VTI": Decimal(300)}
+        assert state.demo_seed is None
+        moderate = CATALOG.model("moderate-pitt")
+        assert moderate is not None
+        inp = RebalanceInput(
+            holdings=saved_holdings, prices={**FALLBACK, "VTI": Decimal(300)},
+            targets=dict(moderate.weights), cash=Decimal("1234.5"),
+        )  # fmt: skip
+        assert orders_shown(again) == orders_of(inp)
+
+
+async def test_unreadable_portfolio_is_reported_and_left_untouched(
+    tmp_path: Path, user_dirs: Path
+) -> None:
+    broken = user_dirs / "portfolio.json"
+    broken.parent.mkdir(parents=True)
+    original = b'{\n  "version": 1,\n  "cash": -5,\n  "holdings": {}\n}\n'
+    broken.write_bytes(original)
+    app = app_for(tmp_path)
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "field cash: must be >= 0" in notes.text()
+        assert "left untouched" in notes.text()
+        assert app.main_screen.state.demo_seed == 0  # the demo, usable
+        await pilot.press("e")
+        await type_into(pilot, "#ed-symbol", "ESGV")
+        await type_into(pilot, "#ed-shares", "3")
+        await pilot.press("enter", "escape")
+        await settle(pilot)
+        assert app.main_screen.state.holdings["ESGV"] == 3
+        # Opening it explicitly fails the same way, and writes nothing.
+        await pilot.press("ctrl+o")
+        await answer_prompt(pilot, None)
+        assert "Not opened" in notes.text()
+    assert broken.read_bytes() == original
+
+
+async def test_import_holdings_csv(tmp_path: Path) -> None:
+    good = tmp_path / "broker.csv"
+    good.write_text("symbol,shares\nesgv,12\nBND,4\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("symbol,shares\nESGV,12\nBND,-2\n", encoding="utf-8")
+    app = app_for(tmp_path)
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("I")
+        await answer_prompt(pilot, good)
+        main = app.main_screen
+        assert main.state.holdings == {"ESGV": 12, "BND": 4}
+        inp = demo_input(holdings={"ESGV": 12, "BND": 4})
+        assert orders_shown(app) == orders_of(inp)
+        await pilot.press("I")
+        await answer_prompt(pilot, bad)
+        assert "bad.csv line 3: shares must be a whole number" in notes.text()
+        assert main.state.holdings == {"ESGV": 12, "BND": 4}
+
+
+async def test_export_orders_csv_for_the_shown_plan(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("x")
+        await answer_prompt(pilot, None)  # default: orders-<strategy>.csv in the cwd
+    rows = list(csv.reader(io.StringIO((tmp_path / "orders-trade-minimization.csv").read_text())))
+    assert rows[0] == ["action", "symbol", "shares", "price", "amount"]
+    plan = solve(demo_input(), "trade-minimization")
+    assert len(rows) == len(plan.orders) + 1 and plan.orders
+    for row, order in zip(rows[1:], plan.orders, strict=True):
+        assert row[:3] == [order.action, order.symbol, str(order.shares)]
+        assert Decimal(row[3]) == order.price
+        assert Decimal(row[4]) == (order.price * order.shares).quantize(Decimal("0.01"))
+
+
+# -- own models ---------------------------------------------------------------------
+
+
+async def test_own_models_join_the_fund_list(tmp_path: Path) -> None:
+    models = [
+        {"id": "mine", "label": "My mix", "weights": {"ESGV": 0.5, "NEWX": 0.5},
+         "assets": [{"symbol": "NEWX", "id": 999999}]},
+        {"id": "broken", "label": "Broken", "weights": {"ESGV": 0.7}},
+    ]  # fmt: skip
+    (tmp_path / "models.json").write_text(json.dumps({"models": models}), encoding="utf-8")
+    app = app_for(tmp_path)
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        assert [m.id for m in main.models] == [*(m.id for m in CATALOG.models), "mine"]
+        assert "models[1] (broken)" in notes.text() and "sum" in notes.text()
+        main.choose_fund("mine")
+        await settle(pilot)
+        # NEWX has only a Fintual id and we are offline: say so, do not solve.
+        assert "no price for NEWX" in shown(main.query_one("#metrics"))
+        assert cell(main.query_one("#preview", DataTable), "NEWX", "source") == "no price"
+        await pilot.press("o")
+        await type_into(pilot, "#ed-symbol", "NEWX")
+        await type_into(pilot, "#ed-price", "25")
+        await pilot.press("enter", "escape")
+        await settle(pilot)
+        mine = next(m for m in main.models if m.id == "mine")
+        inp = RebalanceInput(
+            holdings=main.state.holdings, prices={**FALLBACK, "NEWX": Decimal(25)},
+            targets=dict(mine.weights),
+        )  # fmt: skip
+        assert orders_shown(app) == orders_of(inp)
