@@ -18,6 +18,7 @@ from textual.screen import Screen
 from rebalancer_tui.commands import RebalancerCommands, SafeCommandPalette
 from rebalancer_tui.screens.compare import CompareScreen
 from rebalancer_tui.screens.help import HelpScreen
+from rebalancer_tui.screens.holdings_editor import HoldingsEditor
 from rebalancer_tui.screens.main import MainScreen
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class RebalancerApp(App[None]):
                     ("Everywhere", self.BINDINGS),
                     ("Main view", MainScreen.BINDINGS),
                     ("Compare view", CompareScreen.BINDINGS),
+                    ("Holdings editor", HoldingsEditor.BINDINGS),
                 ]
             )
         )

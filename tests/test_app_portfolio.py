@@ -419,3 +419,21 @@ async def test_own_models_join_the_fund_list(tmp_path: Path) -> None:
             targets=dict(mine.weights),
         )  # fmt: skip
         assert orders_shown(app) == orders_of(inp)
+
+
+async def test_palette_reaches_the_portfolio_actions(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for query, screen in [("save portfolio", FilePrompt), ("edit holdings", HoldingsEditor),
+                              ("inputs: cash", InputsScreen)]:  # fmt: skip
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*query)
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, screen), query
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)
