@@ -8,9 +8,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
-from textual.events import Click
+from textual.events import Click, Event
 from textual.widgets import Button, Input
 
 from rebalancer_tui.engine.strategies import LABELS, STRATEGIES
@@ -79,7 +79,7 @@ class RebalancerCommands(Provider):
 
 
 class SafeCommandPalette(CommandPalette):
-    """Guards for two Textual 8.2 palette crashes found by the monkey test.
+    """Guards for Textual 8.2 palette crashes found by the monkey test.
 
     Page-up/down pressed before the list is laid out raises KeyError in
     OptionList._move_page: such a key is ignored. And a second Enter or a
@@ -94,6 +94,17 @@ class SafeCommandPalette(CommandPalette):
         # dismissed and its widgets removed (NoMatches in a worker = crash).
         with contextlib.suppress(NoMatches):
             super()._watch__list_visible()
+
+    def _forward_event(self, event: Event) -> None:
+        # A click on an option the search has just removed (the list is rebuilt
+        # while the old frame is still on screen) makes OptionList index past
+        # its end: such a click is dropped.
+        if isinstance(event, Click) and not event.is_forwarded:
+            option = self.get_style_at(event.screen_x, event.screen_y).meta.get("option")
+            with contextlib.suppress(NoMatches):
+                if option is not None and option >= self.query_one(CommandList).option_count:
+                    return
+        super()._forward_event(event)
 
     def _on_click(self, event: Click) -> None:  # type: ignore[override]
         # Handled here; the base class's _on_click must not run as well.

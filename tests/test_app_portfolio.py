@@ -295,6 +295,7 @@ async def test_save_and_the_next_start_finds_everything(tmp_path: Path, user_dir
         await type_into(pilot, "#ed-price", "300")
         await pilot.press("enter", "escape")
         await settle(pilot)
+        assert "saved to portfolio.json" in shown(main.query_one("#status"))
     data = json.loads(mine.read_text(encoding="utf-8"))
     assert data["model"] == "moderate-pitt"
     assert data["holdings"] == saved_holdings
@@ -340,6 +341,7 @@ async def test_unreadable_portfolio_is_reported_and_left_untouched(
         await pilot.press("enter", "escape")
         await settle(pilot)
         assert app.main_screen.state.holdings["ESGV"] == 3
+        assert "not saved (ctrl+s)" in shown(app.main_screen.query_one("#status"))
         # Opening it explicitly fails the same way, and writes nothing.
         await pilot.press("ctrl+o")
         await answer_prompt(pilot, None)

@@ -215,6 +215,7 @@ class MainScreen(Screen[None]):
             cash=state.cash,
             band=state.options.band,
             demo_seed=state.demo_seed,
+            portfolio=self.session.path.name if self.session.saving else None,
         )
         if inp is not None:
             self.query_one(ResultsPane).show_current(
@@ -398,12 +399,12 @@ class MainScreen(Screen[None]):
         self.changed()
 
     def changed(self) -> None:
-        """After any accepted change: show it, re-plan, autosave."""
-        self.refresh_views()
-        self.request_plans()
+        """After any accepted change: autosave, show it, re-plan."""
         problem = self.session.autosave_now(self.state)
         if problem:
             self.notify(problem, severity="error", timeout=10)
+        self.refresh_views()
+        self.request_plans()
 
     # -- actions (keys, mouse and the command palette all land here) ----------
 

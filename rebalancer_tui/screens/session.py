@@ -28,6 +28,11 @@ class PortfolioSession:
         self.broken = False  # the start file exists but could not be read
         self._remembered: Path | None = None
 
+    @property
+    def saving(self) -> bool:
+        """Whether changes to the user's own holdings are saved as they are made."""
+        return self.autosave and not self.broken
+
     def open_at_start(
         self, known_symbols: Collection[str], known_models: Collection[str]
     ) -> tuple[PortfolioFile | None, str | None]:

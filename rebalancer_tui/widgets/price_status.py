@@ -34,7 +34,9 @@ class PriceStatus(Static):
         cash: Decimal,
         band: Decimal,
         demo_seed: int | None,
+        portfolio: str | None = None,
     ) -> None:
+        """`portfolio`: where the user's own holdings are saved (None: not saved)."""
         text = price_summary(quotes)
         if fetching:
             text.append("  (fetching live prices…)", style="italic")
@@ -44,4 +46,8 @@ class PriceStatus(Static):
         text.append(f"Cash {money(cash)}  Band ±{float(band) * 100:g}%")
         if demo_seed is not None:
             text.append(f"  │  demo portfolio, seed {demo_seed}", style="dim")
+        elif portfolio is not None:
+            text.append(f"  │  saved to {portfolio}", style="dim")
+        else:
+            text.append("  │  not saved (ctrl+s)", style="yellow")
         self.update(text)
