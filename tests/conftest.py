@@ -11,10 +11,16 @@ from fake_api import FakeFintualAPI
 
 
 @pytest.fixture(autouse=True)
-def _isolated_price_env(
+def _isolated_user_dirs(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    """No test reads or writes the real user's cache, data, models or portfolio,
+    and none reaches the real API by accident."""
     monkeypatch.setenv("REBALANCER_CACHE_DIR", str(tmp_path_factory.mktemp("price-cache")))
+    monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+    models = tmp_path_factory.mktemp("user-config") / "models.json"
+    monkeypatch.setenv("REBALANCER_MODELS", str(models))
+    monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
     monkeypatch.delenv("REBALANCER_API_URL", raising=False)
 
 
