@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import CommandListItem, SimpleProvider
 from textual.screen import Screen
+from textual.widget import AwaitMount
 
 from rebalancer_tui.commands import RebalancerCommands, SafeCommandPalette
 from rebalancer_tui.screens.compare import CompareScreen
@@ -74,6 +77,24 @@ class RebalancerApp(App[None]):
     def action_command_palette(self) -> None:
         if self.use_command_palette and not SafeCommandPalette.is_open(self):
             self.push_screen(SafeCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        # Textual's own "Theme" command opens a plain CommandPalette, which has
+        # the crashes SafeCommandPalette guards against (found by the monkey).
+        from textual.theme import ThemeProvider
+
+        self.push_screen(
+            SafeCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…")
+        )
+
+    def search_commands(
+        self, commands: Sequence[CommandListItem], placeholder: str = "Search for commands…"
+    ) -> AwaitMount:
+        return self.push_screen(
+            SafeCommandPalette(
+                providers=[SimpleProvider(self.screen, commands)], placeholder=placeholder
+            )
+        )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
