@@ -393,3 +393,15 @@ def cases(
     room = extra_cash if bo else value()
     res = (room * res_frac / 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     return build(res)
+
+
+def describe(inp: RebalanceInput, plan: Plan) -> str:
+    """Enough to paste the case into a repro."""
+    o = inp.options
+    return (
+        f"\nholdings={inp.holdings} prices={ {k: str(v) for k, v in inp.prices.items()} }"
+        f"\ntargets={ {k: str(v) for k, v in inp.targets.items()} } cash={inp.cash}"
+        f"\noptions: band={o.band} q={o.relative_band} reserve={o.reserve} fee={o.fee}"
+        f" rate={o.cost_rate} buy_only={o.buy_only}"
+        f"\nplan {plan.strategy} status={plan.status!r} shares={plan.final_shares}"
+    )

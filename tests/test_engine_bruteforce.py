@@ -21,6 +21,7 @@ from engine_reference import (
     Enumeration,
     Problem,
     cases,
+    describe,
     enumerate_plans,
     measures,
 )
@@ -44,18 +45,6 @@ BRUTE = settings(
 
 def _scaled(e: Enumeration, x: Fraction) -> Fraction:
     return x * e.scale
-
-
-def describe(inp: RebalanceInput, plan: Plan) -> str:
-    """Enough to paste the case into a repro."""
-    o = inp.options
-    return (
-        f"\nholdings={inp.holdings} prices={ {k: str(v) for k, v in inp.prices.items()} }"
-        f"\ntargets={ {k: str(v) for k, v in inp.targets.items()} } cash={inp.cash}"
-        f"\noptions: band={o.band} q={o.relative_band} reserve={o.reserve} fee={o.fee}"
-        f" rate={o.cost_rate} buy_only={o.buy_only}"
-        f"\nplan {plan.strategy} status={plan.status!r} shares={plan.final_shares}"
-    )
 
 
 def check_tracking_error(inp: RebalanceInput, plan: Plan, e: Enumeration) -> None:

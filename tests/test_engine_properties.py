@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import pytest
 from engine_reference import F, Problem, cases, measures, metric_mismatches
+from engine_reference import describe as ctx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,17 +34,6 @@ PROPS = settings(
 )
 
 portfolios = cases(min_assets=1, max_assets=8, tiny=False)
-
-
-def ctx(inp: RebalanceInput, plan: Plan) -> str:
-    o = inp.options
-    return (
-        f"\nholdings={inp.holdings} prices={ {k: str(v) for k, v in inp.prices.items()} }"
-        f"\ntargets={ {k: str(v) for k, v in inp.targets.items()} } cash={inp.cash}"
-        f"\noptions: band={o.band} q={o.relative_band} reserve={o.reserve} fee={o.fee}"
-        f" rate={o.cost_rate} buy_only={o.buy_only}"
-        f"\n{plan.strategy}: status={plan.status!r} shares={plan.final_shares}"
-    )
 
 
 def check_plan(inp: RebalanceInput, plan: Plan, strategy: str) -> None:
