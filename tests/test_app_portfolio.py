@@ -439,3 +439,29 @@ async def test_palette_reaches_the_portfolio_actions(tmp_path: Path) -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, MainScreen)
+
+
+async def test_a_reserve_no_plan_can_keep_is_refused_at_the_field(tmp_path: Path) -> None:
+    """Whole-portfolio rules are checked as the user types too: a reserve above
+    the portfolio's value, or one buy-only mode cannot keep, is refused at the
+    field and the last good value stays in force."""
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        value = main.state.to_input().total_value
+        await pilot.press("i")
+        await pilot.pause()
+        await type_into(pilot, "#in-reserve", "250")
+        assert main.state.options.reserve == Decimal(250)
+        await paste_into(pilot, "#in-reserve", str(int(value) + 1000))
+        error = shown(app.screen.query_one("#inputs-error"))
+        assert "exceeds the portfolio value" in error and "keeping 250" in error
+        assert main.state.options.reserve == Decimal(250)
+        # Buy-only cannot raise a reserve above the (zero) extra cash.
+        await pilot.click("#in-buy_only")
+        await pilot.pause()
+        assert "buy-only mode cannot keep a cash reserve" in shown(
+            app.screen.query_one("#inputs-error"))
+        assert main.state.options.buy_only is False
+        assert app.screen.query_one("#in-buy_only", Switch).value is False

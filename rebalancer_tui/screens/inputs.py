@@ -7,6 +7,7 @@ with a message and the last good value stays in force.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
@@ -73,9 +74,14 @@ class InputsScreen(ModalScreen[None]):
         target: MessagePump,
         cash: Decimal,
         options: Options,
+        check: Callable[[Decimal, Options], str | None] | None = None,
     ) -> None:
         super().__init__(id="inputs")
         self.target = target
+        # Whole-portfolio rules no single field knows (a reserve above the
+        # portfolio's value, buy-only with a reserve above the cash): the
+        # reason to refuse, or None.
+        self.check = check
         self.good: dict[str, Decimal | None] = {"cash": cash, **options.model_dump()}
         self._dismissed = False
 
@@ -129,6 +135,10 @@ class InputsScreen(ModalScreen[None]):
     @on(Switch.Changed)
     def _switched(self, event: Switch.Changed) -> None:
         self._apply("buy_only", event.value)
+        kept = bool(self.good["buy_only"])
+        if event.value != kept:  # refused: the switch shows what is in force
+            with self.prevent(Switch.Changed):
+                event.switch.value = kept
 
     def _apply(self, key: str, value: object) -> None:
         if self.good.get(key) == value:
@@ -140,8 +150,16 @@ class InputsScreen(ModalScreen[None]):
         except ValueError as exc:  # bounds are checked above; this is a last guard
             self.query_one("#inputs-error", Static).update(str(exc).splitlines()[0])
             return
-        self.good[key] = value  # type: ignore[assignment]
         assert isinstance(cash, Decimal)
+        problem = self.check(cash, options) if self.check is not None else None
+        if problem is not None:
+            field = next((f for f in FIELDS if f.key == key), None)
+            kept = (self._shown(field) or "off") if field is not None else "the last value"
+            error = self.query_one("#inputs-error", Static)
+            error.update(f"{problem} (keeping {kept})")
+            error.add_class("-error")
+            return
+        self.good[key] = value  # type: ignore[assignment]
         self.target.post_message(PortfolioEdited(cash=cash, options=options))
 
     def action_close(self) -> None:

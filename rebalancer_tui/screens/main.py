@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,7 +23,14 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from rebalancer_tui.data import load_catalog
-from rebalancer_tui.engine import STRATEGIES, Plan, RebalanceInput, solve, weights_table
+from rebalancer_tui.engine import (
+    STRATEGIES,
+    Options,
+    Plan,
+    RebalanceInput,
+    solve,
+    weights_table,
+)
 from rebalancer_tui.engine.contribution import Contribution, suggested_contribution
 from rebalancer_tui.messages import (
     COMPARE,
@@ -477,7 +485,20 @@ class MainScreen(Screen[None]):
 
     def action_inputs(self) -> None:
         if not self._modal_open():
-            self.app.push_screen(InputsScreen(self, self.state.cash, self.state.options))
+            self.app.push_screen(
+                InputsScreen(self, self.state.cash, self.state.options, self._inputs_problem)
+            )
+
+    def _inputs_problem(self, cash: Decimal, options: Options) -> str | None:
+        """Why these inputs cannot be planned with the current holdings, if so."""
+        candidate = self.state.replace(cash=cash, options=options)
+        if candidate.unpriced():
+            return None  # a missing price is not the inputs' fault
+        try:
+            candidate.to_input()
+        except ValueError as exc:
+            return readable(exc)
+        return None
 
     def action_edit_holdings(self, focus_price: bool = False) -> None:
         if self._modal_open():
