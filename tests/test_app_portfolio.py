@@ -394,7 +394,7 @@ async def test_export_orders_csv_for_the_shown_plan(tmp_path: Path) -> None:
 async def test_own_models_join_the_fund_list(tmp_path: Path) -> None:
     models = [
         {"id": "mine", "label": "My mix", "weights": {"ESGV": 0.5, "NEWX": 0.5},
-         "assets": [{"symbol": "NEWX", "id": 999999}]},
+         "assets": [{"symbol": "NEWX", "id": 999999, "name": "New Frontier ETF"}]},
         {"id": "broken", "label": "Broken", "weights": {"ESGV": 0.7}},
     ]  # fmt: skip
     (tmp_path / "models.json").write_text(json.dumps({"models": models}), encoding="utf-8")
@@ -410,6 +410,7 @@ async def test_own_models_join_the_fund_list(tmp_path: Path) -> None:
         # NEWX has only a Fintual id and we are offline: say so, do not solve.
         assert "no price for NEWX" in shown(main.query_one("#metrics"))
         assert cell(main.query_one("#preview", DataTable), "NEWX", "source") == "no price"
+        assert cell(main.query_one("#preview", DataTable), "NEWX", "name") == "New Frontier ETF"
         await pilot.press("o")
         await type_into(pilot, "#ed-symbol", "NEWX")
         await type_into(pilot, "#ed-price", "25")

@@ -214,6 +214,7 @@ class MainScreen(Screen[None]):
             self._model(self.highlighted_fund),
             quotes,
             chosen=self.highlighted_fund == state.model.id,
+            names={a.symbol: a.name for a in self.extra_assets},
         )
         inp = self._input()
         self.query_one(PriceStatus).show(

@@ -18,7 +18,9 @@ class FundPreview(DataTable[object]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.border_title = "Preview"
-        self._shown: tuple[ModelPortfolio, Mapping[str, PriceQuote], bool] | None = None
+        self._shown: (
+            tuple[ModelPortfolio, Mapping[str, PriceQuote], bool, Mapping[str, str] | None] | None
+        ) = None
         self._name_width = 0
 
     def on_mount(self) -> None:
@@ -35,20 +37,21 @@ class FundPreview(DataTable[object]):
     def _fit_width(self) -> int:
         return max(8, self.size.width - self.FIXED_WIDTH)
 
-    def show(self, model: ModelPortfolio, quotes: Mapping[str, PriceQuote], chosen: bool) -> None:
-        self._shown = (model, quotes, chosen)
+    def show(self, model: ModelPortfolio, quotes: Mapping[str, PriceQuote], chosen: bool,
+             names: Mapping[str, str] | None = None) -> None:
+        """`names`: the user's own assets' names, beside the catalog's."""
+        self._shown = (model, quotes, chosen, names)
         self._name_width = width = self._fit_width()
-        catalog = load_catalog()
+        known = {a.symbol: a.name for a in load_catalog().assets} | dict(names or {})
         self.border_title = f"Preview: {model.label}"
         self.border_subtitle = "in use" if chosen else "Enter to use this fund"
         with self.app.batch_update():
             self.clear()
             for sym, weight in model.weights.items():
-                asset = catalog.asset(sym)
                 quote = quotes.get(sym)
                 self.add_row(
                     sym,
-                    _cut(asset.name, width) if asset else "",
+                    _cut(known.get(sym, ""), width),
                     right(pct(float(weight), 1)),
                     right(price(quote.price)) if quote else right("—"),
                     source_text(quote) if quote else "no price",
