@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import numpy as np
 
@@ -42,7 +43,7 @@ from rebalancer_tui.engine.exact import (
     greedy_plan,
 )
 from rebalancer_tui.engine.inputs import RebalanceInput
-from rebalancer_tui.engine.plan import deviation, infeasibility, turnover
+from rebalancer_tui.engine.plan import cash_left, deviation, infeasibility, turnover
 from rebalancer_tui.engine.simple import simple_shares
 from rebalancer_tui.engine.strategies import SolveFailed
 
@@ -197,6 +198,12 @@ class _Data:
     fee: float
     rate: float
 
+    @cached_property
+    def costs(self) -> Costs:
+        """The same arrays as the exact search sees them."""
+        return Costs(p=self.p, h=self.h, target=self.target, budget=self.budget,
+                     fee=self.fee, rate=self.rate)
+
     @classmethod
     def of(cls, inp: RebalanceInput) -> _Data:
         syms = inp.symbols
@@ -293,21 +300,11 @@ def _exact_feasible(inp: RebalanceInput, d: _Data, solve_stage: _Stage) -> dict[
         why = infeasibility(inp, shares)
         if why is None:
             return shares
-        over = float(inp.options.reserve - _cash_left(inp, shares))
+        over = float(inp.options.reserve - cash_left(inp, shares))
         if over <= 0:
             raise SolveFailed(f"solver plan infeasible: {why}")
         budget -= over * 1.5 + 1e-9 * d.budget
     raise SolveFailed("solver plan overspends after tightening")
-
-
-def _cash_left(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
-    from rebalancer_tui.engine.plan import cash_left
-
-    return cash_left(inp, shares)
-
-
-def _costs(d: _Data) -> Costs:
-    return Costs(p=d.p, h=d.h, target=d.target, budget=d.budget, fee=d.fee, rate=d.rate)
 
 
 def tracking_error_shares(inp: RebalanceInput) -> dict[str, int]:
@@ -323,7 +320,7 @@ def _orders(inp: RebalanceInput, shares: dict[str, int]) -> int:
 def _best_incumbent(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.ndarray,
                     candidates: list[dict[str, int]], order_cap: int | None
                     ) -> tuple[dict[str, int], float]:
-    greedy = greedy_plan(_costs(d), lo, hi)
+    greedy = greedy_plan(d.costs, lo, hi)
     if greedy is not None:
         candidates = [*candidates, _to_shares(d, greedy)]
     feasible = [
@@ -340,7 +337,7 @@ def _closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi
     """Minimise deviation, then turnover among plans within a cent of it.
 
     `candidates` are known feasible plans inside [lo, hi] (at least one)."""
-    c = _costs(d)
+    c = d.costs
     incumbent, upper = _best_incumbent(inp, d, lo, hi, candidates, order_cap)
     box = deviation_box(c, lo, hi, upper + DOLLAR_TOLERANCE)
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
@@ -383,7 +380,7 @@ def _cents_dp(inp: RebalanceInput, d: _Data, box: Box) -> tuple[dict[str, int], 
     # buys only it settles both, and beats HiGHS on these subset-sum-like
     # cases by orders of magnitude.
     limit = DP_CELL_LIMIT if buys_only else SMALL_DP_CELLS
-    xs = cents_dp(_costs(d), box, cents, cap, DOLLAR_TOLERANCE if buys_only else 0.0, limit)
+    xs = cents_dp(d.costs, box, cents, cap, DOLLAR_TOLERANCE if buys_only else 0.0, limit)
     if xs is None:
         return None
     shares = _to_shares(d, xs)
@@ -393,7 +390,7 @@ def _cents_dp(inp: RebalanceInput, d: _Data, box: Box) -> tuple[dict[str, int], 
 def _enumerated(inp: RebalanceInput, d: _Data, box: Box, order_cap: int | None
                 ) -> dict[str, int] | None:
     """The best plan in the box by exhaustion that also passes the decimal check."""
-    for xs in enumerate_best(_costs(d), box, DOLLAR_TOLERANCE, order_cap):
+    for xs in enumerate_best(d.costs, box, DOLLAR_TOLERANCE, order_cap):
         shares = _to_shares(d, xs)
         if infeasibility(inp, shares) is None:
             return shares
@@ -436,7 +433,7 @@ def _least_traded_within(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.n
     `first` is a proven-closest plan; if the tie-break cannot be proven it
     stands (it is still optimal in deviation)."""
     # Re-tighten: only plans within a cent of the optimum matter.
-    box = deviation_box(_costs(d), lo, hi, dev_cap)
+    box = deviation_box(d.costs, lo, hi, dev_cap)
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
         return _enumerated(inp, d, box, order_cap) or first
     if box is not None:
