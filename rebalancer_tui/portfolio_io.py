@@ -15,10 +15,10 @@ import io
 import json
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -45,6 +45,9 @@ _SYMBOL_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,15}")
 # refused rather than guessed at.
 _DECIMAL_RE = re.compile(r"[+]?(\d+(\.\d*)?|\.\d+)")
 _WHOLE_RE = re.compile(r"[+]?\d+(\.0*)?")
+
+
+V = TypeVar("V")
 
 
 class InputError(ValueError):
@@ -163,37 +166,43 @@ def _check_known(path: Path, symbols: Collection[str], known: Collection[str] | 
         )
 
 
+def _read_column(
+    path: Path, column: str, parse: Callable[[str], V | None], expected: str
+) -> dict[str, V]:
+    """`symbol,<column>` rows -> {SYMBOL: parse(value)}; a value `parse` refuses
+    (None) is reported with its line as "<column> must be <expected>"."""
+    seen: dict[str, int] = {}
+    out: dict[str, V] = {}
+    for line, row in _rows(path, ("symbol", column)):
+        sym = _symbol(path, line, row["symbol"], seen)
+        raw = row[column]
+        value = parse(raw)
+        if value is None:
+            raise InputError(f"{path} line {line}: {column} must be {expected} (got {_shown(raw)})")
+        out[sym] = value
+    return out
+
+
 def read_holdings_csv(path: Path, *, known: Collection[str] | None = None) -> dict[str, int]:
     """`symbol,shares` rows -> {SYMBOL: shares}. With `known`, every symbol must
     be in it (the catalog plus any symbol the caller has a price for)."""
-    seen: dict[str, int] = {}
-    out: dict[str, int] = {}
-    for line, row in _rows(path, ("symbol", "shares")):
-        sym = _symbol(path, line, row["symbol"], seen)
-        raw = row["shares"]
-        if not _WHOLE_RE.fullmatch(raw):
-            raise InputError(
-                f"{path} line {line}: shares must be a whole number >= 0 (got {_shown(raw)})"
-            )
-        out[sym] = int(Decimal(raw))
+    out = _read_column(
+        path, "shares", lambda raw: int(Decimal(raw)) if _WHOLE_RE.fullmatch(raw) else None,
+        "a whole number >= 0",
+    )
     _check_known(path, out, known)
     return out
 
 
 def read_targets_csv(path: Path, *, known: Collection[str] | None = None) -> dict[str, Decimal]:
     """`symbol,weight` rows -> {SYMBOL: weight}; weights are fractions summing to 1."""
-    seen: dict[str, int] = {}
-    out: dict[str, Decimal] = {}
-    for line, row in _rows(path, ("symbol", "weight")):
-        sym = _symbol(path, line, row["symbol"], seen)
-        raw = row["weight"]
+
+    def fraction(raw: str) -> Decimal | None:
         w = _decimal(raw)
-        if w is None or w > 1:
-            raise InputError(
-                f"{path} line {line}: weight must be a fraction between 0 and 1, "
-                f"e.g. 0.31 for 31% (got {_shown(raw)})"
-            )
-        out[sym] = w
+        return None if w is None or w > 1 else w
+
+    out = _read_column(path, "weight", fraction,
+                       "a fraction between 0 and 1, e.g. 0.31 for 31%")
     if not out:
         raise InputError(f"{path}: no target weights (expected rows 'symbol,weight')")
     total = sum(out.values(), Decimal(0))
@@ -205,19 +214,12 @@ def read_targets_csv(path: Path, *, known: Collection[str] | None = None) -> dic
 
 def read_prices_csv(path: Path) -> dict[str, Decimal]:
     """`symbol,price` rows -> {SYMBOL: price}; prices are positive dollars."""
-    seen: dict[str, int] = {}
-    out: dict[str, Decimal] = {}
-    for line, row in _rows(path, ("symbol", "price")):
-        sym = _symbol(path, line, row["symbol"], seen)
-        raw = row["price"]
+
+    def positive(raw: str) -> Decimal | None:
         p = _decimal(raw)
-        if p is None or p <= 0:
-            raise InputError(
-                f"{path} line {line}: price must be a positive number like 119.97 "
-                f"(got {_shown(raw)})"
-            )
-        out[sym] = p
-    return out
+        return None if p is None or p <= 0 else p
+
+    return _read_column(path, "price", positive, "a positive number like 119.97")
 
 
 def _plain(d: Decimal) -> str:
