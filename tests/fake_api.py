@@ -103,6 +103,9 @@ class FakeFintualAPI:
         self.latency = latency
         self._host, self._port = host, port
         self._lock = threading.Lock()
+        # Signalled whenever a handler finishes, so a test can wait for the log to settle:
+        # the client may read the whole answer before the handler thread records its end.
+        self._idle = threading.Condition(self._lock)
         self._release = threading.Event()
         self._state = _State()
         self._server: ThreadingHTTPServer | None = None
@@ -219,6 +222,11 @@ class FakeFintualAPI:
         asset_id = self.behaviour(key).asset_id
         return sum(1 for r in self.requests if r.asset_id == asset_id)
 
+    def wait_until_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until no request is being answered; False if that took over `timeout`."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._state.in_flight == 0, timeout)
+
     @property
     def max_in_flight(self) -> int:
         with self._lock:
@@ -251,6 +259,7 @@ class FakeFintualAPI:
             if index < len(self._state.log):  # reset() may have cleared the log
                 record = self._state.log[index]
                 self._state.log[index] = replace(record, ended=time.monotonic())
+            self._idle.notify_all()
 
     def _wait(self, seconds: float) -> None:
         # Waiting on the event, not sleeping: stop() cuts every wait short.

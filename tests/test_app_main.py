@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fake_api import LIVE_DATE, FakeFintualAPI
 from rich.console import Console
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -107,6 +108,29 @@ async def settle(pilot: Pilot[None]) -> None:
         if not any(w.is_running for w in app.workers) and main._pending is None:
             return
     raise AssertionError("the app did not settle")
+
+
+async def run_from_palette(pilot: Pilot[None], query: str, expect: str) -> None:
+    """Open the command palette, type `query`, wait for a hit naming `expect`, run it.
+
+    The palette searches in a worker; pressing enter on a fixed pause is a race on a
+    loaded machine, so this waits for the highlighted hit itself.
+    """
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*query)
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    hits = palette.query_one(CommandList)
+    for _ in range(200):
+        await pilot.pause(0.02)
+        index = hits.highlighted
+        label = "" if index is None else str(hits.get_option_at_index(index).prompt)
+        if expect.lower() in label.lower():
+            break
+    else:
+        raise AssertionError(f"the palette found no {expect!r} for {query!r}")
+    await pilot.press("enter")
 
 
 def check_plan_tables(app: RebalancerApp, inp: RebalanceInput, plan: Plan) -> None:
@@ -366,19 +390,11 @@ async def test_command_palette_runs_app_commands(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"compare all")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "compare all", "Compare all strategies")
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen)
         await pilot.press("escape")
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"fund: moderate")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "fund: moderate", "Fund: Moderate")
         await settle(pilot)
         assert app.main_screen.state.model.id == "moderate-pitt"
 

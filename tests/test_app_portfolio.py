@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_main import SIZE, Notes, cell, row_keys, settle, shown
+from test_app_main import SIZE, Notes, cell, row_keys, run_from_palette, settle, shown
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Switch
 
@@ -428,13 +428,12 @@ async def test_palette_reaches_the_portfolio_actions(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for query, screen in [("save portfolio", FilePrompt), ("edit holdings", HoldingsEditor),
-                              ("inputs: cash", InputsScreen)]:  # fmt: skip
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            await pilot.press(*query)
-            await pilot.pause(0.3)
-            await pilot.press("enter")
+        for query, hit, screen in [
+            ("save portfolio", "Save portfolio as", FilePrompt),
+            ("edit holdings", "Edit holdings", HoldingsEditor),
+            ("inputs: cash", "Inputs: cash", InputsScreen),
+        ]:
+            await run_from_palette(pilot, query, hit)
             await pilot.pause()
             assert isinstance(app.screen, screen), query
             await pilot.press("escape")
