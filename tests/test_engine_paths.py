@@ -1,9 +1,10 @@
 """Each exact path of the engine, forced on its own, against brute force.
 
-The engine picks its path by size: numpy enumeration of the tightened box,
-the cents DP for buy-only cases, or HiGHS. On tiny cases the first one always
-wins, so the others would go untested; here the limits are patched to force
-each path, and every path must agree with the independent reference.
+The engine picks its path by case and size: the fill to the cent for buy-only
+cases (tried first), numpy enumeration of the tightened box, the cents DP for
+buy-only cases, or HiGHS. On tiny cases the first two always win, so the others
+would go untested; here the limits are patched to force each path, and every
+path must agree with the independent reference.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ PATHS = settings(
 )
 
 
-@pytest.fixture(params=["enumeration", "cents-dp", "milp"])
+@pytest.fixture(params=["fill", "enumeration", "cents-dp", "milp"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Force one path: no enumeration (DP or MILP), and no DP (MILP)."""
-    if request.param != "enumeration":
+    """Force one path: the fill as the engine runs, no fill (enumeration), no
+    enumeration either (DP or MILP), and no DP (MILP)."""
+    if request.param != "fill":
+        monkeypatch.setattr(milp, "_filled", lambda *a: None)
+    if request.param not in ("fill", "enumeration"):
         monkeypatch.setattr(milp, "ENUMERATION_LIMIT", 0)
     if request.param == "milp":
         monkeypatch.setattr(milp, "_cents_dp", lambda *a: None)
@@ -73,3 +77,69 @@ def test_the_dp_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     solve(inp, "tracking-error")
     assert calls
+
+
+
+def _lp_bound(inp: RebalanceInput) -> float:
+    """Least deviation with fractional shares (buy-only): no whole-share plan
+    can beat it. Built here from the inputs alone, not from the engine."""
+    from scipy.optimize import linprog
+
+    syms = inp.symbols
+    n = len(syms)
+    p = [float(inp.prices[s]) for s in syms]
+    t = [float(inp.target_dollars(s)) for s in syms]
+    # Variables x_0..x_n-1 (shares), d_0..d_n-1 (deviation dollars).
+    c = [0.0] * n + [1.0] * n
+    rows, rhs = [], []
+    for i in range(n):
+        row = [0.0] * (2 * n)
+        row[i], row[n + i] = p[i], -1.0  # p x - T <= d
+        rows.append(row)
+        rhs.append(t[i])
+        row = [0.0] * (2 * n)
+        row[i], row[n + i] = -p[i], -1.0  # T - p x <= d
+        rows.append(row)
+        rhs.append(-t[i])
+    rows.append(p + [0.0] * n)
+    rhs.append(float(inp.investable))
+    bounds = [(float(inp.held(s)), None) for s in syms] + [(0, None)] * n
+    res = linprog(c, A_ub=rows, b_ub=rhs, bounds=bounds, method="highs")
+    assert res.status == 0
+    return float(res.fun)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_fill_reaches_the_lp_bound_on_many_assets(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Buy-only, new cash, some assets above target: the engine's first path
+    (the fill) settles it, within a cent of the continuous bound, spending all
+    but at most a cent. Any other path being called fails the test."""
+    import random
+    from decimal import Decimal
+
+    from rebalancer_tui.engine import Options
+
+    def no_other_path(*args: object, **kw: object) -> None:
+        raise AssertionError("the fill should have settled this case")
+
+    monkeypatch.setattr(milp, "deviation_box", no_other_path)
+    rng = random.Random(seed)
+    n = 40
+    syms = [f"E{i:02d}" for i in range(n)]
+    prices = {s: Decimal(rng.randint(500, 50_000)) / 100 for s in syms}
+    # A quarter of the assets far above an equal share, the rest below it.
+    holdings = {s: rng.randint(60, 90) if i % 4 == 0 else rng.randint(0, 15)
+                for i, s in enumerate(syms)}  # fmt: skip
+    weight = Decimal(1) / n
+    targets = {s: weight for s in syms[:-1]}
+    targets[syms[-1]] = 1 - weight * (n - 1)
+    inp = RebalanceInput(holdings=holdings, prices=prices, targets=targets,
+                         cash=Decimal(rng.randint(100_000, 2_000_000)) / 100,
+                         options=Options(buy_only=True))
+    plan = solve(inp, "tracking-error")
+    assert plan.status == "optimal"
+    assert all(plan.final_shares[s] >= holdings[s] for s in syms)
+    assert float(plan.metrics.deviation) <= _lp_bound(inp) + 0.01 + 1e-6
+    assert plan.metrics.cash_left <= Decimal("0.01")

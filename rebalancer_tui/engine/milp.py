@@ -42,6 +42,7 @@ from rebalancer_tui.engine.exact import (
     enumerate_best,
     greedy_plan,
 )
+from rebalancer_tui.engine.fill import fill_to_the_cent
 from rebalancer_tui.engine.inputs import RebalanceInput
 from rebalancer_tui.engine.plan import cash_left, deviation, infeasibility, turnover
 from rebalancer_tui.engine.simple import simple_shares
@@ -338,6 +339,10 @@ def _closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi
 
     `candidates` are known feasible plans inside [lo, hi] (at least one)."""
     c = d.costs
+    if order_cap is None:
+        filled = _filled(inp, d, lo, hi)
+        if filled is not None:
+            return filled
     incumbent, upper = _best_incumbent(inp, d, lo, hi, candidates, order_cap)
     box = deviation_box(c, lo, hi, upper + DOLLAR_TOLERANCE)
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
@@ -356,6 +361,38 @@ def _closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi
     return _milp_closest_then_least_traded(inp, d, lo, hi, upper, order_cap)
 
 
+def _whole_cents(inp: RebalanceInput, d: _Data) -> np.ndarray | None:
+    """Prices in cents, if every one is a whole number of cents."""
+    prices = [inp.prices[s] * 100 for s in d.symbols]
+    if any(p != p.to_integral_value() for p in prices):
+        return None
+    return np.array([int(p) for p in prices], dtype=np.int64)
+
+
+def _filled(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.ndarray
+            ) -> dict[str, int] | None:
+    """The buy-only plan that spends the budget to the cent on flat counts
+    (see `fill`), if there is one and it passes the decimal check.
+
+    Its deviation is the Lagrangian bound itself (or a cent above it, to trade
+    a cent less), so it is proven optimal with no search; the tie-break holds
+    because, with buys only and no costs, dollars traded are spend less a
+    constant."""
+    if inp.options.fee or inp.options.cost_rate or not np.all(lo >= d.h):
+        return None
+    cents = _whole_cents(inp, d)
+    budget = inp.investable * 100
+    if cents is None or budget != budget.to_integral_value():
+        return None
+    found = fill_to_the_cent(d.costs, lo, hi, cents, int(budget), round(DOLLAR_TOLERANCE * 100))
+    if found is None:
+        return None
+    xs, lower = found
+    shares = _to_shares(d, xs)
+    proven = float(deviation(inp, shares)) <= lower + DOLLAR_TOLERANCE + 1e-6
+    return shares if proven and infeasibility(inp, shares) is None else None
+
+
 def _cents_dp(inp: RebalanceInput, d: _Data, box: Box) -> tuple[dict[str, int], bool] | None:
     """The least-deviation plan in the box by an exact DP over whole cents, and
     whether its spend above the box floor equals the dollars it trades (then
@@ -365,13 +402,12 @@ def _cents_dp(inp: RebalanceInput, d: _Data, box: Box) -> tuple[dict[str, int], 
     number of cents: then spend is linear in cents and the budget is too."""
     if inp.options.fee or inp.options.cost_rate:
         return None
-    prices = [inp.prices[s] * 100 for s in d.symbols]
-    if any(p != p.to_integral_value() for p in prices):
+    cents = _whole_cents(inp, d)
+    if cents is None:
         return None
     floor_spend = sum(
         (inp.prices[s] * int(v) for s, v in zip(d.symbols, box.lo, strict=True)), Decimal(0)
     )
-    cents = np.array([int(p) for p in prices])
     widest = int(sum(int(cents[i]) * (len(v) - 1) for i, v in enumerate(box.values)))
     cap = min(math.floor((inp.investable - floor_spend) * 100), widest)
     buys_only = bool(np.all(box.lo >= d.h))
