@@ -25,15 +25,19 @@ PATHS = settings(
 )
 
 
-@pytest.fixture(params=["fill", "enumeration", "cents-dp", "milp"])
+@pytest.fixture(params=["fill", "enumeration", "meet-in-the-middle", "cents-dp", "milp"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Force one path: the fill as the engine runs, no fill (enumeration), no
-    enumeration either (DP or MILP), and no DP (MILP)."""
-    if request.param != "fill":
+    """Force one path by switching off the ones the engine tries before it:
+    fill, then enumeration, then meeting in the middle, then the DP, then HiGHS."""
+    order = ["fill", "enumeration", "meet-in-the-middle", "cents-dp", "milp"]
+    skipped = order[: order.index(request.param)]
+    if "fill" in skipped:
         monkeypatch.setattr(milp, "_filled", lambda *a: None)
-    if request.param not in ("fill", "enumeration"):
+    if "enumeration" in skipped:
         monkeypatch.setattr(milp, "ENUMERATION_LIMIT", 0)
-    if request.param == "milp":
+    if "meet-in-the-middle" in skipped:
+        monkeypatch.setattr(milp, "_met_in_the_middle", lambda *a: None)
+    if "cents-dp" in skipped:
         monkeypatch.setattr(milp, "_cents_dp", lambda *a: None)
     return request.param
 
@@ -70,6 +74,7 @@ def test_the_dp_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(milp, "cents_dp", spy)
     monkeypatch.setattr(milp, "ENUMERATION_LIMIT", 0)
+    monkeypatch.setattr(milp, "_met_in_the_middle", lambda *a: None)
     inp = RebalanceInput(
         holdings={"A": 3, "B": 1}, prices={"A": Decimal("23.96"), "B": Decimal("49.25")},
         targets={"A": Decimal("0.5"), "B": Decimal("0.5")}, cash=Decimal("500"),
@@ -77,6 +82,26 @@ def test_the_dp_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     solve(inp, "tracking-error")
     assert calls
+
+
+def test_the_middle_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With enumeration off, meeting in the middle settles a small case alone."""
+    from decimal import Decimal
+
+    def no_solver(*args: object, **kw: object) -> None:
+        raise AssertionError("meeting in the middle should have settled this case")
+
+    monkeypatch.setattr(milp, "ENUMERATION_LIMIT", 0)
+    monkeypatch.setattr(milp, "_cents_dp", no_solver)
+    monkeypatch.setattr(milp, "_Builder", no_solver)
+    inp = RebalanceInput(
+        holdings={"A": 30, "B": 1, "C": 4},
+        prices={"A": Decimal("23.96"), "B": Decimal("49.25"), "C": Decimal("7.13")},
+        targets={"A": Decimal("0.5"), "B": Decimal("0.3"), "C": Decimal("0.2")},
+        cash=Decimal("12.50"),
+    )
+    e = enumerate_plans(inp)
+    check_tracking_error(inp, solve(inp, "tracking-error"), e)
 
 
 

@@ -85,10 +85,20 @@ def greedy_plan(c: Costs, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
     idx = np.arange(n)
     total = float(c.spend(idx, x).sum())
 
+    # Plain floats: this runs once per share moved, where numpy's per-call
+    # overhead would dominate.
+    p, h, t = c.p.tolist(), c.h.tolist(), c.target.tolist()
+    fee, rate = c.fee, c.rate
+
     def step(i: int, d: int) -> tuple[float, float]:
         """(change in deviation, change in spend) of moving asset i by d shares."""
-        a, b = x[i], x[i] + d
-        return (float(c.dev(i, b) - c.dev(i, a)), float(c.spend(i, b) - c.spend(i, a)))
+        a = float(x[i])
+        b = a + d
+        pi, held = p[i], h[i]
+        dev = abs(pi * b - t[i]) - abs(pi * a - t[i])
+        spend = (pi * d + rate * pi * (abs(b - held) - abs(a - held))
+                 + fee * ((b != held) - (a != held)))
+        return dev, spend
 
     limit = c.budget + c.budget_slack()
     if total > limit:
@@ -289,3 +299,89 @@ def cents_dp(c: Costs, box: Box, cents: np.ndarray, cap: int, tolerance: float,
         x[i] = box.values[i][k]
         spend -= round((box.values[i][k] - box.values[i][0]) * cents[i])
     return x
+
+
+# Meet in the middle: each half of the free assets enumerated on its own. Two
+# halves of this many combinations stand for their product (up to ~4e9 plans).
+HALF_LIMIT = 1 << 16
+# Pairs examined for the tie-break (plans within the tolerance of the least
+# deviation); more than this and the caller falls back to the solver.
+PAIR_LIMIT = 1_000_000
+
+
+@dataclass
+class _Half:
+    """Every combination of one half's share counts, with its sums."""
+
+    grid: np.ndarray  # combinations x assets of this half
+    dev: np.ndarray
+    spend: np.ndarray
+    trade: np.ndarray
+
+
+def _half(c: Costs, box: Box, members: list[int]) -> _Half:
+    if not members:
+        zero = np.zeros(1)
+        return _Half(np.zeros((1, 0)), zero, zero, zero)
+    mesh = np.meshgrid(*(box.values[i] for i in members), indexing="ij")
+    grid = np.stack([m.ravel() for m in mesh], axis=1).astype(float)
+    idx = np.array(members)
+    return _Half(grid, c.dev(idx, grid).sum(axis=1), c.spend(idx, grid).sum(axis=1),
+                 c.traded(idx, grid).sum(axis=1))
+
+
+def meet_in_the_middle(c: Costs, box: Box, tolerance: float) -> list[np.ndarray] | None:
+    """The same ranking as `enumerate_best` (no order cap) for boxes too big to
+    enumerate: plans within `tolerance` of the least deviation, fewest dollars
+    traded first. None if either half or the tie-break pairs are too many.
+
+    The least deviation: for each plan of half A, the best half-B plan that
+    fits the budget left, from B sorted by spend with a running minimum of
+    deviation. The tie-break: only pairs within the tolerance of it, found
+    from B sorted by deviation, are examined.
+    """
+    n = len(box.values)
+    free = sorted((i for i in range(n) if len(box.values[i]) > 1),
+                  key=lambda i: -len(box.values[i]))
+    halves: tuple[list[int], list[int]] = ([], [])
+    sizes = [1.0, 1.0]
+    for i in free:
+        k = 0 if sizes[0] <= sizes[1] else 1
+        halves[k].append(i)
+        sizes[k] *= len(box.values[i])
+    if max(sizes) > HALF_LIMIT:
+        return None
+    fixed = [i for i in range(n) if len(box.values[i]) == 1]
+    base = np.array([v[0] for v in box.values], dtype=float)
+    fixed_idx = np.array(fixed, dtype=int)
+    room = c.budget + c.budget_slack() - float(c.spend(fixed_idx, base[fixed_idx]).sum())
+    a, b = _half(c, box, halves[0]), _half(c, box, halves[1])
+
+    by_spend = np.argsort(b.spend, kind="stable")
+    best_dev_upto = np.minimum.accumulate(b.dev[by_spend])
+    last = np.searchsorted(b.spend[by_spend], room - a.spend, side="right") - 1
+    fits = last >= 0
+    if not fits.any():
+        return []
+    least = float((a.dev[fits] + best_dev_upto[last[fits]]).min())
+
+    by_dev = np.argsort(b.dev, kind="stable")
+    dev_sorted = b.dev[by_dev]
+    counts = np.searchsorted(dev_sorted, least + tolerance + 1e-9 - a.dev, side="right")
+    if int(counts.sum()) > PAIR_LIMIT:
+        return None
+    ia = np.repeat(np.arange(len(a.dev)), counts)
+    # Position within each A's prefix of B: 0..count-1.
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    ib = by_dev[np.arange(len(ia)) - starts]
+    ok = a.spend[ia] + b.spend[ib] <= room
+    ia, ib = ia[ok], ib[ok]
+    dev = a.dev[ia] + b.dev[ib]
+    ranked = np.lexsort((dev, a.trade[ia] + b.trade[ib]))
+    plans = []
+    for r in ranked[:50]:
+        x = base.copy()
+        x[halves[0]] = a.grid[ia[r]]
+        x[halves[1]] = b.grid[ib[r]]
+        plans.append(x)
+    return plans

@@ -41,6 +41,7 @@ from rebalancer_tui.engine.exact import (
     deviation_box,
     enumerate_best,
     greedy_plan,
+    meet_in_the_middle,
 )
 from rebalancer_tui.engine.fill import fill_to_the_cent
 from rebalancer_tui.engine.inputs import RebalanceInput
@@ -348,6 +349,9 @@ def _closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
         return _enumerated(inp, d, box, order_cap) or incumbent
     if box is not None and order_cap is None:
+        met = _met_in_the_middle(inp, d, box)
+        if met is not None:
+            return met
         planned = _cents_dp(inp, d, box)
         if planned is not None:
             closest, spend_is_turnover = planned
@@ -433,6 +437,16 @@ def _enumerated(inp: RebalanceInput, d: _Data, box: Box, order_cap: int | None
     return None
 
 
+def _met_in_the_middle(inp: RebalanceInput, d: _Data, box: Box) -> dict[str, int] | None:
+    """The best plan in the box by meeting in the middle (an exhaustive search
+    too), if the halves are small enough and one passes the decimal check."""
+    for xs in meet_in_the_middle(d.costs, box, DOLLAR_TOLERANCE) or []:
+        shares = _to_shares(d, xs)
+        if infeasibility(inp, shares) is None:
+            return shares
+    return None
+
+
 def _order_caps(b: _Builder, order_cap: int | None) -> list[tuple[np.ndarray, np.ndarray, float]]:
     if order_cap is None:
         return []
@@ -472,6 +486,10 @@ def _least_traded_within(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.n
     box = deviation_box(d.costs, lo, hi, dev_cap)
     if box is not None and box.combinations() <= ENUMERATION_LIMIT:
         return _enumerated(inp, d, box, order_cap) or first
+    if box is not None and order_cap is None:
+        met = _met_in_the_middle(inp, d, box)
+        if met is not None:
+            return met
     if box is not None:
         lo, hi = box.lo, box.hi
     b = _Builder(d, lo, hi, need_dev=True, need_trades=True, need_orders=order_cap is not None)
