@@ -89,6 +89,7 @@ def price_notice(quotes_total: int, errors: dict[str, str]) -> tuple[str, str]:
 
 
 class MainScreen(Screen[None]):
+    AUTO_FOCUS = "#funds"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
         (0, "-narrow"),
         (100, "-medium"),
@@ -177,11 +178,13 @@ class MainScreen(Screen[None]):
         self.query_one(StrategyPicker).show_current(self.strategy)
         for problem in self._problems:
             self.notify(problem, severity="warning", timeout=8)
-        self.refresh_views()
-        self.request_plans()
         self.fetching = not self.offline
         self.refresh_views()
-        self._fetch_prices(cached_first=True)
+        # The first frame shows the holdings and a loading plan; the solve and the
+        # price threads start after it, so that they do not hold the GIL while it
+        # is drawn.
+        self.request_plans(after_refresh=True)
+        self.call_after_refresh(self._fetch_prices, cached_first=True)
 
     def _load_models(self) -> tuple[list[ModelPortfolio], list[Asset]]:
         """The built-in models, then the user's own (each bad one is a notice)."""
@@ -254,8 +257,11 @@ class MainScreen(Screen[None]):
 
     # -- solving ---------------------------------------------------------------
 
-    def request_plans(self) -> None:
-        """Solve the shown strategy (all of them while comparing) in a thread."""
+    def request_plans(self, *, after_refresh: bool = False) -> None:
+        """Solve the shown strategy (all of them while comparing) in a thread.
+
+        `after_refresh`: start the thread once the screen has been painted.
+        """
         inp = self._input(tell=True)
         if inp is None:
             self.plans.clear()  # no export of a plan for inputs that have changed
@@ -265,7 +271,18 @@ class MainScreen(Screen[None]):
         self._pending = self._request_id
         names = STRATEGIES if self._compare is not None else (self.strategy,)
         self._set_loading(True)
-        self._solve(self._request_id, inp, tuple(names))
+        if after_refresh:
+            self.call_after_refresh(self._solve_if_pending, self._request_id, inp, tuple(names))
+        else:
+            self._solve(self._request_id, inp, tuple(names))
+
+    def _solve_if_pending(
+        self, request_id: int, inp: RebalanceInput, names: tuple[str, ...]
+    ) -> None:
+        # A newer request may have started its (exclusive) worker meanwhile; this
+        # one must not cancel it.
+        if request_id == self._pending:
+            self._solve(request_id, inp, names)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="solve")
     def _solve(self, request_id: int, inp: RebalanceInput, names: tuple[str, ...]) -> None:
@@ -363,6 +380,8 @@ class MainScreen(Screen[None]):
 
     def on_prices_updated(self, message: PricesUpdated) -> None:
         quotes = {**self.state.quotes, **message.quotes}
+        if not message.live and quotes == self.state.quotes:
+            return  # the cache holds nothing newer than the prices shown
         self.state = self.state.replace(quotes=quotes)
         if not message.live:
             # The cached prices read at start: no fetch was tried, nothing to tell.
@@ -382,6 +401,8 @@ class MainScreen(Screen[None]):
 
     @on(FundHighlighted)
     def _preview_fund(self, message: FundHighlighted) -> None:
+        if message.fund_id == self.highlighted_fund:
+            return  # e.g. the highlight set at mount: the preview already shows it
         self.highlighted_fund = message.fund_id
         self.refresh_views()
 
