@@ -15,15 +15,14 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.command import CommandListItem, SimpleProvider
+from textual.command import CommandListItem, Provider, SimpleProvider
 from textual.screen import Screen
 from textual.widget import AwaitMount
 
-from rebalancer_tui.commands import RebalancerCommands, SafeCommandPalette
-from rebalancer_tui.screens.compare import CompareScreen
-from rebalancer_tui.screens.help import HelpScreen
-from rebalancer_tui.screens.holdings_editor import HoldingsEditor
 from rebalancer_tui.screens.main import MainScreen
+
+# The palette, help, compare and editor screens are imported where they are
+# first opened: none of them is needed for the first frame.
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ log = logging.getLogger(__name__)
 def _freeze_imports() -> None:
     """Keep the garbage collector off everything imported so far.
 
-    Textual and pydantic leave some 300k long-lived objects behind; the first
+    Textual and pydantic leave ~50,000 long-lived objects behind; the first
     full collection walked all of them (~30 ms) in the middle of the first
     frame. Frozen, they are never walked again: they live as long as the
     process anyway. Once per process, so test runs that start many apps do not
@@ -39,6 +38,12 @@ def _freeze_imports() -> None:
     """
     if gc.get_freeze_count() == 0:
         gc.freeze()
+
+
+def _rebalancer_commands() -> type[Provider]:
+    from rebalancer_tui.commands import RebalancerCommands
+
+    return RebalancerCommands
 
 
 class RebalancerApp(App[None]):
@@ -50,7 +55,7 @@ class RebalancerApp(App[None]):
     # (found by the monkey test). Orders are exported to CSV instead; the
     # terminal's own selection (usually shift+drag) still works.
     ALLOW_SELECT = False
-    COMMANDS = App.COMMANDS | {RebalancerCommands}
+    COMMANDS = App.COMMANDS | {_rebalancer_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
@@ -90,6 +95,8 @@ class RebalancerApp(App[None]):
         self.log.info(f"time to ready: {self.ready_seconds:.3f} s")
 
     def action_command_palette(self) -> None:
+        from rebalancer_tui.commands import SafeCommandPalette
+
         if self.use_command_palette and not SafeCommandPalette.is_open(self):
             self.push_screen(SafeCommandPalette(id="--command-palette"))
 
@@ -98,6 +105,8 @@ class RebalancerApp(App[None]):
         # the crashes SafeCommandPalette guards against (found by the monkey).
         from textual.theme import ThemeProvider
 
+        from rebalancer_tui.commands import SafeCommandPalette
+
         self.push_screen(
             SafeCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…")
         )
@@ -105,6 +114,8 @@ class RebalancerApp(App[None]):
     def search_commands(
         self, commands: Sequence[CommandListItem], placeholder: str = "Search for commands…"
     ) -> AwaitMount:
+        from rebalancer_tui.commands import SafeCommandPalette
+
         return self.push_screen(
             SafeCommandPalette(
                 providers=[SimpleProvider(self.screen, commands)], placeholder=placeholder
@@ -112,6 +123,10 @@ class RebalancerApp(App[None]):
         )
 
     def action_help(self) -> None:
+        from rebalancer_tui.screens.compare import CompareScreen
+        from rebalancer_tui.screens.help import HelpScreen
+        from rebalancer_tui.screens.holdings_editor import HoldingsEditor
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(

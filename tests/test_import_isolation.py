@@ -40,3 +40,46 @@ def test_the_probe_can_fail() -> None:
     )
     assert "textual" in result.stdout
     assert "scipy" not in result.stdout  # scipy stays out of the app's start-up too
+
+
+# Imported where first used (a key press, the palette, a buy-only plan, the price
+# or solve worker): the app's first frame must not wait for any of them.
+DEFERRED = (
+    "rebalancer_tui.commands",
+    "rebalancer_tui.screens.compare",
+    "rebalancer_tui.screens.file_prompt",
+    "rebalancer_tui.screens.help",
+    "rebalancer_tui.screens.holdings_editor",
+    "rebalancer_tui.screens.inputs",
+    "rebalancer_tui.engine.contribution",
+    "rebalancer_tui.portfolio_io",
+    "rebalancer_tui.prices",
+    "httpx",
+    "numpy",
+    "scipy",
+)
+
+DEFERRED_PROBE = """
+import sys
+import {module}
+print(','.join(m for m in {deferred!r} if m in sys.modules))
+"""
+
+
+def _loaded_after(module: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", DEFERRED_PROBE.format(module=module, deferred=DEFERRED)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return [m for m in result.stdout.strip().split(",") if m]
+
+
+def test_app_start_up_defers_screens_palette_and_workers_imports() -> None:
+    assert _loaded_after("rebalancer_tui.app") == []
+
+
+def test_the_deferred_probe_can_fail() -> None:
+    assert "rebalancer_tui.screens.compare" in _loaded_after("rebalancer_tui.screens.compare")

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from decimal import Decimal
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ValidationError
 from textual import on, work
@@ -31,7 +31,6 @@ from rebalancer_tui.engine import (
     solve,
     weights_table,
 )
-from rebalancer_tui.engine.contribution import Contribution, suggested_contribution
 from rebalancer_tui.messages import (
     COMPARE,
     FundChosen,
@@ -44,10 +43,6 @@ from rebalancer_tui.messages import (
 )
 from rebalancer_tui.models import Asset, ModelPortfolio
 from rebalancer_tui.screens import price_feed
-from rebalancer_tui.screens.compare import CompareScreen
-from rebalancer_tui.screens.file_prompt import FilePrompt
-from rebalancer_tui.screens.holdings_editor import HoldingsEditor
-from rebalancer_tui.screens.inputs import InputsScreen
 from rebalancer_tui.screens.session import PortfolioSession
 from rebalancer_tui.screens.state import PortfolioState
 from rebalancer_tui.widgets.format import money
@@ -56,6 +51,13 @@ from rebalancer_tui.widgets.preview import FundPreview
 from rebalancer_tui.widgets.price_status import PriceStatus
 from rebalancer_tui.widgets.results import ResultsPane
 from rebalancer_tui.widgets.strategy_picker import StrategyPicker
+
+if TYPE_CHECKING:
+    from rebalancer_tui.engine.contribution import Contribution
+    from rebalancer_tui.screens.compare import CompareScreen
+
+# Screens and engine parts that only a key press or a buy-only plan needs are
+# imported where they are used: the first frame does not wait for them.
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,14 @@ class MainScreen(Screen[None]):
     # -- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # Textual sets the breakpoint class on the screen's first Resize, which it
+        # handles after the first layout: that frame would be laid out for another
+        # width, then restyled and redrawn. The terminal's size is known already.
+        width = self.app.size.width
+        fits = max((b for b in self.HORIZONTAL_BREAKPOINTS if b[0] <= width), default=None)
+        self.update_classes(
+            {name: (at, name) == fits for at, name in self.HORIZONTAL_BREAKPOINTS}, animate=False
+        )
         yield Header()
         with VerticalScroll(id="body"):
             with Horizontal(id="top"):
@@ -296,6 +306,8 @@ class MainScreen(Screen[None]):
             return
         contribution = None
         if inp.options.buy_only:
+            from rebalancer_tui.engine.contribution import suggested_contribution
+
             try:
                 contribution = suggested_contribution(inp)
             except Exception:  # a hint only: the plans stand without it
@@ -468,6 +480,8 @@ class MainScreen(Screen[None]):
         if self._compare is not None:
             self.request_plans()
             return
+        from rebalancer_tui.screens.compare import CompareScreen
+
         self._compare = CompareScreen()
         self.app.push_screen(self._compare, self._compare_closed)
         self.request_plans()
@@ -506,6 +520,8 @@ class MainScreen(Screen[None]):
         return self.app.screen is not self
 
     def action_inputs(self) -> None:
+        from rebalancer_tui.screens.inputs import InputsScreen
+
         if not self._modal_open():
             self.app.push_screen(
                 InputsScreen(self, self.state.cash, self.state.options, self._inputs_problem)
@@ -525,6 +541,8 @@ class MainScreen(Screen[None]):
     def action_edit_holdings(self, focus_price: bool = False) -> None:
         if self._modal_open():
             return
+        from rebalancer_tui.screens.holdings_editor import HoldingsEditor
+
         s = self.state
         self.app.push_screen(
             HoldingsEditor(
@@ -552,6 +570,8 @@ class MainScreen(Screen[None]):
     # -- files ----------------------------------------------------------------
 
     def _ask_path(self, title: str, default: Path, hint: str, then: object) -> None:
+        from rebalancer_tui.screens.file_prompt import FilePrompt
+
         if not self._modal_open():
             self.app.push_screen(FilePrompt(title, default, hint), then)  # type: ignore[arg-type]
 
