@@ -9,6 +9,9 @@ path must agree with the independent reference.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import pytest
 from engine_reference import cases, enumerate_plans
 from hypothesis import HealthCheck, given, settings
@@ -126,45 +129,84 @@ def _lp_bound(inp: RebalanceInput) -> float:
         row[i], row[n + i] = -p[i], -1.0  # T - p x <= d
         rows.append(row)
         rhs.append(-t[i])
-    rows.append(p + [0.0] * n)
-    rhs.append(float(inp.investable))
+    # Buys only: spend = sum p (1 + r) x - r sum p h <= investable. Whole
+    # shares spend a multiple of the costs' common divisor: no more than the
+    # largest such multiple within the budget.
+    unit = [Fraction(inp.prices[s]) * (1 + Fraction(inp.options.cost_rate)) for s in syms]
+    budget = Fraction(inp.investable) + Fraction(inp.options.cost_rate) * sum(
+        Fraction(inp.prices[s]) * inp.held(s) for s in syms
+    )
+    denom = math.lcm(*(u.denominator for u in unit))
+    step = Fraction(math.gcd(*(int(u * denom) for u in unit)), denom)
+    rows.append([float(u) for u in unit] + [0.0] * n)
+    rhs.append(float(budget // step * step))
     bounds = [(float(inp.held(s)), None) for s in syms] + [(0, None)] * n
     res = linprog(c, A_ub=rows, b_ub=rhs, bounds=bounds, method="highs")
     assert res.status == 0
     return float(res.fun)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_the_fill_reaches_the_lp_bound_on_many_assets(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Buy-only, new cash, some assets above target: the engine's first path
-    (the fill) settles it, within a cent of the continuous bound, spending all
-    but at most a cent. Any other path being called fails the test."""
+def _buy_only_case(seed: int, variant: str, n: int, cash_fraction: float) -> RebalanceInput:
+    """n assets, a quarter far above an equal share and the rest below it, new
+    cash of `cash_fraction` of the holdings. Live prices can have more decimals
+    than cents, and a cost rate changes what a share costs."""
     import random
     from decimal import Decimal
 
     from rebalancer_tui.engine import Options
 
-    def no_other_path(*args: object, **kw: object) -> None:
-        raise AssertionError("the fill should have settled this case")
-
-    monkeypatch.setattr(milp, "deviation_box", no_other_path)
-    rng = random.Random(seed)
-    n = 40
-    syms = [f"E{i:02d}" for i in range(n)]
-    prices = {s: Decimal(rng.randint(500, 50_000)) / 100 for s in syms}
-    # A quarter of the assets far above an equal share, the rest below it.
+    rng = random.Random(f"{seed}-{variant}-{n}")
+    syms = [f"E{i:04d}" for i in range(n)]
+    places = 4 if variant == "sub-cent prices" else 2
+    prices = {s: Decimal(rng.randint(5 * 10**places, 500 * 10**places)) / 10**places
+              for s in syms}  # fmt: skip
     holdings = {s: rng.randint(60, 90) if i % 4 == 0 else rng.randint(0, 15)
                 for i, s in enumerate(syms)}  # fmt: skip
     weight = Decimal(1) / n
     targets = {s: weight for s in syms[:-1]}
     targets[syms[-1]] = 1 - weight * (n - 1)
-    inp = RebalanceInput(holdings=holdings, prices=prices, targets=targets,
-                         cash=Decimal(rng.randint(100_000, 2_000_000)) / 100,
-                         options=Options(buy_only=True))
+    held = sum(prices[s] * h for s, h in holdings.items())
+    rate = Decimal("0.0025") if variant == "cost rate" else Decimal(0)
+    return RebalanceInput(holdings=holdings, prices=prices, targets=targets,
+                          cash=(held * Decimal(str(cash_fraction))).quantize(Decimal("0.01")),
+                          options=Options(buy_only=True, cost_rate=rate))
+
+
+VARIANTS = ["cents", "sub-cent prices", "cost rate"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("cash_fraction", [0.005, 0.05, 0.3])
+def test_buy_only_many_assets_within_a_cent_of_the_lp_bound(
+    seed: int, variant: str, cash_fraction: float
+) -> None:
+    """Too many assets for brute force: the continuous bound (built here with
+    linprog, not by the engine) is the check. Whichever path settles it, the
+    plan is proven optimal, within a cent of the bound, buys only, and leaves
+    no cash that one more cent of buying could have used."""
+    from decimal import Decimal
+
+    inp = _buy_only_case(seed, variant, 40, cash_fraction)
     plan = solve(inp, "tracking-error")
     assert plan.status == "optimal"
-    assert all(plan.final_shares[s] >= holdings[s] for s in syms)
+    assert all(plan.final_shares[s] >= inp.held(s) for s in inp.symbols)
     assert float(plan.metrics.deviation) <= _lp_bound(inp) + 0.01 + 1e-6
-    assert plan.metrics.cash_left <= Decimal("0.01")
+    assert plan.metrics.cash_left <= Decimal("0.02")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_fill_settles_large_buy_only_cases_alone(
+    variant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With hundreds of underweight assets and real new cash the fill is the
+    engine's first path and needs no other: any other path fails the test."""
+
+    def no_other_path(*args: object, **kw: object) -> None:
+        raise AssertionError("the fill should have settled this case")
+
+    monkeypatch.setattr(milp, "deviation_box", no_other_path)
+    inp = _buy_only_case(0, variant, 300, 0.1)
+    plan = solve(inp, "tracking-error")
+    assert plan.status == "optimal"
+    assert float(plan.metrics.deviation) <= _lp_bound(inp) + 0.01 + 1e-6

@@ -365,16 +365,11 @@ def meet_in_the_middle(c: Costs, box: Box, tolerance: float) -> list[np.ndarray]
         return []
     least = float((a.dev[fits] + best_dev_upto[last[fits]]).min())
 
-    by_dev = np.argsort(b.dev, kind="stable")
-    dev_sorted = b.dev[by_dev]
-    counts = np.searchsorted(dev_sorted, least + tolerance + 1e-9 - a.dev, side="right")
-    if int(counts.sum()) > PAIR_LIMIT:
+    cap = least + tolerance + 1e-9
+    ia, ib = _tie_break_pairs(a, b, room, cap)
+    if ia is None or ib is None:
         return None
-    ia = np.repeat(np.arange(len(a.dev)), counts)
-    # Position within each A's prefix of B: 0..count-1.
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    ib = by_dev[np.arange(len(ia)) - starts]
-    ok = a.spend[ia] + b.spend[ib] <= room
+    ok = (a.spend[ia] + b.spend[ib] <= room) & (a.dev[ia] + b.dev[ib] <= cap)
     ia, ib = ia[ok], ib[ok]
     dev = a.dev[ia] + b.dev[ib]
     ranked = np.lexsort((dev, a.trade[ia] + b.trade[ib]))
@@ -385,3 +380,70 @@ def meet_in_the_middle(c: Costs, box: Box, tolerance: float) -> list[np.ndarray]
         x[halves[1]] = b.grid[ib[r]]
         plans.append(x)
     return plans
+
+
+def _tie_break_pairs(a: _Half, b: _Half, room: float, cap: float
+                     ) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """Index pairs (A, B) that include every pair within the budget and with
+    deviation <= cap, found the cheaper of two ways; (None, None) if both
+    give more than PAIR_LIMIT pairs.
+
+    By deviation: B sorted by deviation, each A takes the prefix with
+    dev_b <= cap - dev_a. By spend: with any multiplier l > 0, dev + l spend
+    of a B plan is at least its least value m_B, so a pair within the cap has
+    spend_b >= (dev_a + l spend_a + m_B - cap) / l - spend_a, and within the
+    budget spend_b <= room - spend_a: a window in B sorted by spend. Where a
+    dollar spent buys a dollar less deviation (new cash, buys only) most plans
+    tie on deviation and the first way finds them all, while the window is a
+    cent wide.
+    """
+    by_dev = np.argsort(b.dev, kind="stable")
+    dev_counts = np.searchsorted(b.dev[by_dev], cap - a.dev, side="right")
+    by_spend = np.argsort(b.spend, kind="stable")
+    spend_sorted = b.spend[by_spend]
+    lam = _best_multiplier(a, b, room)
+    win_start = np.zeros(len(a.dev), dtype=np.int64)
+    win_counts = np.full(len(a.dev), np.iinfo(np.int64).max // (len(a.dev) + 1))
+    if lam > 0:
+        least_b = float((b.dev + lam * b.spend).min())
+        low = (a.dev + lam * a.spend + least_b - cap) / lam - a.spend
+        slack = 1e-9 * (abs(room) + 1.0)
+        win_start = np.searchsorted(spend_sorted, low - slack, side="left")
+        win_end = np.searchsorted(spend_sorted, room - a.spend, side="right")
+        win_counts = np.maximum(win_end - win_start, 0)
+    if int(dev_counts.sum()) <= int(win_counts.sum()):
+        order, starts, counts = by_dev, np.zeros(len(a.dev), dtype=np.int64), dev_counts
+    else:
+        order, starts, counts = by_spend, win_start, win_counts
+    total = int(counts.sum())
+    if total > PAIR_LIMIT:
+        return None, None
+    ia = np.repeat(np.arange(len(a.dev)), counts)
+    # Position within each A's run of B: start .. start + count - 1.
+    offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    ib = order[np.repeat(starts, counts) + offset]
+    return ia, ib
+
+
+def _best_multiplier(a: _Half, b: _Half, room: float) -> float:
+    """The budget multiplier l >= 0 that maximises the Lagrangian bound
+    min_A (dev + l spend) + min_B (dev + l spend) - l room (concave in l)."""
+
+    def bound(lam: float) -> float:
+        return float((a.dev + lam * a.spend).min() + (b.dev + lam * b.spend).min()
+                     - lam * room)
+
+    lo, hi = 0.0, 4.0
+    g = (math.sqrt(5) - 1) / 2
+    x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
+    f1, f2 = bound(x1), bound(x2)
+    for _ in range(40):
+        if f1 < f2:
+            lo, x1, f1 = x1, x2, f2
+            x2 = lo + g * (hi - lo)
+            f2 = bound(x2)
+        else:
+            hi, x2, f2 = x2, x1, f1
+            x1 = hi - g * (hi - lo)
+            f1 = bound(x1)
+    return max((0.0, bound(0.0)), (1.0, bound(1.0)), (x1, f1), (x2, f2), key=lambda t: t[1])[0]

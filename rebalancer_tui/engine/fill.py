@@ -1,25 +1,27 @@
 """Spending the budget to the cent: a proof of optimality without a solver.
 
 Where new cash meets many underweight assets in buy-only mode, every dollar
-spent below an asset's target lowers the deviation by exactly a dollar. The
-Lagrangian bound L (budget multiplier 1) then says: no plan beats L, and a
-plan that keeps every asset on its zero-reduced-cost counts ("flat" counts)
-and spends the budget K to the cent reaches it. Finding such a plan is a subset-sum in
-whole cents, easy when hundreds of assets can move, but a trap for LP-based
-branch and bound (the relaxation is degenerate) and too big for a DP over
-every cent of a large budget.
+spent below an asset's target lowers the deviation by a dollar (by 1 / (1 + r)
+of one with a cost rate r). The Lagrangian bound L with that budget multiplier
+λ says: no plan beats L, and any plan that keeps every asset on its
+zero-reduced-cost counts ("flat" counts: from what is held up to the last
+share below target) has deviation exactly L + λ (K − S), K the budget and S
+its spend. Finding a flat plan with S at K is a subset sum: easy when many
+assets can move, but a trap for LP-based branch and bound (the relaxation is
+degenerate) and too big for a DP over every cent of a large budget.
 
 So: a greedy fill gets within one share of K, then a meet-in-the-middle search
-over a few assets' nearby flat counts closes the last dollars exactly. With
-deviation L + Σ rc + λ (K − S) for any plan, a flat plan at S = K proves the
-optimum is L; the flat plan at the lowest S with λ (K − S) <= $0.01 is then the
-fewest dollars traded among plans within a cent of it (with buys only and no
-costs, dollars traded are S less a constant).
+over a few assets' nearby flat counts closes the rest, in exact integers. The
+flat plan closest to K pins the optimum (within `pin`); among flat plans with
+λ (K − S) <= $0.01, the one with the least S trades the fewest dollars (with
+buys only and no fees, dollars traded are (S − constant) / (1 + r)) and no
+plan outside the flat ones can reach that band with less.
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,91 +33,142 @@ from rebalancer_tui.engine.exact import Costs
 HALF_LIMITS = (1 << 11, 1 << 17)
 
 
-def fill_to_the_cent(c: Costs, lo: np.ndarray, hi: np.ndarray, cents: np.ndarray,
-                     budget_cents: int, tolerance_cents: int
-                     ) -> tuple[np.ndarray, float] | None:
-    """A flat plan spending exactly the budget, replaced by one spending less
-    if one within `tolerance_cents` of it is flat too (the least such spend);
-    with the bound L it reaches (or comes within the tolerance of).
+@dataclass(frozen=True)
+class Budget:
+    """The spend side in exact integer units (money x `scale`).
 
-    Requires buys only (lo >= held), no fees or cost rate, and prices and
-    budget in whole cents (the caller checks). Then each asset's deviation
-    plus spend, |p x - T| + p x, is T on [lo, floor(T / p)] and rises beyond:
-    those are its flat counts. Returns None when no such plan was found: the
-    caller then proves optimality another way.
+    `unit_cost[i]` is what one more share of asset i costs, rate included,
+    and `total` the budget those costs must fit in, so that a plan's spend is
+    sum(unit_cost * x) on the same scale. `lam` is the budget multiplier that
+    makes flat counts flat (1 / (1 + r)). A plan is `pin` units or fewer
+    below the budget to count as reaching the bound, and may be down to
+    `band` units below it (λ (K − S) <= $0.01) for the tie-break.
+    `unspendable` is the part of the budget (dollars) no whole-share plan can
+    spend, because every spend is a multiple of the costs' common divisor:
+    it raises the bound by λ times as much.
+    """
+
+    unit_cost: np.ndarray
+    total: int
+    lam: float
+    pin: int
+    band: int
+    unspendable: float = 0.0
+
+
+def fill_to_the_cent(c: Costs, lo: np.ndarray, hi: np.ndarray, budget: Budget
+                     ) -> tuple[np.ndarray, float] | None:
+    """The flat plan with the least spend among those within `band` of the
+    budget, provided some flat plan comes within `pin` of it; with the bound L.
+
+    Requires buys only (lo >= held) and no fees (the caller checks). Returns
+    None when no such plan was found: the caller then proves optimality
+    another way.
     """
     nearest_below = np.floor(c.target / c.p + 1e-9)
     flat_lo = lo
     flat_hi = np.clip(nearest_below, lo, hi)  # lo alone for an asset already above target
     xs = np.arange(len(c.p))
-    lower = float((c.dev(xs, flat_lo) + c.spend(xs, flat_lo)).sum()) - c.budget
-    floor_spend = int(np.dot(cents, flat_lo.astype(np.int64)))
-    top_spend = int(np.dot(cents, flat_hi.astype(np.int64)))
-    if not floor_spend <= budget_cents <= top_spend:
-        return None  # the bound with multiplier 1 is out of reach
-    x = _greedy(flat_lo, flat_hi, cents, budget_cents - floor_spend)
-    left = budget_cents - int(np.dot(cents, x.astype(np.int64)))
+    lower = (float((c.dev(xs, flat_lo) + budget.lam * c.spend(xs, flat_lo)).sum())
+             - budget.lam * c.budget + budget.lam * budget.unspendable)
+    cost = budget.unit_cost
+    floor_spend = _spend(cost, flat_lo)
+    if not floor_spend <= budget.total <= _spend(cost, flat_hi):
+        return None  # the bound with this multiplier is out of reach
+    x = _greedy(flat_lo, flat_hi, cost, budget.total - floor_spend)
+    left = budget.total - _spend(cost, x)
     for half_limit in HALF_LIMITS:
-        moves = _candidate_moves(flat_lo, flat_hi, cents, x, half_limit)
-        if _close(moves, x, [left]) is not None:
+        search = _Search(_candidate_moves(flat_lo, flat_hi, cost, x, half_limit))
+        closest = search.most_at_most(left)
+        if closest is not None and left - search.change(closest) <= budget.pin:
             break
     else:
-        return None  # without a plan at exactly L, the tie-break is not proven
-    # (K - S) <= tolerance: the least spend among flat plans that close.
-    targets = [left - k for k in range(min(tolerance_cents, 10), -1, -1)]
-    best = _close(moves, x, targets)
-    assert best is not None  # the last target is the one just met
-    return best, lower
+        return None  # the bound is not pinned: the tie-break could not be proven
+    least = search.least_at_least(left - budget.band, left)
+    assert least is not None  # `closest` itself qualifies
+    return search.apply(x, least), lower
 
 
-def _greedy(flat_lo: np.ndarray, flat_hi: np.ndarray, cents: np.ndarray,
+def _spend(cost: np.ndarray, x: np.ndarray) -> int:
+    # Python integers: money x 10^decimals can pass int64 when multiplied out.
+    return sum(int(a) * int(b) for a, b in zip(cost.tolist(), x.tolist(), strict=True))
+
+
+def _greedy(flat_lo: np.ndarray, flat_hi: np.ndarray, cost: np.ndarray,
             room: int) -> np.ndarray:
-    """From the lowest flat counts, the dearest assets first, each to the most
-    flat shares that still fit: what is left is below the cheapest price that
-    could still move up."""
+    """Every asset the same fraction of the way up its flat counts, then the
+    dearest first to the most shares that still fit: what is left is below
+    the cheapest price that could still move up, and most assets sit inside
+    their flat range, free to move either way for the search that follows."""
+    width = flat_hi - flat_lo
+    full = _spend(cost, width)
     x = flat_lo.copy()
-    for i in np.argsort(-cents, kind="stable"):
-        k = min(int(flat_hi[i] - flat_lo[i]), room // int(cents[i]))
+    if full > 0:
+        # A hair under the exact fraction, so float rounding never overspends.
+        share = np.floor(width * min(room / full * (1 - 1e-12), 1.0))
+        room -= _spend(cost, share)
+        x += share
+    for i in np.argsort(-cost, kind="stable"):
+        k = min(int(flat_hi[i] - x[i]), room // int(cost[i]))
         x[i] += k
-        room -= k * int(cents[i])
+        room -= k * int(cost[i])
     return x
 
 
-Move = tuple[int, np.ndarray, np.ndarray]  # asset, counts it may take, spend change in cents
+Move = tuple[int, np.ndarray, np.ndarray]  # asset, counts it may take, spend change
 
 
-def _close(moves: list[Move], x: np.ndarray, targets: list[int]) -> np.ndarray | None:
-    """Move a few assets within their flat counts so the spend changes by one
-    of `targets` cents (the first that can be met); meet in the middle."""
-    half_a, half_b = moves[0::2], moves[1::2]
-    sums_a = _all_sums([d for _, _, d in half_a])
-    sums_b = _all_sums([d for _, _, d in half_b])
-    order_b = np.argsort(sums_b, kind="stable")
-    sorted_b = sums_b[order_b]
-    for target in targets:
-        want = target - sums_a
-        pos = np.minimum(np.searchsorted(sorted_b, want), len(sorted_b) - 1)
-        hit = np.flatnonzero(sorted_b[pos] == want)
-        if len(hit):
-            ia = int(hit[0])
-            ib = int(order_b[pos[ia]])
-            out = x.copy()
-            for half, idx in ((half_a, ia), (half_b, ib)):
-                digits = _digits(idx, [len(counts) for _, counts, _ in half])
-                for (i, counts, _), k in zip(half, digits, strict=True):
-                    out[i] = counts[k]
-            return out
-    return None
+class _Search:
+    """Every spend change two halves of `moves` can make, to meet in the middle."""
+
+    def __init__(self, moves: list[Move]) -> None:
+        self.halves = (moves[0::2], moves[1::2])
+        self.sums_a = _all_sums([d for _, _, d in self.halves[0]])
+        sums_b = _all_sums([d for _, _, d in self.halves[1]])
+        self.order_b = np.argsort(sums_b, kind="stable")
+        self.sorted_b = sums_b[self.order_b]
+
+    def most_at_most(self, limit: int) -> tuple[int, int] | None:
+        """(index in A, index in sorted B) of the largest change <= limit."""
+        pos = np.searchsorted(self.sorted_b, limit - self.sums_a, side="right") - 1
+        ok = np.flatnonzero(pos >= 0)
+        if not len(ok):
+            return None
+        total = self.sums_a[ok] + self.sorted_b[pos[ok]]
+        k = int(np.argmax(total))
+        return int(ok[k]), int(pos[ok[k]])
+
+    def least_at_least(self, low: int, high: int) -> tuple[int, int] | None:
+        """The smallest change in [low, high]."""
+        pos = np.searchsorted(self.sorted_b, low - self.sums_a, side="left")
+        ok = np.flatnonzero(pos < len(self.sorted_b))
+        total = self.sums_a[ok] + self.sorted_b[pos[ok]]
+        fits = total <= high
+        if not fits.any():
+            return None
+        k = int(np.argmin(np.where(fits, total, np.iinfo(np.int64).max)))
+        return int(ok[k]), int(pos[ok[k]])
+
+    def change(self, at: tuple[int, int]) -> int:
+        return int(self.sums_a[at[0]] + self.sorted_b[at[1]])
+
+    def apply(self, x: np.ndarray, at: tuple[int, int]) -> np.ndarray:
+        out = x.copy()
+        for half, idx in ((self.halves[0], at[0]), (self.halves[1], int(self.order_b[at[1]]))):
+            digits = _digits(idx, [len(counts) for _, counts, _ in half])
+            for (i, counts, _), k in zip(half, digits, strict=True):
+                out[i] = counts[k]
+        return out
 
 
-def _candidate_moves(flat_lo: np.ndarray, flat_hi: np.ndarray, cents: np.ndarray,
+def _candidate_moves(flat_lo: np.ndarray, flat_hi: np.ndarray, cost: np.ndarray,
                      x: np.ndarray, half_limit: int) -> list[Move]:
     """The assets with room to move and the flat counts near their current
     ones, windows widened while both halves stay small."""
     # The greedy leaves the dear assets at their top flat count and the cheap
     # ones at their bottom: take from both in turn, or every move would go the
     # same way. Dearer assets first: they move more dollars per share.
-    by_price = np.argsort(-cents, kind="stable")
+    by_price = np.argsort(-cost, kind="stable")
     down = [int(i) for i in by_price if x[i] > flat_lo[i]]
     up = [int(i) for i in by_price if x[i] < flat_hi[i]]
     mobile = list(dict.fromkeys(i for pair in itertools.zip_longest(down, up) for i in pair
@@ -129,7 +182,7 @@ def _candidate_moves(flat_lo: np.ndarray, flat_hi: np.ndarray, cents: np.ndarray
             if size[half] * len(counts) > half_limit:
                 break
             size[half] *= len(counts)
-            moves.append((i, counts, ((counts - x[i]) * cents[i]).astype(np.int64)))
+            moves.append((i, counts, ((counts - x[i]) * cost[i]).astype(np.int64)))
         if len(moves) == len(mobile) or radius == 1:
             return moves
     raise AssertionError("unreachable: radius 1 always returns")

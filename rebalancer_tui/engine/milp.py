@@ -43,7 +43,7 @@ from rebalancer_tui.engine.exact import (
     greedy_plan,
     meet_in_the_middle,
 )
-from rebalancer_tui.engine.fill import fill_to_the_cent
+from rebalancer_tui.engine.fill import Budget, fill_to_the_cent
 from rebalancer_tui.engine.inputs import RebalanceInput
 from rebalancer_tui.engine.plan import cash_left, deviation, infeasibility, turnover
 from rebalancer_tui.engine.simple import simple_shares
@@ -52,6 +52,7 @@ from rebalancer_tui.engine.strategies import SolveFailed
 # "Optimal" means within a cent of the true optimum; the solver is asked for a
 # tenth of that so the stage that follows has room for float noise.
 DOLLAR_TOLERANCE = 0.01
+DOLLAR_TOLERANCE_DEC = Decimal("0.01")
 SOLVER_ABS_GAP = 0.001
 # A DP table this small (free assets x budget cents) costs a few ms.
 SMALL_DP_CELLS = 1_000_000
@@ -138,7 +139,9 @@ class _Problem:
         if res.x is None:
             raise SolveFailed(_reason(res))
         bound = res.mip_dual_bound if res.mip_dual_bound is not None else res.fun
-        if res.status != _OPTIMAL or res.fun - bound > abs_gap + 1e-9 * abs(res.fun):
+        # At the time limit the incumbent still counts if the dual bound
+        # already proves it within the gap: that is all "optimal" means here.
+        if res.status not in (_OPTIMAL, _LIMIT) or res.fun - bound > abs_gap + 1e-9 * abs(res.fun):
             raise SolveFailed(
                 f"not proven optimal ({_reason(res)}; gap {res.fun - bound:.4f})"
             )
@@ -379,22 +382,57 @@ def _filled(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.ndarray
     (see `fill`), if there is one and it passes the decimal check.
 
     Its deviation is the Lagrangian bound itself (or a cent above it, to trade
-    a cent less), so it is proven optimal with no search; the tie-break holds
-    because, with buys only and no costs, dollars traded are spend less a
-    constant."""
-    if inp.options.fee or inp.options.cost_rate or not np.all(lo >= d.h):
+    a cent less), so it is proven optimal with no search."""
+    if inp.options.fee or not np.all(lo >= d.h):
         return None
-    cents = _whole_cents(inp, d)
-    budget = inp.investable * 100
-    if cents is None or budget != budget.to_integral_value():
+    budget = _fill_budget(inp, d)
+    if budget is None:
         return None
-    found = fill_to_the_cent(d.costs, lo, hi, cents, int(budget), round(DOLLAR_TOLERANCE * 100))
+    found = fill_to_the_cent(d.costs, lo, hi, budget)
     if found is None:
         return None
     xs, lower = found
     shares = _to_shares(d, xs)
     proven = float(deviation(inp, shares)) <= lower + DOLLAR_TOLERANCE + 1e-6
     return shares if proven and infeasibility(inp, shares) is None else None
+
+
+# Past this many decimal places, money times 10^places may not fit in int64.
+FILL_MAX_PLACES = 10
+# How far below the budget the fill may stop and still pin the bound (dollars):
+# the precision HiGHS is held to; with prices in whole cents it is exact.
+FILL_PIN = Decimal(str(SOLVER_ABS_GAP))
+
+
+def _fill_budget(inp: RebalanceInput, d: _Data) -> Budget | None:
+    """The budget and per-share costs in exact integer units, if few decimals.
+
+    With a cost rate r a buy of x − h shares costs p (1 + r) (x − h), so the
+    plan's spend is sum p (1 + r) x less the constant r sum p h: that constant
+    moves to the budget side. Units are divided by the costs' greatest common
+    divisor, and the budget rounded down to a multiple of it (the rest can
+    never be spent)."""
+    rate = inp.options.cost_rate
+    unit = [inp.prices[s] * (1 + rate) for s in d.symbols]
+    total = inp.investable + rate * sum(
+        (inp.prices[s] * inp.held(s) for s in d.symbols), Decimal(0)
+    )
+    places = max(-min(v.normalize().as_tuple().exponent for v in [*unit, total]), 0)  # type: ignore[operator]
+    if places > FILL_MAX_PLACES:
+        return None
+    scale = Decimal(10) ** places
+    costs = [int(v * scale) for v in unit]
+    step = math.gcd(*costs)
+    spendable = int(total * scale) // step
+    lam = 1 / (1 + rate)
+    return Budget(
+        unit_cost=np.array([v // step for v in costs], dtype=np.int64),
+        total=spendable,
+        lam=float(lam),
+        pin=int(FILL_PIN * scale / lam) // step,
+        band=int(DOLLAR_TOLERANCE_DEC * scale / lam) // step,
+        unspendable=float(total - spendable * step / scale),
+    )
 
 
 def _cents_dp(inp: RebalanceInput, d: _Data, box: Box) -> tuple[dict[str, int], bool] | None:
