@@ -57,3 +57,35 @@ def test_highs_presolve_solve_error_is_retried_not_a_fallback(
     simple = measures(Problem.of(inp), solve(inp, "simple").final_shares)
     # HiGHS without presolve proves 518.7004...; the simple plan is $654.46.
     assert m.deviation <= Decimal("518.71") < simple.deviation
+
+
+@pytest.mark.parametrize(("gap", "proven"), [(0.0005, True), (0.05, False)])
+def test_time_limit_with_a_proven_gap_still_counts(
+    monkeypatch: pytest.MonkeyPatch, gap: float, proven: bool
+) -> None:
+    """HiGHS can stop at its time limit holding a plan its bound already proves
+    within the tolerance: that plan is optimal in the only sense the engine
+    claims. A wider gap at the limit is not proof, and the stage fails."""
+    import numpy as np
+    import scipy.optimize
+
+    from rebalancer_tui.engine.strategies import SolveFailed
+
+    real = scipy.optimize.milp
+
+    def stopped_at_the_limit(*args: object, **kwargs: object) -> object:
+        res = real(*args, **kwargs)
+        res.status = 1  # as HiGHS reports "time limit reached"
+        res.mip_dual_bound = res.fun - gap
+        return res
+
+    monkeypatch.setattr(scipy.optimize, "milp", stopped_at_the_limit)
+    prob = milp_module._Problem()
+    x = prob.add_vars(np.zeros(2), np.full(2, 10.0), integer=True)
+    prob.add_row(x, np.array([3.0, 5.0]), 7.0, np.inf)  # 3 a + 5 b >= 7
+    if proven:
+        _, fun, bound = prob.solve(np.array([1.0, 1.0]), 1.0, 0.001, 10.0)
+        assert fun == 2.0 and bound == fun - gap
+    else:
+        with pytest.raises(SolveFailed, match="time limit reached"):
+            prob.solve(np.array([1.0, 1.0]), 1.0, 0.001, 10.0)
