@@ -41,6 +41,10 @@ class ImportResult:
 def isolated_env(tmp: Path) -> dict[str, str]:
     """Environment that keeps the app away from the user's real files and network."""
     env = dict(os.environ)
+    # An installed app has its bytecode cached after the first start; a
+    # sandbox that forbids writing .pyc files would make every start compile
+    # the package's sources again, which no user pays.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         REBALANCER_CACHE_DIR=str(tmp / "cache"),
         REBALANCER_DATA_DIR=str(tmp / "data"),
