@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,6 +159,27 @@ def deviation_box(c: Costs, lo: np.ndarray, hi: np.ndarray, ceiling: float) -> B
     return lagrangian_fix(c, box, ceiling)
 
 
+def concave_argmax(f: Callable[[float], float], hi: float, iterations: int,
+                   also: tuple[float, ...] = ()) -> float:
+    """Where a concave f peaks on [0, hi], by golden-section search; 0 and the
+    points in `also` are tried as well (a bound often peaks exactly there)."""
+    g = (math.sqrt(5) - 1) / 2
+    a, b = 0.0, hi
+    x1, x2 = b - g * (b - a), a + g * (b - a)
+    f1, f2 = f(x1), f(x2)
+    for _ in range(iterations):
+        if f1 < f2:
+            a, x1, f1 = x1, x2, f2
+            x2 = a + g * (b - a)
+            f2 = f(x2)
+        else:
+            b, x2, f2 = x2, x1, f1
+            x1 = b - g * (b - a)
+            f1 = f(x1)
+    tried = [(x, f(x)) for x in (0.0, *also)] + [(x1, f1), (x2, f2)]
+    return max(tried, key=lambda t: t[1])[0]
+
+
 def lagrangian_fix(c: Costs, box: Box, ceiling: float) -> Box:
     """Drop share counts whose Lagrangian reduced cost alone exceeds the gap."""
     n = len(box.values)
@@ -177,21 +199,7 @@ def lagrangian_fix(c: Costs, box: Box, ceiling: float) -> Box:
     def bound(lam: float) -> float:
         return float(np.min(reduced_costs(lam), axis=1).sum() - lam * c.budget)
 
-    # L is concave in lambda: golden-section search on [0, hi].
-    a, b = 0.0, 4.0 / max(1e-9, 1.0 - c.rate)
-    g = (math.sqrt(5) - 1) / 2
-    x1, x2 = b - g * (b - a), a + g * (b - a)
-    f1, f2 = bound(x1), bound(x2)
-    for _ in range(60):
-        if f1 < f2:
-            a, x1, f1 = x1, x2, f2
-            x2 = a + g * (b - a)
-            f2 = bound(x2)
-        else:
-            b, x2, f2 = x2, x1, f1
-            x1 = b - g * (b - a)
-            f1 = bound(x1)
-    lam = max((0.0, bound(0.0)), (x1, f1), (x2, f2), key=lambda t: t[1])[0]
+    lam = concave_argmax(bound, 4.0 / max(1e-9, 1.0 - c.rate), iterations=60)
     reduced = reduced_costs(lam)
     phi = np.min(reduced, axis=1)
     lower = phi.sum() - lam * c.budget
@@ -433,17 +441,4 @@ def _best_multiplier(a: _Half, b: _Half, room: float) -> float:
         return float((a.dev + lam * a.spend).min() + (b.dev + lam * b.spend).min()
                      - lam * room)
 
-    lo, hi = 0.0, 4.0
-    g = (math.sqrt(5) - 1) / 2
-    x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
-    f1, f2 = bound(x1), bound(x2)
-    for _ in range(40):
-        if f1 < f2:
-            lo, x1, f1 = x1, x2, f2
-            x2 = lo + g * (hi - lo)
-            f2 = bound(x2)
-        else:
-            hi, x2, f2 = x2, x1, f1
-            x1 = hi - g * (hi - lo)
-            f1 = bound(x1)
-    return max((0.0, bound(0.0)), (1.0, bound(1.0)), (x1, f1), (x2, f2), key=lambda t: t[1])[0]
+    return concave_argmax(bound, 4.0, iterations=40, also=(1.0,))
