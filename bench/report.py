@@ -158,11 +158,17 @@ def targets(r: Results) -> list[Target]:
             if app_imp is not None and tx_imp is not None:
                 extra = (s.app_s - s.minimal_s) * 1000
                 imp_extra = (app_imp - max(tx_imp, dt_imp or 0)) * 1000
+                pyd = imp.get("pydantic")
+                of_which = (
+                    f" (pydantic alone, which validates the data the first frame shows, "
+                    f"about {pyd * 1000:.0f} ms)" if pyd is not None else ""
+                )
                 note = (
                     f"the app needs {extra:.0f} ms more than the minimal app; importing "
                     f"rebalancer_tui.app costs about {imp_extra:.0f} ms more than Textual "
-                    "with a DataTable, the rest is composing and mounting the panes "
-                    "(and the first plan/price work scheduled before the first frame)"
+                    f"with a DataTable{of_which}, the rest is composing, styling and "
+                    "drawing about fifty widgets instead of one (the first plan and the "
+                    "prices are worked out after the first frame)"
                 )
                 heavy = r.imports.heavy_loaded.get("rebalancer_tui.app", [])
                 if heavy:

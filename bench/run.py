@@ -36,6 +36,7 @@ IMPORT_MODULES = (
     "rebalancer_tui.app",
     "textual.app",
     "textual.widgets._data_table",
+    "pydantic",
 )
 
 
