@@ -20,6 +20,7 @@ plan outside the flat ones can reach that band with less.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass
 
@@ -27,10 +28,11 @@ import numpy as np
 
 from rebalancer_tui.engine.exact import Costs
 
-# Combinations per half of the meet-in-the-middle search. With many assets to
-# move, a small search already covers every sum near the target; the larger
-# one (a few ms) is for the few-asset cases.
-HALF_LIMITS = (1 << 11, 1 << 17)
+# Combinations per half of the meet-in-the-middle search, tried in turn. With
+# many assets to move, a small search already covers every sum near the
+# target; the larger ones (a few ms, then tens) are for few assets or a small
+# budget, where sums are sparser.
+HALF_LIMITS = (1 << 11, 1 << 14, 1 << 17, 1 << 19)
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,8 @@ def fill_to_the_cent(c: Costs, lo: np.ndarray, hi: np.ndarray, budget: Budget
             break
     else:
         return None  # the bound is not pinned: the tie-break could not be proven
-    least = search.least_at_least(left - budget.band, left)
-    assert least is not None  # `closest` itself qualifies
+    # `closest` itself qualifies (pin <= band), so this finds at least it.
+    least = search.least_at_least(left - budget.band, left) or closest
     return search.apply(x, least), lower
 
 
@@ -108,6 +110,16 @@ def _greedy(flat_lo: np.ndarray, flat_hi: np.ndarray, cost: np.ndarray,
         share = np.floor(width * min(room / full * (1 - 1e-12), 1.0))
         room -= _spend(cost, share)
         x += share
+    # One share into each asset still at the bottom of its flat range, the
+    # cheapest first: from there it can move either way. With a small budget
+    # this keeps the search's target inside its range of sums, not at an edge.
+    # (Sorted by cost, the affordable ones are a prefix.)
+    bottom = np.flatnonzero((x == flat_lo) & (flat_hi - x >= 2))
+    bottom = bottom[np.argsort(cost[bottom], kind="stable")]
+    paid = list(itertools.accumulate(int(v) for v in cost[bottom]))  # exact, unbounded
+    raised = bottom[: bisect.bisect_right(paid, room)]
+    x[raised] += 1
+    room -= paid[len(raised) - 1] if len(raised) else 0
     for i in np.argsort(-cost, kind="stable"):
         k = min(int(flat_hi[i] - x[i]), room // int(cost[i]))
         x[i] += k
