@@ -1,15 +1,18 @@
 """Each exact path of the engine, forced on its own, against brute force.
 
-The engine picks its path by case and size: the fill to the cent for buy-only
-cases (tried first), numpy enumeration of the tightened box, the cents DP for
-buy-only cases, or HiGHS. On tiny cases the first two always win, so the others
-would go untested; here the limits are patched to force each path, and every
-path must agree with the independent reference.
+The engine tries its paths in turn: the fill to the cent (buy-only), numpy
+enumeration of the tightened box, meeting in the middle, the cents DP
+(buy-only), and HiGHS. On tiny cases the first two always win, so the others
+would go untested; here the earlier ones are switched off to force each path,
+and every path must agree with the independent reference. Cases too big for
+brute force are checked against the continuous (LP) bound instead.
 """
 
 from __future__ import annotations
 
 import math
+import random
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -17,7 +20,7 @@ from engine_reference import cases, enumerate_plans
 from hypothesis import HealthCheck, given, settings
 from test_engine_bruteforce import check_tracking_error, check_trade_minimization
 
-from rebalancer_tui.engine import RebalanceInput, exact, milp, solve
+from rebalancer_tui.engine import Options, RebalanceInput, exact, milp, solve
 
 PATHS = settings(
     max_examples=60,
@@ -64,10 +67,6 @@ def test_any_case_every_path_matches_brute_force(path: str, inp: RebalanceInput)
 
 def test_the_dp_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     """Guard against the forcing above silently testing enumeration twice."""
-    from decimal import Decimal
-
-    from rebalancer_tui.engine import Options
-
     calls: list[int] = []
     real = exact.cents_dp
 
@@ -89,8 +88,6 @@ def test_the_dp_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_middle_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     """With enumeration off, meeting in the middle settles a small case alone."""
-    from decimal import Decimal
-
     def no_solver(*args: object, **kw: object) -> None:
         raise AssertionError("meeting in the middle should have settled this case")
 
@@ -105,7 +102,6 @@ def test_the_middle_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> Non
     )
     e = enumerate_plans(inp)
     check_tracking_error(inp, solve(inp, "tracking-error"), e)
-
 
 
 def _lp_bound(inp: RebalanceInput) -> float:
@@ -150,11 +146,6 @@ def _buy_only_case(seed: int, variant: str, n: int, cash_fraction: float) -> Reb
     """n assets, a quarter far above an equal share and the rest below it, new
     cash of `cash_fraction` of the holdings. Live prices can have more decimals
     than cents, and a cost rate changes what a share costs."""
-    import random
-    from decimal import Decimal
-
-    from rebalancer_tui.engine import Options
-
     rng = random.Random(f"{seed}-{variant}-{n}")
     syms = [f"E{i:04d}" for i in range(n)]
     places = 4 if variant == "sub-cent prices" else 2
@@ -185,8 +176,6 @@ def test_buy_only_many_assets_within_a_cent_of_the_lp_bound(
     linprog, not by the engine) is the check. Whichever path settles it, the
     plan is proven optimal, within a cent of the bound, buys only, and leaves
     no cash that one more cent of buying could have used."""
-    from decimal import Decimal
-
     inp = _buy_only_case(seed, variant, 40, cash_fraction)
     plan = solve(inp, "tracking-error")
     assert plan.status == "optimal"
