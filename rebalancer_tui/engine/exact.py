@@ -345,8 +345,8 @@ def meet_in_the_middle(c: Costs, box: Box, tolerance: float) -> list[np.ndarray]
 
     The least deviation: for each plan of half A, the best half-B plan that
     fits the budget left, from B sorted by spend with a running minimum of
-    deviation. The tie-break: only pairs within the tolerance of it, found
-    from B sorted by deviation, are examined.
+    deviation. The tie-break: only pairs that may lie within the tolerance of
+    it are examined (see `_tie_break_pairs`).
     """
     n = len(box.values)
     free = sorted((i for i in range(n) if len(box.values[i]) > 1),
@@ -374,7 +374,7 @@ def meet_in_the_middle(c: Costs, box: Box, tolerance: float) -> list[np.ndarray]
     least = float((a.dev[fits] + best_dev_upto[last[fits]]).min())
 
     cap = least + tolerance + 1e-9
-    ia, ib = _tie_break_pairs(a, b, room, cap)
+    ia, ib = _tie_break_pairs(a, b, by_spend, room, cap)
     if ia is None or ib is None:
         return None
     ok = (a.spend[ia] + b.spend[ib] <= room) & (a.dev[ia] + b.dev[ib] <= cap)
@@ -390,7 +390,7 @@ def meet_in_the_middle(c: Costs, box: Box, tolerance: float) -> list[np.ndarray]
     return plans
 
 
-def _tie_break_pairs(a: _Half, b: _Half, room: float, cap: float
+def _tie_break_pairs(a: _Half, b: _Half, by_spend: np.ndarray, room: float, cap: float
                      ) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
     """Index pairs (A, B) that include every pair within the budget and with
     deviation <= cap, found the cheaper of two ways; (None, None) if both
@@ -406,23 +406,20 @@ def _tie_break_pairs(a: _Half, b: _Half, room: float, cap: float
     cent wide.
     """
     by_dev = np.argsort(b.dev, kind="stable")
-    dev_counts = np.searchsorted(b.dev[by_dev], cap - a.dev, side="right")
-    by_spend = np.argsort(b.spend, kind="stable")
-    spend_sorted = b.spend[by_spend]
+    order = by_dev
+    starts = np.zeros(len(a.dev), dtype=np.int64)
+    counts = np.searchsorted(b.dev[by_dev], cap - a.dev, side="right")
     lam = _best_multiplier(a, b, room)
-    win_start = np.zeros(len(a.dev), dtype=np.int64)
-    win_counts = np.full(len(a.dev), np.iinfo(np.int64).max // (len(a.dev) + 1))
     if lam > 0:
+        spend_sorted = b.spend[by_spend]
         least_b = float((b.dev + lam * b.spend).min())
         low = (a.dev + lam * a.spend + least_b - cap) / lam - a.spend
         slack = 1e-9 * (abs(room) + 1.0)
         win_start = np.searchsorted(spend_sorted, low - slack, side="left")
         win_end = np.searchsorted(spend_sorted, room - a.spend, side="right")
         win_counts = np.maximum(win_end - win_start, 0)
-    if int(dev_counts.sum()) <= int(win_counts.sum()):
-        order, starts, counts = by_dev, np.zeros(len(a.dev), dtype=np.int64), dev_counts
-    else:
-        order, starts, counts = by_spend, win_start, win_counts
+        if int(win_counts.sum()) < int(counts.sum()):
+            order, starts, counts = by_spend, win_start, win_counts
     total = int(counts.sum())
     if total > PAIR_LIMIT:
         return None, None
