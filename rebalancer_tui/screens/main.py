@@ -184,7 +184,6 @@ class MainScreen(Screen[None]):
         funds = self.query_one(FundList)
         funds.highlighted = self._fund_index(self.state.model.id)
         funds.show_chosen(self.state.model.id)
-        funds.focus()
         self.query_one(StrategyPicker).show_current(self.strategy)
         for problem in self._problems:
             self.notify(problem, severity="warning", timeout=8)
