@@ -8,9 +8,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.app import ComposeResult
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
-from textual.events import Click, Event
+from textual.events import Click
 from textual.widgets import Button, Input
 
 from rebalancer_tui.engine.strategies import LABELS, STRATEGIES
@@ -78,6 +79,23 @@ class RebalancerCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
 
 
+class SafeCommandList(CommandList):
+    """A click on an option the search has just removed (the list is rebuilt
+    while the old frame is still on screen, or between the click and its
+    handling) makes Textual 8.2's OptionList index past its end: such a click
+    is dropped, checked when it is handled."""
+
+    async def _on_click(self, event: Click) -> None:
+        option = event.style.meta.get("option")
+        if option is not None and option >= self.option_count:
+            # Nor OptionList's handler, nor a click on the background: the
+            # palette stays open.
+            event.prevent_default()
+            event.stop()
+            return
+        await super()._on_click(event)
+
+
 class SafeCommandPalette(CommandPalette):
     """Guards for Textual 8.2 palette crashes found by the monkey test.
 
@@ -95,16 +113,10 @@ class SafeCommandPalette(CommandPalette):
         with contextlib.suppress(NoMatches):
             super()._watch__list_visible()
 
-    def _forward_event(self, event: Event) -> None:
-        # A click on an option the search has just removed (the list is rebuilt
-        # while the old frame is still on screen) makes OptionList index past
-        # its end: such a click is dropped.
-        if isinstance(event, Click) and not event.is_forwarded:
-            option = self.get_style_at(event.screen_x, event.screen_y).meta.get("option")
-            with contextlib.suppress(NoMatches):
-                if option is not None and option >= self.query_one(CommandList).option_count:
-                    return
-        super()._forward_event(event)
+    def compose(self) -> ComposeResult:
+        # The palette's own layout, with the one list swapped for the guarded one.
+        for widget in super().compose():
+            yield SafeCommandList() if type(widget) is CommandList else widget
 
     def _on_click(self, event: Click) -> None:  # type: ignore[override]
         # Handled here; the base class's _on_click must not run as well.

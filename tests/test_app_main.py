@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from fake_api import LIVE_DATE, FakeFintualAPI
 from rich.console import Console
+from rich.style import Style
+from textual import events
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -433,3 +435,33 @@ async def test_layout_fits_small_and_large_terminals(
             orders.focus()
             await pilot.pause()
             assert orders.region.y < size[1]
+
+
+async def test_a_click_on_an_option_the_search_removed_is_dropped(tmp_path: Path) -> None:
+    """Textual 8.2's OptionList indexes past its end when a click lands on an
+    option that a newer search has removed (found by the monkey test). The
+    click is handled after the list shrank: the app must stay up, and a click
+    on an option still there must still run its command."""
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"compare all")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        hits = palette.query_one(CommandList)
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if hits.option_count:
+                break
+
+        stale = events.Click(hits, 1, 1, 0, 0, 1, False, False, False,
+                             style=Style(meta={"option": hits.option_count + 5}))
+        hits.post_message(stale)
+        await pilot.pause()
+        assert app.is_running and app.screen is palette
+        # A real click on the first option, where the list draws it.
+        first = hits.content_region
+        await pilot.click(offset=(first.x + 2, first.y))
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
