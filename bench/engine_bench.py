@@ -83,8 +83,9 @@ def warm_up() -> None:
     lp_deviation(inp)
 
 
-def run_case(n: int, scenario: Scenario, repeats: int, budget_s: float,
-             seed: int = 0) -> CaseResult:
+def run_case(
+    n: int, scenario: Scenario, repeats: int, budget_s: float, seed: int = 0
+) -> CaseResult:
     """Each strategy `repeats` times, or fewer once its runs took `budget_s`
     (a multi-second solve is timed once: its median would say nothing new)."""
     inp = random_input(n, seed, scenario)

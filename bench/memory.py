@@ -55,9 +55,7 @@ def run_memory(n: int = 2000, scenario: int = 0) -> MemoryResult:
         finally:
             tracemalloc.stop()
     code = _CHILD.format(root=str(ROOT), n=n, scenario=scenario)
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     child = json.loads(proc.stdout.strip().splitlines()[-1])
     return MemoryResult(
         n=n,

@@ -161,7 +161,9 @@ def targets(r: Results) -> list[Target]:
                 pyd = imp.get("pydantic")
                 of_which = (
                     f" (pydantic alone, which validates the data the first frame shows, "
-                    f"about {pyd * 1000:.0f} ms)" if pyd is not None else ""
+                    f"about {pyd * 1000:.0f} ms)"
+                    if pyd is not None
+                    else ""
                 )
                 note = (
                     f"the app needs {extra:.0f} ms more than the minimal app; importing "
@@ -289,8 +291,20 @@ def _engine_section(r: Results) -> list[str]:
         "",
         _table(
             [
-                "assets", "scenario", "strategy", "status", "solve ms", "wall ms", "runs", "HiGHS",
-                "deviation $", "dev %", "gap to LP $", "gap %", "orders", "turnover $",
+                "assets",
+                "scenario",
+                "strategy",
+                "status",
+                "solve ms",
+                "wall ms",
+                "runs",
+                "HiGHS",
+                "deviation $",
+                "dev %",
+                "gap to LP $",
+                "gap %",
+                "orders",
+                "turnover $",
                 "cash left $",
             ],
             rows,
@@ -313,8 +327,16 @@ def _engine_section(r: Results) -> list[str]:
         "",
         _table(
             [
-                "assets", "scenario", "investable $", "LP bound $", "LP %", "rounding floor $",
-                "floor %", "tracking-error $", "excess $", "check",
+                "assets",
+                "scenario",
+                "investable $",
+                "LP bound $",
+                "LP %",
+                "rounding floor $",
+                "floor %",
+                "tracking-error $",
+                "excess $",
+                "check",
             ],
             bounds_rows,
             right_from=2,
@@ -380,10 +402,16 @@ def _startup_section(r: Results) -> list[str]:
             _table(
                 ["app", "median ms", "runs ms"],
                 [
-                    ["rebalancer-tui (offline)", f"{s.app_s * 1000:.0f}",
-                     ", ".join(f"{t * 1000:.0f}" for t in s.app_runs)],
-                    ["minimal App + DataTable", f"{s.minimal_s * 1000:.0f}",
-                     ", ".join(f"{t * 1000:.0f}" for t in s.minimal_runs)],
+                    [
+                        "rebalancer-tui (offline)",
+                        f"{s.app_s * 1000:.0f}",
+                        ", ".join(f"{t * 1000:.0f}" for t in s.app_runs),
+                    ],
+                    [
+                        "minimal App + DataTable",
+                        f"{s.minimal_s * 1000:.0f}",
+                        ", ".join(f"{t * 1000:.0f}" for t in s.minimal_runs),
+                    ],
                     ["ratio", f"{s.ratio:.2f}x", ""],
                 ],
                 right_from=1,
@@ -400,8 +428,12 @@ def _startup_section(r: Results) -> list[str]:
             _table(
                 ["module", "wall ms", "-X importtime ms", "heavy packages loaded"],
                 [
-                    [f"`{m}`", f"{t * 1000:.0f}", f"{imp.importtime_us[m] / 1000:.0f}",
-                     ", ".join(imp.heavy_loaded[m]) or "none"]
+                    [
+                        f"`{m}`",
+                        f"{t * 1000:.0f}",
+                        f"{imp.importtime_us[m] / 1000:.0f}",
+                        ", ".join(imp.heavy_loaded[m]) or "none",
+                    ]
                     for m, t in imp.times_s.items()
                 ],
             ),

@@ -58,7 +58,11 @@ class Config:
 
 
 QUICK = Config(
-    repeats=3, case_budget_s=0.5, sweep_seeds=0, prices_repeats=1, startup_repeats=3,
+    repeats=3,
+    case_budget_s=0.5,
+    sweep_seeds=0,
+    prices_repeats=1,
+    startup_repeats=3,
     import_repeats=3,
 )
 

@@ -46,9 +46,11 @@ def main() -> None:
 
         class Timed(RebalancerApp):
             # Textual resolves a relative CSS_PATH next to the subclass's file.
-            CSS_PATH = str(Path(sys.modules[RebalancerApp.__module__].__file__ or "").with_name(
-                str(RebalancerApp.CSS_PATH)
-            ))
+            CSS_PATH = str(
+                Path(sys.modules[RebalancerApp.__module__].__file__ or "").with_name(
+                    str(RebalancerApp.CSS_PATH)
+                )
+            )
 
             def on_ready(self) -> None:
                 super().on_ready()

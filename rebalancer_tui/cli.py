@@ -55,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Whole-share ETF rebalancing to Fintual's model portfolios "
         "(or your own). Without a command, opens the full-screen app.",
     )
-    parser.add_argument("--offline", action="store_true", help="skip the network; use cached "
-                        "or built-in prices")
+    parser.add_argument(
+        "--offline", action="store_true", help="skip the network; use cached or built-in prices"
+    )
     parser.add_argument("--api-url", help="Fintual API base URL (env REBALANCER_API_URL)")
     parser.add_argument("--demo-seed", type=int, default=0, help="seed of the demo portfolio")
     parser.add_argument("--fund", help="model portfolio to open")
@@ -64,28 +65,52 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     plan = sub.add_parser("plan", help="compute plans headless and print them")
     src = plan.add_mutually_exclusive_group()
-    src.add_argument("--fund", dest="plan_fund", metavar="ID",
-                     help=f"model portfolio id (default {DEFAULT_FUND})")
+    src.add_argument(
+        "--fund",
+        dest="plan_fund",
+        metavar="ID",
+        help=f"model portfolio id (default {DEFAULT_FUND})",
+    )
     src.add_argument("--targets", type=Path, metavar="T.csv", help="CSV symbol,weight")
-    plan.add_argument("--holdings", type=Path, metavar="H.csv", help="CSV symbol,shares "
-                      "(default: a seeded demo portfolio)")
+    plan.add_argument(
+        "--holdings",
+        type=Path,
+        metavar="H.csv",
+        help="CSV symbol,shares (default: a seeded demo portfolio)",
+    )
     plan.add_argument("--prices", type=Path, metavar="P.csv", help="CSV symbol,price overrides")
-    plan.add_argument("--portfolio", dest="plan_portfolio", type=Path, metavar="FILE",
-                      help="portfolio JSON file (holdings, cash, options, model)")
+    plan.add_argument(
+        "--portfolio",
+        dest="plan_portfolio",
+        type=Path,
+        metavar="FILE",
+        help="portfolio JSON file (holdings, cash, options, model)",
+    )
     plan.add_argument("--cash", type=_decimal("--cash"), help="extra cash to invest")
     plan.add_argument("--reserve", type=_decimal("--reserve"), help="cash to keep uninvested")
-    plan.add_argument("--band", type=_decimal("--band", maximum=Decimal(1)),
-                      help="absolute band (default 0.02)")
-    plan.add_argument("--relative-band", type=_decimal("--relative-band", maximum=Decimal(1)),
-                      help="relative band q: band_i = min(band, q*w_i)")
+    plan.add_argument(
+        "--band", type=_decimal("--band", maximum=Decimal(1)), help="absolute band (default 0.02)"
+    )
+    plan.add_argument(
+        "--relative-band",
+        type=_decimal("--relative-band", maximum=Decimal(1)),
+        help="relative band q: band_i = min(band, q*w_i)",
+    )
     plan.add_argument("--fee", type=_decimal("--fee"), help="fixed fee per order")
-    plan.add_argument("--cost-rate", type=_decimal("--cost-rate", maximum=Decimal("0.5")),
-                      help="cost per traded dollar, e.g. 0.001")
+    plan.add_argument(
+        "--cost-rate",
+        type=_decimal("--cost-rate", maximum=Decimal("0.5")),
+        help="cost per traded dollar, e.g. 0.001",
+    )
     plan.add_argument("--buy-only", action="store_true", default=None, help="never sell")
-    plan.add_argument("--strategy", default="all",
-                      choices=["simple", "tracking-error", "trade-minimization", "all"])
-    plan.add_argument("--offline", dest="plan_offline", action="store_true",
-                      help="skip the network")
+    plan.add_argument(
+        "--strategy",
+        default="all",
+        choices=["simple", "tracking-error", "trade-minimization", "all"],
+    )
+    plan.add_argument(
+        "--offline", dest="plan_offline", action="store_true", help="skip the network"
+    )
     plan.add_argument("--api-url", dest="plan_api_url", help="Fintual API base URL")
     plan.add_argument("--demo-seed", dest="plan_seed", type=int, default=None)
     plan.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve")
@@ -218,15 +243,20 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
 
     base = pf.options.model_dump() if pf else {}
     flags = {
-        "band": args.band, "relative_band": args.relative_band, "reserve": args.reserve,
-        "fee": args.fee, "cost_rate": args.cost_rate, "buy_only": args.buy_only,
+        "band": args.band,
+        "relative_band": args.relative_band,
+        "reserve": args.reserve,
+        "fee": args.fee,
+        "cost_rate": args.cost_rate,
+        "buy_only": args.buy_only,
     }
     base.update({k: v for k, v in flags.items() if v is not None})
     cash = args.cash if args.cash is not None else (pf.cash if pf else Decimal(0))
     try:
         options = Options(**base, time_limit=args.time_limit)
-        inp = RebalanceInput(holdings=holdings, prices=prices, targets=targets, cash=cash,
-                             options=options)
+        inp = RebalanceInput(
+            holdings=holdings, prices=prices, targets=targets, cash=cash, options=options
+        )
     except ValidationError as exc:
         raise UsageError(_first_error(exc)) from None
     used = {s: quotes[s] for s in inp.symbols}
@@ -247,8 +277,11 @@ def run_plan(args: argparse.Namespace) -> int:
             "investable": money(inp.investable),
             "cash": money(inp.cash),
             "prices": {
-                s: {"price": float(q.price), "source": q.source,
-                    "date": q.date.isoformat() if q.date else None}
+                s: {
+                    "price": float(q.price),
+                    "source": q.source,
+                    "date": q.date.isoformat() if q.date else None,
+                }
                 for s, q in quotes.items()
             },
             "plans": [p.to_json() for p in plans],

@@ -20,6 +20,4 @@ def demo_holdings(
     rng = random.Random(seed)
     drifted = {s: float(w) * math.exp(rng.gauss(0.0, 0.3)) for s, w in targets.items()}
     total = sum(drifted.values()) or 1.0
-    return {
-        s: max(0, int(float(value) * d / total / float(prices[s]))) for s, d in drifted.items()
-    }
+    return {s: max(0, int(float(value) * d / total / float(prices[s]))) for s, d in drifted.items()}

@@ -187,7 +187,9 @@ def read_holdings_csv(path: Path, *, known: Collection[str] | None = None) -> di
     """`symbol,shares` rows -> {SYMBOL: shares}. With `known`, every symbol must
     be in it (the catalog plus any symbol the caller has a price for)."""
     out = _read_column(
-        path, "shares", lambda raw: int(Decimal(raw)) if _WHOLE_RE.fullmatch(raw) else None,
+        path,
+        "shares",
+        lambda raw: int(Decimal(raw)) if _WHOLE_RE.fullmatch(raw) else None,
         "a whole number >= 0",
     )
     _check_known(path, out, known)
@@ -201,8 +203,7 @@ def read_targets_csv(path: Path, *, known: Collection[str] | None = None) -> dic
         w = _decimal(raw)
         return None if w is None or w > 1 else w
 
-    out = _read_column(path, "weight", fraction,
-                       "a fraction between 0 and 1, e.g. 0.31 for 31%")
+    out = _read_column(path, "weight", fraction, "a fraction between 0 and 1, e.g. 0.31 for 31%")
     if not out:
         raise InputError(f"{path}: no target weights (expected rows 'symbol,weight')")
     total = sum(out.values(), Decimal(0))

@@ -18,12 +18,15 @@ def pct(x: float, signed: bool = False) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     out = [line(headers), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
@@ -34,15 +37,27 @@ def source_label(q: PriceQuote) -> str:
     return f"{q.source} {q.date.isoformat()}" if q.date else q.source
 
 
-def holdings_block(inp: RebalanceInput, shares: dict[str, int], quotes: dict[str, PriceQuote]
-                   ) -> str:
+def holdings_block(
+    inp: RebalanceInput, shares: dict[str, int], quotes: dict[str, PriceQuote]
+) -> str:
     rows = [
-        [r.symbol, str(r.shares), usd(r.price), source_label(quotes[r.symbol]), usd(r.value),
-         pct(r.weight), pct(r.target), pct(r.drift, signed=True)]
+        [
+            r.symbol,
+            str(r.shares),
+            usd(r.price),
+            source_label(quotes[r.symbol]),
+            usd(r.value),
+            pct(r.weight),
+            pct(r.target),
+            pct(r.drift, signed=True),
+        ]
         for r in weights_table(inp, shares)
     ]
-    return table(["symbol", "shares", "price", "source", "value", "weight", "target", "drift"],
-                 rows, right={1, 2, 4, 5, 6, 7})
+    return table(
+        ["symbol", "shares", "price", "source", "value", "weight", "target", "drift"],
+        rows,
+        right={1, 2, 4, 5, 6, 7},
+    )
 
 
 def plan_block(plan: Plan, inp: RebalanceInput, quotes: dict[str, PriceQuote]) -> str:
@@ -51,8 +66,10 @@ def plan_block(plan: Plan, inp: RebalanceInput, quotes: dict[str, PriceQuote]) -
     if plan.orders:
         orders = table(
             ["action", "symbol", "shares", "price", "amount", "cost"],
-            [[o.action, o.symbol, str(o.shares), usd(o.price), usd(o.amount), usd(o.cost)]
-             for o in plan.orders],
+            [
+                [o.action, o.symbol, str(o.shares), usd(o.price), usd(o.amount), usd(o.cost)]
+                for o in plan.orders
+            ],
             right={2, 3, 4, 5},
         )
     else:
@@ -67,8 +84,7 @@ def plan_block(plan: Plan, inp: RebalanceInput, quotes: dict[str, PriceQuote]) -
     return "\n\n".join([head, "Orders (sells first)", orders, "Holdings after", after, metrics])
 
 
-def render_text(inp: RebalanceInput, quotes: dict[str, PriceQuote], plans: Sequence[Plan]
-                ) -> str:
+def render_text(inp: RebalanceInput, quotes: dict[str, PriceQuote], plans: Sequence[Plan]) -> str:
     summary = (
         f"Total value {usd(inp.total_value)} (extra cash {usd(inp.cash)}), "
         f"investable {usd(inp.investable)} (reserve {usd(inp.options.reserve)})"

@@ -111,8 +111,9 @@ class Problem:
         lo = self.lower(s)
         if s not in self.model:
             return lo, lo
-        spare = self.investable - sum((self.price[j] * self.lower(j) for j in self.symbols),
-                                      Fraction(0))
+        spare = self.investable - sum(
+            (self.price[j] * self.lower(j) for j in self.symbols), Fraction(0)
+        )
         return lo, lo + max(0, math.floor(spare / self.price[s]))
 
     def combinations(self) -> int:
@@ -149,8 +150,7 @@ def measures(pr: Problem, shares: dict[str, int], band_slack: Fraction = Fractio
     left = pr.value - spent - costs
     orders = sum(1 for s in pr.symbols if x[s] != pr.held[s])
     traded = sum(abs(x[s] - pr.held[s]) for s in pr.symbols)
-    in_band = all(pr.dev_of(s, x[s]) <= (pr.band[s] + band_slack) * pr.investable
-                  for s in pr.model)
+    in_band = all(pr.dev_of(s, x[s]) <= (pr.band[s] + band_slack) * pr.investable for s in pr.model)
     why = ""
     for s in pr.symbols:
         if x[s] < 0:
@@ -201,16 +201,29 @@ def enumerate_plans(inp: RebalanceInput) -> Enumeration:
                 "dev": [pr.dev_of(s, x) for x in r],
                 "turnover": [pr.turnover_of(s, x) for x in r],
                 # Symbols outside the model have no band: -infinity stands in as 0 - huge.
-                "gap": [pr.dev_of(s, x) - b * pr.investable if b is not None else None
-                        for x in r],
+                "gap": [pr.dev_of(s, x) - b * pr.investable if b is not None else None for x in r],
             }
         )
-    dens = [v.denominator for d in per_sym for k in ("spend", "dev", "turnover", "gap")
-            for v in d[k] if v is not None]
+    dens = [
+        v.denominator
+        for d in per_sym
+        for k in ("spend", "dev", "turnover", "gap")
+        for v in d[k]
+        if v is not None
+    ]
     dens += [pr.investable.denominator, pr.reserve.denominator, pr.value.denominator, 100]
     scale = math.lcm(*dens)
-    biggest = max(abs(v) for d in per_sym for k in ("spend", "dev", "turnover", "gap")
-                  for v in d[k] if v is not None) * scale * len(ranges)
+    biggest = (
+        max(
+            abs(v)
+            for d in per_sym
+            for k in ("spend", "dev", "turnover", "gap")
+            for v in d[k]
+            if v is not None
+        )
+        * scale
+        * len(ranges)
+    )
     if biggest > 2**62:
         raise ValueError("exact sums would overflow int64; shrink the case")
     very_negative = -(2**62) // (len(ranges) + 1)
@@ -288,8 +301,11 @@ def metric_mismatches(inp: RebalanceInput, plan: Plan) -> list[str]:
         check(f"{o.symbol} price", F(o.price), pr.price[o.symbol])
         check(f"{o.symbol} amount", F(o.amount), pr.price[o.symbol] * abs(d))
         check(f"{o.symbol} cost", F(o.cost), pr.cost_of(o.symbol, x.get(o.symbol, 0)))
-    check("order symbols", sorted(o.symbol for o in plan.orders),
-          sorted(s for s in pr.symbols if x.get(s, 0) != pr.held[s]))
+    check(
+        "order symbols",
+        sorted(o.symbol for o in plan.orders),
+        sorted(s for s in pr.symbols if x.get(s, 0) != pr.held[s]),
+    )
     check("holdings_after symbols", [r.symbol for r in plan.holdings_after], list(pr.symbols))
     drifts = []
     for r in plan.holdings_after:
@@ -300,8 +316,11 @@ def metric_mismatches(inp: RebalanceInput, plan: Plan) -> list[str]:
         check(f"{r.symbol} in_model", r.in_model, r.symbol in pr.model)
         w = float(pr.price[r.symbol] * x.get(r.symbol, 0) / pr.investable)
         t = float(pr.weight.get(r.symbol, Fraction(0)))
-        for name, got, want in (("weight", r.weight, w), ("target", r.target, t),
-                                ("drift", r.drift, w - t)):
+        for name, got, want in (
+            ("weight", r.weight, w),
+            ("target", r.target, t),
+            ("drift", r.drift, w - t),
+        ):
             if not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
                 out.append(f"{r.symbol} row {name}: plan says {got}, recomputed {want}")
         drifts.append(abs(w - t))
@@ -312,12 +331,11 @@ def metric_mismatches(inp: RebalanceInput, plan: Plan) -> list[str]:
 
 # --- Random cases -----------------------------------------------------------
 
+
 def weights_strategy(n: int) -> st.SearchStrategy[list[Decimal]]:
     """n positive weights in whole percent (exact decimals) summing to exactly 1."""
     return st.lists(st.integers(1, 99), min_size=n - 1, max_size=n - 1, unique=True).map(
-        lambda cuts: [
-            Decimal(b - a) / 100 for a, b in itertools.pairwise([0, *sorted(cuts), 100])
-        ]
+        lambda cuts: [Decimal(b - a) / 100 for a, b in itertools.pairwise([0, *sorted(cuts), 100])]
     )
 
 
@@ -342,8 +360,7 @@ def cases(
     halved until the brute force stays under MAX_COMBINATIONS.
     """
     n = draw(st.integers(min_assets, max_assets))
-    syms = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG", "HHH", "III", "JJJ", "KKK",
-            "LLL"][:n]
+    syms = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG", "HHH", "III", "JJJ", "KKK", "LLL"][:n]
     weights = draw(weights_strategy(n)) if n > 1 else [Decimal(1)]
     cents = st.integers(500, 50_000)
     prices = {s: Decimal(draw(cents)) / 100 for s in syms}
@@ -361,8 +378,11 @@ def cases(
     rate = draw(st.sampled_from(["0", "0.001", "0.005"])) if use_costs else "0"
     use_reserve = reserve if reserve is not None else draw(flag)
     band = Decimal(draw(st.sampled_from(["0.02", "0.05", "0.1", "0.2"])))
-    q = Decimal(draw(st.sampled_from(["0.25", "0.5"]))) if (
-        relative if relative is not None else draw(flag)) else None
+    q = (
+        Decimal(draw(st.sampled_from(["0.25", "0.5"])))
+        if (relative if relative is not None else draw(flag))
+        else None
+    )
     targets = dict(zip(syms, weights, strict=True))
 
     def value() -> Decimal:
@@ -370,9 +390,18 @@ def cases(
 
     def build(res: Decimal) -> RebalanceInput:
         return RebalanceInput(
-            holdings=holdings, prices=prices, targets=targets, cash=extra_cash,
-            options=Options(band=band, relative_band=q, reserve=res, fee=Decimal(fee),
-                            cost_rate=Decimal(rate), buy_only=bo),
+            holdings=holdings,
+            prices=prices,
+            targets=targets,
+            cash=extra_cash,
+            options=Options(
+                band=band,
+                relative_band=q,
+                reserve=res,
+                fee=Decimal(fee),
+                cost_rate=Decimal(rate),
+                buy_only=bo,
+            ),
         )
 
     if value() == 0:

@@ -34,13 +34,13 @@ CATALOG = load_catalog()
 FALLBACK = {a.symbol: a.price for a in CATALOG.assets}
 SIZE = (140, 45)
 
+
 @pytest.fixture(autouse=True)
 def _user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the real portfolio, last-portfolio pointer or models."""
     monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path / "user-data"))
     monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "user-models.json"))
     monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
-
 
 
 def usd(x: Decimal) -> str:
@@ -455,8 +455,18 @@ async def test_a_click_on_an_option_the_search_removed_is_dropped(tmp_path: Path
             if hits.option_count:
                 break
 
-        stale = events.Click(hits, 1, 1, 0, 0, 1, False, False, False,
-                             style=Style(meta={"option": hits.option_count + 5}))
+        stale = events.Click(
+            hits,
+            1,
+            1,
+            0,
+            0,
+            1,
+            False,
+            False,
+            False,
+            style=Style(meta={"option": hits.option_count + 5}),
+        )
         hits.post_message(stale)
         await pilot.pause()
         assert app.is_running and app.screen is palette

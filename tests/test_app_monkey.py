@@ -41,6 +41,8 @@ def _user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 # minutes. These post the same events and give the app a few milliseconds, a
 # fast typist's pace: events may queue up, which is part of the test.
 GAP_S = 0.004
+
+
 async def press(pilot: Pilot[None], key: str) -> None:
     app = pilot.app
     if len(key) == 1 and not key.isalnum():

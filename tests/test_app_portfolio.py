@@ -66,9 +66,7 @@ def usd(x: Decimal) -> str:
 
 def orders_shown(app: RebalancerApp) -> list[tuple[str, str, str]]:
     table = app.main_screen.query_one("#orders", DataTable)
-    return [
-        (k, cell(table, k, "action"), cell(table, k, "shares")) for k in row_keys(table)
-    ]
+    return [(k, cell(table, k, "action"), cell(table, k, "shares")) for k in row_keys(table)]
 
 
 def orders_of(inp: RebalanceInput, strategy: str = "simple") -> list[tuple[str, str, str]]:
@@ -462,6 +460,7 @@ async def test_a_reserve_no_plan_can_keep_is_refused_at_the_field(tmp_path: Path
         await pilot.click("#in-buy_only")
         await pilot.pause()
         assert "buy-only mode cannot keep a cash reserve" in shown(
-            app.screen.query_one("#inputs-error"))
+            app.screen.query_one("#inputs-error")
+        )
         assert main.state.options.buy_only is False
         assert app.screen.query_one("#in-buy_only", Switch).value is False

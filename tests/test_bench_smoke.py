@@ -48,8 +48,13 @@ def test_bounds_against_a_hand_solved_case() -> None:
 
 def test_tiny_run_writes_a_report(tmp_path: Path) -> None:
     cfg = run.Config(
-        sizes=(12,), repeats=1, case_budget_s=0.0, sweep_seeds=1,
-        prices=False, startup=False, memory=False,
+        sizes=(12,),
+        repeats=1,
+        case_budget_s=0.0,
+        sweep_seeds=1,
+        prices=False,
+        startup=False,
+        memory=False,
     )
     results = run.collect(cfg, "pytest")
     text = render(results)

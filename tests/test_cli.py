@@ -41,18 +41,32 @@ def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -
     out = run_json(capsys, "--fund", "risky-norris", "--strategy", "all")
     assert set(out) == {"total_value", "investable", "cash", "prices", "plans"}
     assert [p["strategy"] for p in out["plans"]] == [
-        "simple", "tracking-error", "trade-minimization"]
+        "simple",
+        "tracking-error",
+        "trade-minimization",
+    ]
     model = load_catalog().model("risky-norris")
     assert model is not None
     assert set(out["prices"]) == set(model.weights)
     for sym, q in out["prices"].items():
-        assert q == {"price": float(load_catalog().asset(sym).price),  # type: ignore[union-attr]
-                     "source": "fallback", "date": "2026-02-04"}
+        assert q == {
+            "price": float(load_catalog().asset(sym).price),  # type: ignore[union-attr]
+            "source": "fallback",
+            "date": "2026-02-04",
+        }
     for plan in out["plans"]:
         assert plan["status"] == "optimal" or plan["status"].startswith("fallback:")
         assert set(plan["metrics"]) == {
-            "deviation", "deviation_pct", "max_drift", "orders", "shares_traded", "turnover",
-            "costs", "cash_left", "solve_ms"}
+            "deviation",
+            "deviation_pct",
+            "max_drift",
+            "orders",
+            "shares_traded",
+            "turnover",
+            "costs",
+            "cash_left",
+            "solve_ms",
+        }
         for key in MONEY_KEYS:
             value = plan["metrics"][key]
             assert round(value, 2) == value
@@ -60,8 +74,9 @@ def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -
         assert actions == sorted(actions, key=lambda a: a != "SELL"), "sells come first"
         for o in plan["orders"]:
             assert set(o) == {"symbol", "action", "shares", "price", "amount", "cost"}
-            assert Decimal(str(o["amount"])) == (
-                Decimal(str(o["price"])) * o["shares"]).quantize(Decimal("0.01"))
+            assert Decimal(str(o["amount"])) == (Decimal(str(o["price"])) * o["shares"]).quantize(
+                Decimal("0.01")
+            )
         for row in plan["holdings_after"]:
             assert set(row) == {"symbol", "shares", "value", "weight", "target", "drift"}
             assert abs(row["drift"] - (row["weight"] - row["target"])) < 1e-5
@@ -70,8 +85,9 @@ def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -
 
 def test_json_numbers_recompute_from_the_orders(capsys: pytest.CaptureFixture[str]) -> None:
     """Cash left = value - holdings after - costs, in exact decimals from the output."""
-    out = run_json(capsys, "--cash", "2500", "--fee", "1.5", "--cost-rate", "0.001",
-                   "--reserve", "300")
+    out = run_json(
+        capsys, "--cash", "2500", "--fee", "1.5", "--cost-rate", "0.001", "--reserve", "300"
+    )
     total = Decimal(str(out["total_value"]))
     assert out["investable"] == pytest.approx(out["total_value"] - 300)
     for plan in out["plans"]:
@@ -83,13 +99,25 @@ def test_json_numbers_recompute_from_the_orders(capsys: pytest.CaptureFixture[st
         assert all(o["cost"] >= 1.5 for o in plan["orders"])
 
 
-def test_targets_holdings_and_price_overrides(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_targets_holdings_and_price_overrides(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     targets = write(tmp_path / "t.csv", "symbol,weight\nESGV,0.6\nZZZ,0.4\n")
     holdings = write(tmp_path / "h.csv", "symbol,shares\nESGV,10\nOLD,3\n")
     prices = write(tmp_path / "p.csv", "symbol,price\nZZZ,10.00\nOLD,5\nESGV,100\n")
-    out = run_json(capsys, "--targets", str(targets), "--holdings", str(holdings),
-                   "--prices", str(prices), "--cash", "1000", "--strategy", "tracking-error")
+    out = run_json(
+        capsys,
+        "--targets",
+        str(targets),
+        "--holdings",
+        str(holdings),
+        "--prices",
+        str(prices),
+        "--cash",
+        "1000",
+        "--strategy",
+        "tracking-error",
+    )
     assert out["prices"]["ZZZ"]["source"] == "override"
     assert out["prices"]["ESGV"] == {"price": 100.0, "source": "override", "date": None}
     assert out["total_value"] == 10 * 100 + 3 * 5 + 1000
@@ -103,8 +131,16 @@ def test_targets_holdings_and_price_overrides(tmp_path: Path,
 
 def test_buy_only_keeps_everything(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     holdings = write(tmp_path / "h.csv", "symbol,shares\nESGV,100\nBND,1\n")
-    out = run_json(capsys, "--holdings", str(holdings), "--buy-only", "--cash", "3000",
-                   "--fund", "moderate-pitt")
+    out = run_json(
+        capsys,
+        "--holdings",
+        str(holdings),
+        "--buy-only",
+        "--cash",
+        "3000",
+        "--fund",
+        "moderate-pitt",
+    )
     for plan in out["plans"]:
         assert all(o["action"] == "BUY" for o in plan["orders"])
 
@@ -144,8 +180,9 @@ def bad_files(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_exits_2_with_one_line(case: str, bad_files: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_exits_2_with_one_line(
+    case: str, bad_files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args, expected = BAD_INPUTS[case]
     args = [a.format(dir=bad_files) for a in args]
     before = sorted(p.name for p in bad_files.iterdir())
@@ -163,20 +200,34 @@ def test_console_script_exit_code_and_no_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "REBALANCER_CACHE_DIR": str(tmp_path)}
     proc = subprocess.run(
         [sys.executable, "-m", "rebalancer_tui", "plan", "--offline", "--fund", "nope"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
-def test_own_models_from_the_models_file(tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
-    models = {"models": [
-        {"id": "my-mix", "label": "My mix", "weights": {"ESGV": 0.6, "VXUS": 0.4},
-         "assets": [{"symbol": "VXUS", "price": 62.10}]},
-        {"id": "by-id", "label": "By id", "weights": {"BND": 0.5, "NEWF": 0.5},
-         "assets": [{"symbol": "NEWF", "id": 424242}]},
-    ]}
+def test_own_models_from_the_models_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    models = {
+        "models": [
+            {
+                "id": "my-mix",
+                "label": "My mix",
+                "weights": {"ESGV": 0.6, "VXUS": 0.4},
+                "assets": [{"symbol": "VXUS", "price": 62.10}],
+            },
+            {
+                "id": "by-id",
+                "label": "By id",
+                "weights": {"BND": 0.5, "NEWF": 0.5},
+                "assets": [{"symbol": "NEWF", "id": 424242}],
+            },
+        ]
+    }
     write(tmp_path / "models.json", json.dumps(models))
     out = run_json(capsys, "--fund", "my-mix", "--strategy", "simple")
     assert out["prices"]["VXUS"] == {"price": 62.1, "source": "fallback", "date": None}
@@ -193,9 +244,25 @@ def test_json_stays_clean_when_the_milp_solver_runs(tmp_path: Path) -> None:
     whose SciPy build printf()s debug lines on fd 1; stdout must stay pure JSON."""
     env = {**os.environ, "REBALANCER_CACHE_DIR": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, "-m", "rebalancer_tui", "plan", "--offline", "--json", "--buy-only",
-         "--cash", "1000", "--fund", "moderate-pitt", "--demo-seed", "1"],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "rebalancer_tui",
+            "plan",
+            "--offline",
+            "--json",
+            "--buy-only",
+            "--cash",
+            "1000",
+            "--fund",
+            "moderate-pitt",
+            "--demo-seed",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)

@@ -236,8 +236,9 @@ def small_inputs(draw) -> RebalanceInput:
     )
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(small_inputs())
 def test_matches_brute_force(inp: RebalanceInput) -> None:
     c = suggested_contribution(inp)

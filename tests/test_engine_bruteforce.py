@@ -64,8 +64,7 @@ def check_tracking_error(inp: RebalanceInput, plan: Plan, e: Enumeration) -> Non
     assert m.turnover <= least_turnover, (
         f"turnover {float(m.turnover):.2f} but a plan within $0.01 of the optimal "
         f"deviation trades only {float(least_turnover):.2f}: "
-        f"{e.plan(int(np.flatnonzero(near & (e.turnover == e.turnover[near].min()))[0]))}"
-        + ctx
+        f"{e.plan(int(np.flatnonzero(near & (e.turnover == e.turnover[near].min()))[0]))}" + ctx
     )
 
 
@@ -92,8 +91,7 @@ def check_trade_minimization(inp: RebalanceInput, plan: Plan, e: Enumeration) ->
     if strict.any():
         assert m.orders <= int(e.orders[strict].min()), (
             f"{m.orders} orders but {int(e.orders[strict].min())} suffice: "
-            f"{e.plan(int(np.flatnonzero(strict & (e.orders == e.orders[strict].min()))[0]))}"
-            + ctx
+            f"{e.plan(int(np.flatnonzero(strict & (e.orders == e.orders[strict].min()))[0]))}" + ctx
         )
     same = strict & (e.orders == m.orders)
     if same.any():
@@ -141,8 +139,13 @@ FLAVOURS = {
     "buy-only": {"buy_only": True, "cash": True},
     "relative-band": {"relative": True},
     "outside-model": {"outside": True},
-    "plain": {"costs": False, "reserve": False, "buy_only": False, "relative": False,
-              "outside": False},
+    "plain": {
+        "costs": False,
+        "reserve": False,
+        "buy_only": False,
+        "relative": False,
+        "outside": False,
+    },
 }
 
 
@@ -158,8 +161,13 @@ def test_each_option_against_brute_force(flavour: str, data: st.DataObject) -> N
     check_trade_minimization(inp, solve(inp, "trade-minimization"), e)
 
 
-def small(holdings: dict[str, int], prices: dict[str, str], targets: dict[str, str],
-          cash: str = "0", **opts: object) -> RebalanceInput:
+def small(
+    holdings: dict[str, int],
+    prices: dict[str, str],
+    targets: dict[str, str],
+    cash: str = "0",
+    **opts: object,
+) -> RebalanceInput:
     return RebalanceInput(
         holdings=holdings,
         prices={k: Decimal(v) for k, v in prices.items()},
@@ -176,8 +184,7 @@ def test_tie_break_prefers_fewer_dollars_traded() -> None:
     Final (2, 1) and (1, 2) both miss by 25 + 75 = 100, the least possible;
     (2, 1) trades $200 (sell 1 A, buy 1 B), (1, 2) trades $400.
     """
-    inp = small({"A": 3, "B": 0}, {"A": "100", "B": "100"}, {"A": "0.5", "B": "0.5"},
-                cash="50")
+    inp = small({"A": 3, "B": 0}, {"A": "100", "B": "100"}, {"A": "0.5", "B": "0.5"}, cash="50")
     e = enumerate_plans(inp)
     plan = solve(inp, "tracking-error")
     check_tracking_error(inp, plan, e)
@@ -189,8 +196,9 @@ def test_tracking_error_pays_its_costs(opts: dict[str, Decimal]) -> None:
     """A and B at $10, 50/50, holding 0 A + 2 B and $20 cash: V = 40, T = 20 each.
     Free trading would buy 2 A (deviation 0), but with costs that overspends, so
     the best is 10 off target, reached by (1, 2) trading $10 or (2, 1) trading $30."""
-    inp = small({"A": 0, "B": 2}, {"A": "10", "B": "10"}, {"A": "0.5", "B": "0.5"},
-                cash="20", **opts)
+    inp = small(
+        {"A": 0, "B": 2}, {"A": "10", "B": "10"}, {"A": "0.5", "B": "0.5"}, cash="20", **opts
+    )
     pr = Problem.of(inp)
     assert not measures(pr, {"A": 2, "B": 2}).feasible
     plan = solve(inp, "tracking-error")
@@ -201,8 +209,7 @@ def test_tracking_error_pays_its_costs(opts: dict[str, Decimal]) -> None:
 def test_infeasible_band_falls_back_to_tracking_error() -> None:
     """$100 shares, 50/50, V' = $150: a weight of 48–52% needs $72–78 of each,
     impossible in whole $100 shares."""
-    inp = small({"A": 1, "B": 0}, {"A": "100", "B": "100"}, {"A": "0.5", "B": "0.5"},
-                cash="50")
+    inp = small({"A": 1, "B": 0}, {"A": "100", "B": "100"}, {"A": "0.5", "B": "0.5"}, cash="50")
     e = enumerate_plans(inp)
     assert not (e.band_gap <= 0).any()
     plan = solve(inp, "trade-minimization")
@@ -213,14 +220,20 @@ def test_infeasible_band_falls_back_to_tracking_error() -> None:
 def test_relative_band_is_tighter_than_absolute() -> None:
     """5/25 rule on a 10% weight: b_i = min(0.05, 0.25·0.10) = 0.025, so 13% is
     out of band although it is inside ±5%. V = $1000, C at $10 a share."""
-    inp = small({"A": 87, "C": 13}, {"A": "10", "C": "10"}, {"A": "0.9", "C": "0.1"},
-                band=Decimal("0.05"), relative_band=Decimal("0.25"))
+    inp = small(
+        {"A": 87, "C": 13},
+        {"A": "10", "C": "10"},
+        {"A": "0.9", "C": "0.1"},
+        band=Decimal("0.05"),
+        relative_band=Decimal("0.25"),
+    )
     plan = solve(inp, "trade-minimization")
     e = enumerate_plans(inp)
     check_trade_minimization(inp, plan, e)
     assert plan.orders, "13% vs 10% ± 2.5% must be traded"
-    loose = small({"A": 87, "C": 13}, {"A": "10", "C": "10"}, {"A": "0.9", "C": "0.1"},
-                  band=Decimal("0.05"))
+    loose = small(
+        {"A": 87, "C": 13}, {"A": "10", "C": "10"}, {"A": "0.9", "C": "0.1"}, band=Decimal("0.05")
+    )
     assert solve(loose, "trade-minimization").orders == [], "inside ±5%: nothing to do"
 
 
@@ -249,19 +262,24 @@ def edge_inputs(draw: st.DrawFn) -> tuple[dict[str, object], dict[str, object]]:
         # Buy-only can only keep a reserve out of its cash.
         "buy_only": inp.options.buy_only and reserve <= cash,
     }
-    fields = {"holdings": holdings, "prices": prices, "targets": dict(inp.targets),
-              "cash": cash}
+    fields = {"holdings": holdings, "prices": prices, "targets": dict(inp.targets), "cash": cash}
     return fields, opts
 
 
 @settings(BRUTE, max_examples=150)
 @given(edge_inputs())
 # Found by this test: an outside holding whose forced sale costs more than the cash.
-@example(({"holdings": {"A": 0, "B": 0, "Y": 1},
-           "prices": {"A": Decimal(5), "B": Decimal(5), "Y": Decimal("0.1")},
-           "targets": {"A": Decimal("0.01"), "B": Decimal("0.99")}, "cash": Decimal(0)},
-          {"reserve": Decimal(0), "fee": Decimal(1), "cost_rate": Decimal(0),
-           "buy_only": False}))
+@example(
+    (
+        {
+            "holdings": {"A": 0, "B": 0, "Y": 1},
+            "prices": {"A": Decimal(5), "B": Decimal(5), "Y": Decimal("0.1")},
+            "targets": {"A": Decimal("0.01"), "B": Decimal("0.99")},
+            "cash": Decimal(0),
+        },
+        {"reserve": Decimal(0), "fee": Decimal(1), "cost_rate": Decimal(0), "buy_only": False},
+    )
+)
 def test_input_is_accepted_exactly_when_a_feasible_plan_exists(
     raw: tuple[dict[str, object], dict[str, object]],
 ) -> None:
@@ -275,8 +293,7 @@ def test_input_is_accepted_exactly_when_a_feasible_plan_exists(
         inp = RebalanceInput(**fields, options=Options(**opts))
     except ValidationError as exc:
         assert len(e.dev) == 0, (
-            f"refused ({exc.errors()[0]['msg']}) but {e.plan(0)} is feasible: "
-            f"{fields} {opts}"
+            f"refused ({exc.errors()[0]['msg']}) but {e.plan(0)} is feasible: {fields} {opts}"
         )
         return
     assert len(e.dev) > 0, f"accepted but no plan is feasible: {fields} {opts}"
@@ -291,8 +308,12 @@ def test_unpayable_fee_of_a_forced_sale_is_refused() -> None:
     must be sold, but its fee exceeds all the cash there is, so no plan is
     feasible (the brute force agrees) and the input must be refused clearly
     rather than crash in a strategy."""
-    fields = {"holdings": {"A": 0, "Y": 1}, "prices": {"A": Decimal(100), "Y": Decimal("0.10")},
-              "targets": {"A": Decimal(1)}, "cash": Decimal(2)}
+    fields = {
+        "holdings": {"A": 0, "Y": 1},
+        "prices": {"A": Decimal(100), "Y": Decimal("0.10")},
+        "targets": {"A": Decimal(1)},
+        "cash": Decimal(2),
+    }
     opts = Options(fee=Decimal("4.95"))
     assert len(enumerate_plans(RebalanceInput.model_construct(**fields, options=opts)).dev) == 0
     with pytest.raises(ValidationError):

@@ -26,8 +26,11 @@ PATHS = settings(
     max_examples=60,
     deadline=None,
     derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                           HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 
 
@@ -78,8 +81,10 @@ def test_the_dp_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(milp, "ENUMERATION_LIMIT", 0)
     monkeypatch.setattr(milp, "_met_in_the_middle", lambda *a: None)
     inp = RebalanceInput(
-        holdings={"A": 3, "B": 1}, prices={"A": Decimal("23.96"), "B": Decimal("49.25")},
-        targets={"A": Decimal("0.5"), "B": Decimal("0.5")}, cash=Decimal("500"),
+        holdings={"A": 3, "B": 1},
+        prices={"A": Decimal("23.96"), "B": Decimal("49.25")},
+        targets={"A": Decimal("0.5"), "B": Decimal("0.5")},
+        cash=Decimal("500"),
         options=Options(buy_only=True),
     )
     solve(inp, "tracking-error")
@@ -88,6 +93,7 @@ def test_the_dp_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_middle_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     """With enumeration off, meeting in the middle settles a small case alone."""
+
     def no_solver(*args: object, **kw: object) -> None:
         raise AssertionError("meeting in the middle should have settled this case")
 
@@ -158,9 +164,13 @@ def _buy_only_case(seed: int, variant: str, n: int, cash_fraction: float) -> Reb
     targets[syms[-1]] = 1 - weight * (n - 1)
     held = sum(prices[s] * h for s, h in holdings.items())
     rate = Decimal("0.0025") if variant == "cost rate" else Decimal(0)
-    return RebalanceInput(holdings=holdings, prices=prices, targets=targets,
-                          cash=(held * Decimal(str(cash_fraction))).quantize(Decimal("0.01")),
-                          options=Options(buy_only=True, cost_rate=rate))
+    return RebalanceInput(
+        holdings=holdings,
+        prices=prices,
+        targets=targets,
+        cash=(held * Decimal(str(cash_fraction))).quantize(Decimal("0.01")),
+        options=Options(buy_only=True, cost_rate=rate),
+    )
 
 
 VARIANTS = ["cents", "sub-cent prices", "cost rate"]

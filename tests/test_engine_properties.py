@@ -127,8 +127,9 @@ def test_solve_all_is_each_strategy_in_order() -> None:
     cat = load_catalog()
     prices = {s: q.price for s, q in fallback_quotes().items()}
     targets = dict(cat.model("moderate-pitt").weights)
-    inp = RebalanceInput(holdings=demo_holdings(targets, prices, seed=3), prices=prices,
-                         targets=targets)
+    inp = RebalanceInput(
+        holdings=demo_holdings(targets, prices, seed=3), prices=prices, targets=targets
+    )
     plans = solve_all(inp)
     assert [p.strategy for p in plans] == list(STRATEGIES)
     for p in plans:
@@ -136,16 +137,22 @@ def test_solve_all_is_each_strategy_in_order() -> None:
 
 
 def test_unknown_strategy_is_refused_clearly() -> None:
-    inp = RebalanceInput(prices={"A": Decimal(10)}, targets={"A": Decimal(1)},
-                         cash=Decimal(100))
+    inp = RebalanceInput(prices={"A": Decimal(10)}, targets={"A": Decimal(1)}, cash=Decimal(100))
     with pytest.raises(ValueError, match="strategy"):
         solve(inp, "fastest")
 
 
 @settings(PROPS, max_examples=30)
 @given(
-    inp=cases(min_assets=2, max_assets=5, tiny=False, costs=False, buy_only=False,
-              outside=False, cash=False),
+    inp=cases(
+        min_assets=2,
+        max_assets=5,
+        tiny=False,
+        costs=False,
+        buy_only=False,
+        outside=False,
+        cash=False,
+    ),
     multiple=st.integers(20, 200),
 )
 def test_large_extra_cash_is_invested(inp: RebalanceInput, multiple: int) -> None:
@@ -158,8 +165,13 @@ def test_large_extra_cash_is_invested(inp: RebalanceInput, multiple: int) -> Non
     targets = dict(zip(inp.targets, weights, strict=True))
     value = sum((inp.prices[s] * n for s, n in inp.holdings.items()), Decimal(0))
     cash = (value + sum(inp.prices.values())) * multiple
-    big = RebalanceInput(holdings=inp.holdings, prices=inp.prices, targets=targets, cash=cash,
-                         options=Options(band=Decimal("0.02"), reserve=inp.options.reserve))
+    big = RebalanceInput(
+        holdings=inp.holdings,
+        prices=inp.prices,
+        targets=targets,
+        cash=cash,
+        options=Options(band=Decimal("0.02"), reserve=inp.options.reserve),
+    )
     one_each = sum((F(inp.prices[s]) for s in targets), Fraction(0))
     for name in STRATEGIES:
         plan = solve(big, name)
@@ -192,8 +204,7 @@ def test_simple_follows_its_rule(inp: RebalanceInput) -> None:
         return
     for s in pr.symbols:
         if rule[s] > pr.held[s]:
-            assert pr.held[s] <= x[s] <= rule[s], f"{s} buy not a trim of the rule" + ctx(
-                inp, plan)
+            assert pr.held[s] <= x[s] <= rule[s], f"{s} buy not a trim of the rule" + ctx(inp, plan)
         elif pr.reserve <= F(inp.cash):
             # Sells only fund buys; with the reserve covered by cash none is added.
             assert x[s] == rule[s], f"{s}" + ctx(inp, plan)
@@ -201,8 +212,12 @@ def test_simple_follows_its_rule(inp: RebalanceInput) -> None:
 
 CATALOG_CASES = [
     (fund, seed, opts)
-    for fund in ("risky-norris", "moderate-pitt", "conservative-clooney",
-                 "very-conservative-streep")
+    for fund in (
+        "risky-norris",
+        "moderate-pitt",
+        "conservative-clooney",
+        "very-conservative-streep",
+    )
     for seed, opts in (
         (0, {}),
         (1, {"fee": Decimal("4.95"), "cost_rate": Decimal("0.001")}),
@@ -214,8 +229,7 @@ CATALOG_CASES = [
 
 
 @pytest.mark.parametrize(("fund", "seed", "opts"), CATALOG_CASES)
-def test_built_in_models_on_demo_portfolios(fund: str, seed: int,
-                                            opts: dict[str, object]) -> None:
+def test_built_in_models_on_demo_portfolios(fund: str, seed: int, opts: dict[str, object]) -> None:
     """The real sizes: up to 9 ETFs, ~$50,000, with an outside holding and cash."""
     prices = {s: q.price for s, q in fallback_quotes().items()}
     targets = dict(load_catalog().model(fund).weights)
@@ -223,8 +237,9 @@ def test_built_in_models_on_demo_portfolios(fund: str, seed: int,
     outside = next(s for s in prices if s not in targets)
     holdings[outside] = 7
     cash = Decimal(2500) if opts.get("buy_only") else Decimal("812.34")
-    inp = RebalanceInput(holdings=holdings, prices=prices, targets=targets, cash=cash,
-                         options=Options(**opts))
+    inp = RebalanceInput(
+        holdings=holdings, prices=prices, targets=targets, cash=cash, options=Options(**opts)
+    )
     plans = solve_all(inp)
     for plan in plans:
         check_plan(inp, plan, plan.strategy)

@@ -156,8 +156,9 @@ def test_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_asset_given_by_fintual_id_alone_loads_without_a_price(tmp_path: Path) -> None:
     """SPEC: an own model's symbol has a price *or* a real_asset id; with only an
     id its price comes live (or cached) and it has no fallback."""
-    data = {"models": [_model(weights={"ESGV": 0.5, "ZZZ": 0.5},
-                              assets=[{"symbol": "ZZZ", "id": 7}])]}
+    data = {
+        "models": [_model(weights={"ESGV": 0.5, "ZZZ": 0.5}, assets=[{"symbol": "ZZZ", "id": 7}])]
+    }
     models, assets, errors = load_user_models(write(tmp_path, data))
     assert errors == []
     assert [m.id for m in models] == ["x"]

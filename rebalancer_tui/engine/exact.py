@@ -97,8 +97,9 @@ def greedy_plan(c: Costs, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
         b = a + d
         pi, held = p[i], h[i]
         dev = abs(pi * b - t[i]) - abs(pi * a - t[i])
-        spend = (pi * d + rate * pi * (abs(b - held) - abs(a - held))
-                 + fee * ((b != held) - (a != held)))
+        spend = (
+            pi * d + rate * pi * (abs(b - held) - abs(a - held)) + fee * ((b != held) - (a != held))
+        )
         return dev, spend
 
     limit = c.budget + c.budget_slack()
@@ -159,8 +160,9 @@ def deviation_box(c: Costs, lo: np.ndarray, hi: np.ndarray, ceiling: float) -> B
     return lagrangian_fix(c, box, ceiling)
 
 
-def concave_argmax(f: Callable[[float], float], hi: float, iterations: int,
-                   also: tuple[float, ...] = ()) -> float:
+def concave_argmax(
+    f: Callable[[float], float], hi: float, iterations: int, also: tuple[float, ...] = ()
+) -> float:
     """Where a concave f peaks on [0, hi], by golden-section search; 0 and the
     points in `also` are tried as well (a bound often peaks exactly there)."""
     g = (math.sqrt(5) - 1) / 2
@@ -212,8 +214,9 @@ def lagrangian_fix(c: Costs, box: Box, ceiling: float) -> Box:
     return Box(out)
 
 
-def enumerate_best(c: Costs, box: Box, tolerance: float,
-                   order_cap: int | None = None) -> list[np.ndarray]:
+def enumerate_best(
+    c: Costs, box: Box, tolerance: float, order_cap: int | None = None
+) -> list[np.ndarray]:
     """All affordable plans in the box, best first: deviation within
     `tolerance` of the least, then fewest dollars traded, then deviation.
     Returned as a ranked list so the caller can skip one that fails the exact
@@ -263,8 +266,14 @@ def enumerate_best(c: Costs, box: Box, tolerance: float,
 DP_CELL_LIMIT = 30_000_000
 
 
-def cents_dp(c: Costs, box: Box, cents: np.ndarray, cap: int, tolerance: float,
-             cell_limit: int = DP_CELL_LIMIT) -> np.ndarray | None:
+def cents_dp(
+    c: Costs,
+    box: Box,
+    cents: np.ndarray,
+    cap: int,
+    tolerance: float,
+    cell_limit: int = DP_CELL_LIMIT,
+) -> np.ndarray | None:
     """Exact group-knapsack DP over the budget in whole cents, for plans whose
     extra spend over the box's lowest counts is their only cost and equals the
     dollars they trade (buy-only, no fees, no cost rate, prices in cents).
@@ -334,8 +343,12 @@ def _half(c: Costs, box: Box, members: list[int]) -> _Half:
     mesh = np.meshgrid(*(box.values[i] for i in members), indexing="ij")
     grid = np.stack([m.ravel() for m in mesh], axis=1).astype(float)
     idx = np.array(members)
-    return _Half(grid, c.dev(idx, grid).sum(axis=1), c.spend(idx, grid).sum(axis=1),
-                 c.traded(idx, grid).sum(axis=1))
+    return _Half(
+        grid,
+        c.dev(idx, grid).sum(axis=1),
+        c.spend(idx, grid).sum(axis=1),
+        c.traded(idx, grid).sum(axis=1),
+    )
 
 
 def meet_in_the_middle(c: Costs, box: Box, tolerance: float) -> list[np.ndarray] | None:
@@ -349,8 +362,9 @@ def meet_in_the_middle(c: Costs, box: Box, tolerance: float) -> list[np.ndarray]
     it are examined (see `_tie_break_pairs`).
     """
     n = len(box.values)
-    free = sorted((i for i in range(n) if len(box.values[i]) > 1),
-                  key=lambda i: -len(box.values[i]))
+    free = sorted(
+        (i for i in range(n) if len(box.values[i]) > 1), key=lambda i: -len(box.values[i])
+    )
     halves: tuple[list[int], list[int]] = ([], [])
     sizes = [1.0, 1.0]
     for i in free:
@@ -390,8 +404,9 @@ def meet_in_the_middle(c: Costs, box: Box, tolerance: float) -> list[np.ndarray]
     return plans
 
 
-def _tie_break_pairs(a: _Half, b: _Half, by_spend: np.ndarray, room: float, cap: float
-                     ) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+def _tie_break_pairs(
+    a: _Half, b: _Half, by_spend: np.ndarray, room: float, cap: float
+) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
     """Index pairs (A, B) that include every pair within the budget and with
     deviation <= cap, found the cheaper of two ways; (None, None) if both
     give more than PAIR_LIMIT pairs.
@@ -435,7 +450,6 @@ def _best_multiplier(a: _Half, b: _Half, room: float) -> float:
     min_A (dev + l spend) + min_B (dev + l spend) - l room (concave in l)."""
 
     def bound(lam: float) -> float:
-        return float((a.dev + lam * a.spend).min() + (b.dev + lam * b.spend).min()
-                     - lam * room)
+        return float((a.dev + lam * a.spend).min() + (b.dev + lam * b.spend).min() - lam * room)
 
     return concave_argmax(bound, 4.0, iterations=40, also=(1.0,))

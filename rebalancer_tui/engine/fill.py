@@ -58,8 +58,9 @@ class Budget:
     unspendable: float = 0.0
 
 
-def fill_to_the_cent(c: Costs, lo: np.ndarray, hi: np.ndarray, budget: Budget
-                     ) -> tuple[np.ndarray, float] | None:
+def fill_to_the_cent(
+    c: Costs, lo: np.ndarray, hi: np.ndarray, budget: Budget
+) -> tuple[np.ndarray, float] | None:
     """The flat plan with the least spend among those within `band` of the
     budget, provided some flat plan comes within `pin` of it; with the bound L.
 
@@ -71,8 +72,11 @@ def fill_to_the_cent(c: Costs, lo: np.ndarray, hi: np.ndarray, budget: Budget
     flat_lo = lo
     flat_hi = np.clip(nearest_below, lo, hi)  # lo alone for an asset already above target
     xs = np.arange(len(c.p))
-    lower = (float((c.dev(xs, flat_lo) + budget.lam * c.spend(xs, flat_lo)).sum())
-             - budget.lam * c.budget + budget.lam * budget.unspendable)
+    lower = (
+        float((c.dev(xs, flat_lo) + budget.lam * c.spend(xs, flat_lo)).sum())
+        - budget.lam * c.budget
+        + budget.lam * budget.unspendable
+    )
     cost = budget.unit_cost
     floor_spend = _spend(cost, flat_lo)
     if not floor_spend <= budget.total <= _spend(cost, flat_hi):
@@ -96,8 +100,7 @@ def _spend(cost: np.ndarray, x: np.ndarray) -> int:
     return sum(int(a) * int(b) for a, b in zip(cost.tolist(), x.tolist(), strict=True))
 
 
-def _greedy(flat_lo: np.ndarray, flat_hi: np.ndarray, cost: np.ndarray,
-            room: int) -> np.ndarray:
+def _greedy(flat_lo: np.ndarray, flat_hi: np.ndarray, cost: np.ndarray, room: int) -> np.ndarray:
     """Every asset the same fraction of the way up its flat counts, then the
     dearest first to the most shares that still fit: what is left is below
     the cheapest price that could still move up, and most assets sit inside
@@ -173,8 +176,9 @@ class _Search:
         return out
 
 
-def _candidate_moves(flat_lo: np.ndarray, flat_hi: np.ndarray, cost: np.ndarray,
-                     x: np.ndarray, half_limit: int) -> list[Move]:
+def _candidate_moves(
+    flat_lo: np.ndarray, flat_hi: np.ndarray, cost: np.ndarray, x: np.ndarray, half_limit: int
+) -> list[Move]:
     """The assets with room to move and the flat counts near their current
     ones, windows widened while both halves stay small."""
     # The greedy leaves the dear assets at their top flat count and the cheap
@@ -183,8 +187,9 @@ def _candidate_moves(flat_lo: np.ndarray, flat_hi: np.ndarray, cost: np.ndarray,
     by_price = np.argsort(-cost, kind="stable")
     down = [int(i) for i in by_price if x[i] > flat_lo[i]]
     up = [int(i) for i in by_price if x[i] < flat_hi[i]]
-    mobile = list(dict.fromkeys(i for pair in itertools.zip_longest(down, up) for i in pair
-                                if i is not None))
+    mobile = list(
+        dict.fromkeys(i for pair in itertools.zip_longest(down, up) for i in pair if i is not None)
+    )
     for radius in (64, 16, 4, 2, 1):
         moves: list[Move] = []
         size = [1, 1]

@@ -102,9 +102,7 @@ class RebalanceInput(BaseModel):
 
     @cached_property
     def total_value(self) -> Decimal:
-        return (
-            sum((self.prices[s] * n for s, n in self.holdings.items() if n), ZERO) + self.cash
-        )
+        return sum((self.prices[s] * n for s, n in self.holdings.items() if n), ZERO) + self.cash
 
     @cached_property
     def investable(self) -> Decimal:

@@ -92,8 +92,9 @@ class _Problem:
         self.row_lb.append(lo)
         self.row_ub.append(hi)
 
-    def add_rows(self, blocks: list[tuple[np.ndarray, np.ndarray]], lo: np.ndarray,
-                 hi: np.ndarray) -> None:
+    def add_rows(
+        self, blocks: list[tuple[np.ndarray, np.ndarray]], lo: np.ndarray, hi: np.ndarray
+    ) -> None:
         """One row per asset: row k = sum over blocks of vals[k] * x[cols[k]]."""
         k = len(lo)
         first = len(self.row_lb)
@@ -105,8 +106,9 @@ class _Problem:
         self.row_lb.extend(np.asarray(lo, dtype=float).tolist())
         self.row_ub.extend(np.asarray(hi, dtype=float).tolist())
 
-    def solve(self, objective: np.ndarray, time_limit: float, abs_gap: float,
-              objective_scale: float) -> tuple[np.ndarray, float, float]:
+    def solve(
+        self, objective: np.ndarray, time_limit: float, abs_gap: float, objective_scale: float
+    ) -> tuple[np.ndarray, float, float]:
         """Minimise; returns (x, objective, proven lower bound) or raises SolveFailed."""
         # SciPy costs ~0.3 s to import; the exact fast paths never need it.
         from scipy.optimize import Bounds, LinearConstraint, milp
@@ -125,8 +127,11 @@ class _Problem:
                     integrality=np.array(self.integrality),
                     bounds=Bounds(np.array(self.lb), np.array(self.ub)),
                     constraints=LinearConstraint(a, np.array(self.row_lb), np.array(self.row_ub)),
-                    options={"time_limit": time_limit, "mip_rel_gap": rel_gap,
-                             "presolve": presolve},
+                    options={
+                        "time_limit": time_limit,
+                        "mip_rel_gap": rel_gap,
+                        "presolve": presolve,
+                    },
                 )
             # HiGHS 1.x (SciPy 1.17) sometimes ends in "solve error" after its
             # presolve on small, well-posed models; the same model solves
@@ -142,9 +147,7 @@ class _Problem:
         # At the time limit the incumbent still counts if the dual bound
         # already proves it within the gap: that is all "optimal" means here.
         if res.status not in (_OPTIMAL, _LIMIT) or res.fun - bound > abs_gap + 1e-9 * abs(res.fun):
-            raise SolveFailed(
-                f"not proven optimal ({_reason(res)}; gap {res.fun - bound:.4f})"
-            )
+            raise SolveFailed(f"not proven optimal ({_reason(res)}; gap {res.fun - bound:.4f})")
         return np.asarray(res.x), float(res.fun), float(bound)
 
 
@@ -206,8 +209,9 @@ class _Data:
     @cached_property
     def costs(self) -> Costs:
         """The same arrays as the exact search sees them."""
-        return Costs(p=self.p, h=self.h, target=self.target, budget=self.budget,
-                     fee=self.fee, rate=self.rate)
+        return Costs(
+            p=self.p, h=self.h, target=self.target, budget=self.budget, fee=self.fee, rate=self.rate
+        )
 
     @classmethod
     def of(cls, inp: RebalanceInput) -> _Data:
@@ -235,8 +239,16 @@ class _Data:
 class _Builder:
     """Builds the shared part of both MILPs for given share bounds."""
 
-    def __init__(self, d: _Data, lo: np.ndarray, hi: np.ndarray, *, need_dev: bool,
-                 need_trades: bool, need_orders: bool) -> None:
+    def __init__(
+        self,
+        d: _Data,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        *,
+        need_dev: bool,
+        need_trades: bool,
+        need_orders: bool,
+    ) -> None:
         self.d = d
         n = len(d.p)
         prob = _Problem()
@@ -257,8 +269,9 @@ class _Builder:
         if need_orders or d.fee > 0:
             up = (hi - d.h).clip(min=0)
             down = (d.h - lo).clip(min=0)
-            self.orders = prob.add_vars(np.zeros(n), np.where((up + down) > 0, 1.0, 0.0),
-                                        integer=True)
+            self.orders = prob.add_vars(
+                np.zeros(n), np.where((up + down) > 0, 1.0, 0.0), integer=True
+            )
             # x - h <= up * o  and  h - x <= down * o
             prob.add_rows([(self.x, 1.0), (self.orders, -up)], np.full(n, -np.inf), d.h)
             prob.add_rows([(self.x, -1.0), (self.orders, -down)], np.full(n, -np.inf), -d.h)
@@ -278,9 +291,15 @@ class _Builder:
         c[block] = weights
         return c
 
-    def solve(self, objective: np.ndarray, scale: float, abs_gap: float, budget: float,
-              time_limit: float, caps: list[tuple[np.ndarray, np.ndarray, float]]
-              ) -> tuple[np.ndarray, float, float]:
+    def solve(
+        self,
+        objective: np.ndarray,
+        scale: float,
+        abs_gap: float,
+        budget: float,
+        time_limit: float,
+        caps: list[tuple[np.ndarray, np.ndarray, float]],
+    ) -> tuple[np.ndarray, float, float]:
         prob = _Problem(**{k: list(v) for k, v in self.prob.__dict__.items()})
         prob.add_row(self.budget_cols, self.budget_vals, -np.inf, budget)
         for cols, vals, cap in caps:
@@ -322,23 +341,34 @@ def _orders(inp: RebalanceInput, shares: dict[str, int]) -> int:
     return sum(1 for s, n in shares.items() if n != inp.held(s))
 
 
-def _best_incumbent(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.ndarray,
-                    candidates: list[dict[str, int]], order_cap: int | None
-                    ) -> tuple[dict[str, int], float]:
+def _best_incumbent(
+    inp: RebalanceInput,
+    d: _Data,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    candidates: list[dict[str, int]],
+    order_cap: int | None,
+) -> tuple[dict[str, int], float]:
     greedy = greedy_plan(d.costs, lo, hi)
     if greedy is not None:
         candidates = [*candidates, _to_shares(d, greedy)]
     feasible = [
-        x for x in candidates
+        x
+        for x in candidates
         if infeasibility(inp, x) is None and (order_cap is None or _orders(inp, x) <= order_cap)
     ]
     best = min(feasible, key=lambda x: deviation(inp, x))
     return best, float(deviation(inp, best))
 
 
-def _closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.ndarray,
-                               candidates: list[dict[str, int]],
-                               order_cap: int | None = None) -> dict[str, int]:
+def _closest_then_least_traded(
+    inp: RebalanceInput,
+    d: _Data,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    candidates: list[dict[str, int]],
+    order_cap: int | None = None,
+) -> dict[str, int]:
     """Minimise deviation, then turnover among plans within a cent of it.
 
     `candidates` are known feasible plans inside [lo, hi] (at least one)."""
@@ -376,8 +406,7 @@ def _whole_cents(inp: RebalanceInput, d: _Data) -> np.ndarray | None:
     return np.array([int(p) for p in prices], dtype=np.int64)
 
 
-def _filled(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.ndarray
-            ) -> dict[str, int] | None:
+def _filled(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.ndarray) -> dict[str, int] | None:
     """The buy-only plan that spends the budget to the cent on flat counts
     (see `fill`), if there is one and it passes the decimal check.
 
@@ -465,8 +494,9 @@ def _cents_dp(inp: RebalanceInput, d: _Data, box: Box) -> tuple[dict[str, int], 
     return (shares, buys_only) if infeasibility(inp, shares) is None else None
 
 
-def _enumerated(inp: RebalanceInput, d: _Data, box: Box, order_cap: int | None
-                ) -> dict[str, int] | None:
+def _enumerated(
+    inp: RebalanceInput, d: _Data, box: Box, order_cap: int | None
+) -> dict[str, int] | None:
     """The best plan in the box by exhaustion that also passes the decimal check."""
     for xs in enumerate_best(d.costs, box, DOLLAR_TOLERANCE, order_cap):
         shares = _to_shares(d, xs)
@@ -492,17 +522,23 @@ def _order_caps(b: _Builder, order_cap: int | None) -> list[tuple[np.ndarray, np
     return [(b.orders, np.ones(len(b.orders)), order_cap + 0.5)]
 
 
-def _milp_closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarray,
-                                    hi: np.ndarray, upper: float,
-                                    order_cap: int | None) -> dict[str, int]:
+def _milp_closest_then_least_traded(
+    inp: RebalanceInput,
+    d: _Data,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    upper: float,
+    order_cap: int | None,
+) -> dict[str, int]:
     b = _Builder(d, lo, hi, need_dev=True, need_trades=False, need_orders=order_cap is not None)
     caps = _order_caps(b, order_cap)
     stage1 = b.objective(b.dev, 1.0)
     found: dict[str, float] = {}
 
     def closest(budget: float) -> tuple[np.ndarray, float, float]:
-        xs, fun, bound = b.solve(stage1, upper, SOLVER_ABS_GAP, budget,
-                                 inp.options.time_limit, caps)
+        xs, fun, bound = b.solve(
+            stage1, upper, SOLVER_ABS_GAP, budget, inp.options.time_limit, caps
+        )
         found["bound"] = bound
         return xs, fun, bound
 
@@ -513,9 +549,15 @@ def _milp_closest_then_least_traded(inp: RebalanceInput, d: _Data, lo: np.ndarra
     return _least_traded_within(inp, d, lo, hi, first, dev_cap, order_cap)
 
 
-def _least_traded_within(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.ndarray,
-                         first: dict[str, int], dev_cap: float, order_cap: int | None
-                         ) -> dict[str, int]:
+def _least_traded_within(
+    inp: RebalanceInput,
+    d: _Data,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    first: dict[str, int],
+    dev_cap: float,
+    order_cap: int | None,
+) -> dict[str, int]:
     """Among plans with deviation <= dev_cap, the fewest dollars traded.
 
     `first` is a proven-closest plan; if the tie-break cannot be proven it
@@ -537,8 +579,7 @@ def _least_traded_within(inp: RebalanceInput, d: _Data, lo: np.ndarray, hi: np.n
     traded_first = float(turnover(inp, first))
 
     def least_traded(budget: float) -> tuple[np.ndarray, float, float]:
-        return b.solve(stage2, traded_first, SOLVER_ABS_GAP, budget, inp.options.time_limit,
-                       caps)
+        return b.solve(stage2, traded_first, SOLVER_ABS_GAP, budget, inp.options.time_limit, caps)
 
     try:
         second = _exact_feasible(inp, d, least_traded)
@@ -577,8 +618,9 @@ def trade_minimization_shares(inp: RebalanceInput) -> dict[str, int]:
     d = _Data.of(inp)
     bounds, problems = band_bounds(inp)
     if problems:
-        shown = "; ".join(problems[:3]) + (f"; +{len(problems) - 3} more" if len(problems) > 3
-                                          else "")
+        shown = "; ".join(problems[:3]) + (
+            f"; +{len(problems) - 3} more" if len(problems) > 3 else ""
+        )
         raise SolveFailed(f"no whole-share plan fits the band ({shown})")
     lo = np.maximum(d.lo, [bounds[s][0] for s in d.symbols])
     hi = np.minimum(d.hi, [bounds[s][1] for s in d.symbols])
@@ -598,9 +640,11 @@ def trade_minimization_shares(inp: RebalanceInput) -> dict[str, int]:
     n = len(d.symbols)
     try:
         fewest = _exact_feasible(
-            inp, d,
-            lambda budget: b.solve(b.objective(b.orders, 1.0), float(n), 0.5, budget,
-                                   inp.options.time_limit, []),
+            inp,
+            d,
+            lambda budget: b.solve(
+                b.objective(b.orders, 1.0), float(n), 0.5, budget, inp.options.time_limit, []
+            ),
         )
     except _Infeasible as exc:
         raise SolveFailed("no plan fits the band with the cash available") from exc

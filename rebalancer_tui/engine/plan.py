@@ -148,9 +148,7 @@ def deviation(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
 
 def turnover(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
     prices, held = inp.prices, inp.holdings
-    return sum(
-        (prices[s] * abs(shares.get(s, 0) - held.get(s, 0)) for s in inp.symbols), ZERO
-    )
+    return sum((prices[s] * abs(shares.get(s, 0) - held.get(s, 0)) for s in inp.symbols), ZERO)
 
 
 def infeasibility(inp: RebalanceInput, shares: dict[str, int]) -> str | None:

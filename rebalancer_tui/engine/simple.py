@@ -31,8 +31,7 @@ def simple_shares(inp: RebalanceInput) -> dict[str, int]:
     return trim_buys(inp, shares)
 
 
-def _sell_for_cash(inp: RebalanceInput, shares: dict[str, int], short: Decimal
-                   ) -> dict[str, int]:
+def _sell_for_cash(inp: RebalanceInput, shares: dict[str, int], short: Decimal) -> dict[str, int]:
     """Sell, most overweight first, until the reserve is covered (only when the
     reserve exceeds the cash and no buy is left to trim). The input validator
     guarantees that selling can raise it."""

@@ -106,9 +106,7 @@ def best_known_quotes(
     return known_quotes(extra, cached)
 
 
-def known_quotes(
-    extra: Sequence[Asset], cached: Mapping[str, PriceQuote]
-) -> dict[str, PriceQuote]:
+def known_quotes(extra: Sequence[Asset], cached: Mapping[str, PriceQuote]) -> dict[str, PriceQuote]:
     """Catalog fallback plus `extra` assets (a user's own), overlaid by `cached`.
 
     An extra asset known only by its Fintual id has no fallback; it is priced

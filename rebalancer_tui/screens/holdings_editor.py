@@ -28,9 +28,7 @@ from rebalancer_tui.widgets.format import price, right, source_text
 
 SYMBOL_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,15}")
 # Blank shares with a price: only the price changes.
-SHARES = DecimalField(
-    "Shares", minimum=Decimal(0), maximum=Decimal(10**9), places=0, blank_ok=True
-)
+SHARES = DecimalField("Shares", minimum=Decimal(0), maximum=Decimal(10**9), places=0, blank_ok=True)
 PRICE = DecimalField(
     "Price", minimum=Decimal(0), maximum=Decimal(10**7), above_minimum=True,
     places=6, blank_ok=True, unit="$",

@@ -42,9 +42,7 @@ def best_known(cache_path: Path | None, extra: Sequence[Asset] = ()) -> dict[str
     return best_known_quotes(PriceCache(cache_path), extra=extra)
 
 
-async def fetch(
-    api_url: str, cache_path: Path | None, extra: Sequence[Asset] = ()
-) -> PriceReport:
+async def fetch(api_url: str, cache_path: Path | None, extra: Sequence[Asset] = ()) -> PriceReport:
     """Never raises for network or API trouble (the service reports it per asset)."""
     from rebalancer_tui.data import load_catalog
     from rebalancer_tui.prices import PriceCache, fetch_quotes

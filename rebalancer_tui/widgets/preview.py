@@ -37,8 +37,13 @@ class FundPreview(DataTable[object]):
     def _fit_width(self) -> int:
         return max(8, self.size.width - self.FIXED_WIDTH)
 
-    def show(self, model: ModelPortfolio, quotes: Mapping[str, PriceQuote], chosen: bool,
-             names: Mapping[str, str] | None = None) -> None:
+    def show(
+        self,
+        model: ModelPortfolio,
+        quotes: Mapping[str, PriceQuote],
+        chosen: bool,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         """`names`: the user's own assets' names, beside the catalog's."""
         self._shown = (model, quotes, chosen, names)
         self._name_width = width = self._fit_width()
