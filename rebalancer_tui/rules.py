@@ -1,0 +1,451 @@
+"""The one home for input rules: how a number is written, the bounds of every
+quantity, what a symbol is, and how a refusal is worded.
+
+Every entry point (command-line flags, every file reader, every app field,
+the price cache and API) goes through these functions, so the same text is
+accepted or refused everywhere with the same words.
+
+The number grammar is plain decimal notation: ``12``, ``0.5``, ``.5``, ``12.``,
+an optional leading ``+``, and a leading ``$`` for dollar quantities only.
+Exponents (``1e3``), ``_``, thousands separators, negatives, NaN and infinity
+are refused with a line that names the quantity and the rule. A comma is
+never guessed at: in Chile it is the decimal mark, elsewhere a thousands
+separator.
+
+Why these bounds. The engine checks plans in exact decimals but searches with
+IEEE doubles, which hold every integer up to 2**53 (about 9.0e15) exactly. In
+cents, $1e11 (``MAX_TOTAL_VALUE``, also the bound on cash and the reserve) is
+1e13 cents, so a sum of a few hundred dollar values of that size keeps an
+error far below half a cent: the float view stays exact to the cent. Shares
+stop at 1e9 and prices at $1e6 (a value per holding of at most 1e15 before the
+total bound applies), prices start at $0.000001 with at most 8 decimals, so
+the search never works with amounts below its resolution (a price of 1e-9 and
+8.8e12 shares made the solver claim "optimal" for a poor plan). No user
+number has more than ``MAX_DIGITS`` digits, so nothing a user writes makes
+``Decimal`` or ``int`` work hard.
+
+Headless and cheap: no Textual, and pydantic only for type checking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+__all__ = [
+    "BAND",
+    "CASH",
+    "COST_RATE",
+    "FEE",
+    "MAX_DIGITS",
+    "MAX_TOTAL_VALUE",
+    "PRICE",
+    "RELATIVE_BAND",
+    "RESERVE",
+    "SHARES",
+    "SYMBOL_MAX_LEN",
+    "TIME_LIMIT",
+    "WEIGHT",
+    "InputError",
+    "NumberError",
+    "Quantity",
+    "SymbolError",
+    "check_number",
+    "check_symbol",
+    "check_total_value",
+    "csv_cell",
+    "describe_validation_error",
+    "money",
+    "parse_number",
+    "plain",
+    "printable",
+    "shown",
+    "to_number",
+]
+
+
+class InputError(ValueError):
+    """A user file or value that cannot be used; the message is one clear line."""
+
+
+class NumberError(InputError):
+    """A number refused by `parse_number` / `check_number`.
+
+    `str()` is ``"<name>: <rule> (got <text>)"``; `rule` alone is the part that
+    is worded the same at every entry point.
+    """
+
+    def __init__(self, quantity: Quantity, rule: str, got: str) -> None:
+        self.quantity = quantity
+        self.rule = rule
+        self.got = got
+        super().__init__(f"{quantity.name}: {rule} (got {got})")
+
+
+class SymbolError(InputError):
+    """A symbol refused by `check_symbol`."""
+
+
+Unit = Literal["$", "%", "shares", "seconds"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """One kind of number a user can give, with its bounds.
+
+    `unit` "%" means a fraction (0.02) that the app shows and takes as a
+    percentage (2); files and flags take the fraction. `places` None means
+    any number of decimals (up to `MAX_DIGITS` digits in all).
+    """
+
+    name: str
+    unit: Unit
+    minimum: Decimal
+    maximum: Decimal
+    places: int | None
+    exclusive_minimum: bool = False
+
+    @property
+    def dollars(self) -> bool:
+        return self.unit == "$"
+
+    def bound_text(self, d: Decimal) -> str:
+        """A bound as the user reads it: $1,000, 50% (0.5), 1,000,000,000."""
+        if self.unit == "$":
+            return f"${_plain_grouped(d)}"
+        if self.unit == "%":
+            if d == 0:
+                return "0"
+            return f"{plain(d * 100)}% ({plain(d)})"
+        if self.unit == "seconds":
+            return f"{plain(d)} s"
+        return _plain_grouped(d)
+
+
+MAX_DIGITS = 30
+MAX_TOTAL_VALUE = Decimal(10) ** 11
+SYMBOL_MAX_LEN = 16
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+
+SHARES = Quantity("shares", "shares", _ZERO, Decimal(10) ** 9, 0)
+CASH = Quantity("cash", "$", _ZERO, MAX_TOTAL_VALUE, 2)
+RESERVE = Quantity("reserve", "$", _ZERO, MAX_TOTAL_VALUE, 2)
+PRICE = Quantity("price", "$", Decimal("0.000001"), Decimal(10) ** 6, 8)
+FEE = Quantity("fee", "$", _ZERO, Decimal(10_000), 2)
+COST_RATE = Quantity("cost rate", "%", _ZERO, Decimal("0.5"), 6)
+BAND = Quantity("band", "%", _ZERO, _ONE, 6)
+RELATIVE_BAND = Quantity("relative band", "%", _ZERO, _ONE, 6, exclusive_minimum=True)
+WEIGHT = Quantity("weight", "%", _ZERO, _ONE, None)
+TIME_LIMIT = Quantity("time limit", "seconds", _ZERO, Decimal(3600), 3, exclusive_minimum=True)
+
+
+# ---------------------------------------------------------------------------
+# Showing outside text
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` safe to echo on a terminal or in a one-line message: control
+    characters (escape sequences included), line breaks and bidi overrides are
+    written as visible escapes (``\\x1b``), everything else is kept."""
+    if text.isprintable():
+        return text
+    return "".join(_escape(ch) if ch in _BIDI or not ch.isprintable() else ch for ch in text)
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """Outside text quoted for an error message: printable, at most `limit`
+    characters, e.g. ``'ES GV'``."""
+    safe = printable(text)
+    if len(safe) > limit:
+        safe = safe[: limit - 3] + "..."
+    return f"'{safe}'"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: a leading ``'`` when
+    it starts with = + - @, a tab or a carriage return."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# ---------------------------------------------------------------------------
+# Numbers
+
+_PLAIN = re.compile(r"\+?(?:\d+(?:\.\d*)?|\.\d+)")
+_EXPONENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,' ]\d{3})+(?:[.,]\d*)?|[+-]?\d+,\d+")
+_SPECIAL = frozenset(
+    {"nan", "+nan", "-nan", "snan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+)
+
+
+def plain(d: Decimal) -> str:
+    """A decimal in plain notation (no exponent), trailing zeros trimmed."""
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s or "0"
+
+
+def _plain_grouped(d: Decimal) -> str:
+    s = plain(d)
+    whole, _, frac = s.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-') or '0'):,}"
+    return sign + grouped + ("." + frac if frac else "")
+
+
+def _low_rule(q: Quantity) -> str:
+    if q.minimum == 0 and not q.exclusive_minimum:
+        return "must not be negative"
+    word = "above" if q.exclusive_minimum else "at least"
+    return f"must be {word} {q.bound_text(q.minimum)}"
+
+
+def _places_rule(q: Quantity, places: int) -> str:
+    if places == 0:
+        return "must be a whole number"
+    text = f"must have at most {places} decimals"
+    if q.unit == "%":
+        text += f" ({max(places - 2, 0)} as a percentage)"
+    return text
+
+
+def parse_number(text: str, q: Quantity, *, percent: bool = False) -> Decimal:
+    """The number `text` gives for `q`, in the quantity's own unit, or a
+    `NumberError` naming `q` and the rule broken.
+
+    With `percent` (the app's fields for "%" quantities) the text is a
+    percentage: "2" means 0.02, a trailing "%" is allowed; the value returned
+    and the bounds in messages are the same as for the fraction.
+    """
+    got = shown(text.strip(), 24)
+    raw = text.strip()
+    if not raw:
+        raise NumberError(q, "required", got)
+    if raw.startswith("$"):
+        if not q.dollars:
+            rule = "a count of shares, without '$'" if q.unit == "shares" else "without '$'"
+            raise NumberError(q, rule, got)
+        raw = raw[1:].lstrip()
+    if raw.endswith("%"):
+        if not (percent and q.unit == "%"):
+            rule = "a fraction without '%' (0.31 for 31%)" if q.unit == "%" else "without '%'"
+            raise NumberError(q, rule, got)
+        raw = raw[:-1].rstrip()
+    if raw.startswith("-") and _PLAIN.fullmatch(raw[1:]):
+        raise NumberError(q, _low_rule(q), got)
+    if not _PLAIN.fullmatch(raw):
+        low = raw.lower()
+        if low in _SPECIAL:
+            rule = "not a number"
+        elif _EXPONENT.fullmatch(raw):
+            rule = "write plain digits, no exponent (1000, not 1e3)"
+        elif "_" in raw and _PLAIN.fullmatch(raw.replace("_", "")):
+            rule = "write plain digits, no '_' (1000, not 1_000)"
+        elif _GROUPED.fullmatch(raw):
+            rule = "write 1234.5: no thousands separators, a point for decimals"
+        else:
+            rule = "not a number"
+        raise NumberError(q, rule, got)
+    digits = sum(ch.isdigit() for ch in raw)
+    if digits > MAX_DIGITS:
+        raise NumberError(q, f"too many digits (at most {MAX_DIGITS})", got)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:  # pragma: no cover - the grammar already filters
+        raise NumberError(q, "not a number", got) from None
+    if percent and q.unit == "%":
+        value = value.scaleb(-2)
+    return check_number(value, q, got=got)
+
+
+def check_number(value: Decimal | int, q: Quantity, *, got: str | None = None) -> Decimal:
+    """`value` (already a number: from code, JSON, an API) checked against the
+    bounds and decimals of `q`; returns it as a Decimal or raises NumberError."""
+    if isinstance(value, bool):
+        raise NumberError(q, "not a number", repr(value))
+    d = Decimal(value)
+    if got is None:
+        got = plain(d) if d.is_finite() and d.adjusted() < MAX_DIGITS else str(d)[:24]
+    if not d.is_finite():
+        raise NumberError(q, "not a number", got)
+    if d < q.minimum or (q.exclusive_minimum and d == q.minimum):
+        raise NumberError(q, _low_rule(q), got)
+    if d > q.maximum:
+        raise NumberError(q, f"must be at most {q.bound_text(q.maximum)}", got)
+    exponent = d.as_tuple().exponent
+    if q.places is not None and isinstance(exponent, int) and exponent < -q.places:
+        # 4.00 shares is 4 shares: trailing zeros are not extra decimals.
+        step = Decimal(1).scaleb(-q.places)
+        if d != d.quantize(step):
+            raise NumberError(q, _places_rule(q, q.places), got)
+        d = d.quantize(step)
+    return d
+
+
+def to_number(value: Any, q: Quantity) -> Decimal:
+    """A value from a parsed file (JSON number token, text, int or Decimal)
+    checked for `q`; booleans and other types are "not a number"."""
+    if isinstance(value, str):
+        return parse_number(value, q)
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        kind = "true/false" if isinstance(value, bool) else type(value).__name__
+        raise NumberError(q, "not a number", kind)
+    if isinstance(value, int) and abs(value).bit_length() > MAX_DIGITS * 10 // 3:
+        raise NumberError(q, f"too many digits (at most {MAX_DIGITS})", "a huge number")
+    if (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and (len(value.as_tuple().digits) > MAX_DIGITS or abs(value.adjusted()) > MAX_DIGITS)
+    ):
+        raise NumberError(q, f"too many digits (at most {MAX_DIGITS})", "a huge number")
+    return check_number(value, q)
+
+
+def check_total_value(value: Decimal) -> None:
+    """The whole portfolio (holdings at their prices plus cash) must stay
+    within `MAX_TOTAL_VALUE`, where the engine's float view is exact."""
+    if value > MAX_TOTAL_VALUE:
+        raise InputError(
+            f"total value {money(value)} is above the limit of {money(MAX_TOTAL_VALUE)}"
+        )
+
+
+_CENT = Decimal("0.01")
+
+
+def money(value: Decimal | int | float) -> str:
+    """Dollars for people: $1,234.56, -$5.00 (half-even to the cent)."""
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    amount = d.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+# ---------------------------------------------------------------------------
+# Symbols
+
+_SYMBOL = re.compile(rf"[A-Z0-9][A-Z0-9.\-]{{0,{SYMBOL_MAX_LEN - 1}}}")
+
+
+def check_symbol(text: str) -> str:
+    """A ticker, upper-cased: a letter or digit, then letters, digits, '.' or
+    '-' (BRK.B, RDS-A), at most 16 characters. Raises SymbolError."""
+    sym = text.strip().upper()
+    if not _SYMBOL.fullmatch(sym):
+        raise SymbolError(
+            f"symbol: must be a ticker like ESGV (letters, digits, '.' or '-', at most "
+            f"{SYMBOL_MAX_LEN} characters) (got {shown(text)})"
+        )
+    return sym
+
+
+# ---------------------------------------------------------------------------
+# Pydantic errors in the user's words
+
+_FRIENDLY = {
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected text",
+    "dict_type": "expected an object {...}",
+    "model_type": "expected an object {...}",
+    "model_attributes_type": "expected an object {...}",
+    "list_type": "expected a list [...]",
+    "decimal_type": "expected a number",
+    "decimal_parsing": "expected a number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "missing": "is required",
+    "extra_forbidden": "unknown field",
+    "string_too_short": "must not be empty",
+}
+
+_BOUNDS = {
+    "greater_than_equal": ("ge", "must be at least"),
+    "greater_than": ("gt", "must be above"),
+    "less_than_equal": ("le", "must be at most"),
+    "less_than": ("lt", "must be below"),
+}
+
+
+def _shown_value(v: Any) -> str:
+    if isinstance(v, Decimal):
+        return plain(v) if v.is_finite() else str(v)
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return shown(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    return shown(str(v))
+
+
+def _words(key: str) -> str:
+    return printable(key).replace("_", " ")
+
+
+def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
+    """The first pydantic error as one line in the user's words.
+
+    A value one of our rules refused reads ``field a.b: <name>: <rule> (got x)``;
+    other errors ``field a.b: <what was expected> (got x)``. A one-part location
+    is written in words (``relative band: must be above 0``). `prefix` is put
+    in front of the location (e.g. a parent field).
+    """
+    errors = exc.errors(include_url=False)
+    if not errors:  # pragma: no cover - pydantic always gives one
+        return "invalid input"
+    e = errors[0]
+    kind = e["type"]
+    loc = [printable(str(x)) for x in (*([prefix] if prefix else []), *e["loc"])]
+    cause = (e.get("ctx") or {}).get("error")
+    more = f" [and {len(errors) - 1} more problem(s)]" if len(errors) > 1 else ""
+    if isinstance(cause, NumberError):
+        one = len(loc) == 1 and _words(loc[0]) == cause.quantity.name
+        where = "" if not loc or one else f"field {'.'.join(loc)}: "
+        return f"{where}{cause}{more}"
+    if isinstance(cause, InputError):
+        where = f"field {'.'.join(loc)}: " if loc else ""
+        return f"{where}{cause}{more}"
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        bound = (e.get("ctx") or {}).get(key)
+        msg = f"{words} {_shown_value(bound) if isinstance(bound, Decimal) else bound}"
+    elif kind == "literal_error":
+        msg = f"must be {(e.get('ctx') or {}).get('expected')}"
+    else:
+        msg = _FRIENDLY.get(kind, printable(str(e["msg"]))).removeprefix("Value error, ")
+    if len(loc) == 1:
+        where = f"{_words(loc[0])}: "
+    elif loc:
+        where = f"field {'.'.join(loc)}: "
+    else:
+        where = ""
+    value = e.get("input")
+    quiet = kind in ("missing", "extra_forbidden") or isinstance(value, dict | list) or not loc
+    got = "" if quiet else f" (got {_shown_value(value)})"
+    return f"{where}{msg}{got}{more}"
