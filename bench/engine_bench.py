@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from bench.bounds import lp_deviation, rounding_floor
@@ -49,32 +47,6 @@ class SweepResult:
     failures: list[str] = field(default_factory=list)
 
 
-@contextmanager
-def count_highs_calls() -> Iterator[Callable[[], int | None]]:
-    """Count calls into HiGHS by wrapping the engine's one solver entry point.
-
-    Diagnostic only: it tells whether the exact fast path settled a case or the
-    MILP solver had to run. If the engine's internals move, it reports None."""
-    try:
-        from rebalancer_tui.engine import milp
-
-        original = milp._Problem.solve
-    except (ImportError, AttributeError):
-        yield lambda: None
-        return
-    calls = [0]
-
-    def wrapped(self: object, *args: object, **kwargs: object) -> object:
-        calls[0] += 1
-        return original(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    milp._Problem.solve = wrapped  # type: ignore[method-assign]
-    try:
-        yield lambda: calls[0]
-    finally:
-        milp._Problem.solve = original  # type: ignore[method-assign]
-
-
 def warm_up() -> None:
     """Import numpy/SciPy and run every strategy once so timings are warm."""
     inp = random_input(12, 999, SCENARIOS[1])
@@ -98,11 +70,10 @@ def run_case(
         while not wall_ms or (len(wall_ms) < repeats and sum(wall_ms) < budget_s * 1000):
             # A fresh input each time: the input caches derived values.
             fresh = random_input(n, seed, scenario)
-            with count_highs_calls() as calls:
-                t0 = time.perf_counter()
-                plan = solve(fresh, name)
-                wall_ms.append((time.perf_counter() - t0) * 1000)
-                highs = calls()
+            t0 = time.perf_counter()
+            plan = solve(fresh, name)
+            wall_ms.append((time.perf_counter() - t0) * 1000)
+            highs = plan.highs_calls
             solve_ms.append(plan.metrics.solve_ms)
         assert plan is not None
         m = plan.metrics

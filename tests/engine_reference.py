@@ -22,7 +22,8 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import strategies as st
 
-from rebalancer_tui.engine import Options, Plan, RebalanceInput
+from rebalancer_tui.engine import Options, Plan, RebalanceInput, solve
+from rebalancer_tui.engine.search import Pipeline
 
 CENT = Fraction(1, 100)
 # Largest number of share-count combinations one brute force may look at.
@@ -434,3 +435,83 @@ def describe(inp: RebalanceInput, plan: Plan) -> str:
         f" rate={o.cost_rate} buy_only={o.buy_only}"
         f"\nplan {plan.strategy} status={plan.status!r} shares={plan.final_shares}"
     )
+
+
+# Checkers shared by the brute-force and the path tests.
+
+TOL = Fraction(1, 10**6)  # dollars
+BAND_TOL = Fraction(1, 10**7)  # weight
+SLACK = Fraction(1, 100)  # the spec's "within $0.01 of that optimum"
+
+
+def _scaled(e: Enumeration, x: Fraction) -> Fraction:
+    return x * e.scale
+
+
+def check_tracking_error(inp: RebalanceInput, plan: Plan, e: Enumeration) -> None:
+    """The plan is feasible, within $0.01 of the least deviation, and trades the
+    fewest dollars among the plans that are."""
+    pr = e.pr
+    m = measures(pr, plan.final_shares)
+    ctx = describe(inp, plan)
+    assert m.feasible, m.why + ctx
+    best = Fraction(int(e.dev.min()), e.scale)
+    assert m.deviation <= best + SLACK + TOL, (
+        f"deviation {float(m.deviation):.6f} > optimum {float(best):.6f} + 0.01" + ctx
+    )
+    # Plans surely within $0.01 (a boundary plan may be read either way by floats).
+    near = e.dev <= int(_scaled(e, best + SLACK - TOL))
+    least_turnover = Fraction(int(e.turnover[near].min()), e.scale)
+    assert m.turnover <= least_turnover, (
+        f"turnover {float(m.turnover):.2f} but a plan within $0.01 of the optimal "
+        f"deviation trades only {float(least_turnover):.2f}: "
+        f"{e.plan(int(np.flatnonzero(near & (e.turnover == e.turnover[near].min()))[0]))}" + ctx
+    )
+
+
+def check_trade_minimization(
+    inp: RebalanceInput, plan: Plan, e: Enumeration, methods: Pipeline | None = None
+) -> None:
+    """`methods`: the search pipeline the plan was solved with (its fallback
+    must be the tracking-error plan of the same pipeline: ties may differ)."""
+    pr = e.pr
+    ctx = describe(inp, plan)
+    tol = int(_scaled(e, BAND_TOL * pr.investable)) + 1
+    loose = e.band_gap <= tol  # in band even if the solver reads edges generously
+    strict = e.band_gap <= -tol  # in band even if it reads them stingily
+    if not loose.any():
+        assert plan.status.startswith("fallback:"), "no plan fits the band" + ctx
+        assert plan.final_shares == solve(inp, "tracking-error", methods=methods).final_shares, ctx
+        check_tracking_error(inp, plan, e)
+        return
+    if strict.any():
+        assert plan.status == "optimal", "a plan fits the band" + ctx
+    if plan.status != "optimal":
+        return  # only band-edge cases get here: either answer is defensible
+    m = measures(pr, plan.final_shares, band_slack=BAND_TOL)
+    assert m.feasible, m.why + ctx
+    assert m.in_band, "status optimal but the band is not held" + ctx
+    fewest = int(e.orders[loose].min())
+    assert m.orders >= fewest, ctx
+    if strict.any():
+        assert m.orders <= int(e.orders[strict].min()), (
+            f"{m.orders} orders but {int(e.orders[strict].min())} suffice: "
+            f"{e.plan(int(np.flatnonzero(strict & (e.orders == e.orders[strict].min()))[0]))}" + ctx
+        )
+    same = strict & (e.orders == m.orders)
+    if same.any():
+        best = Fraction(int(e.dev[same].min()), e.scale)
+        assert m.deviation <= best + SLACK + TOL, (
+            f"deviation {float(m.deviation):.6f} but {m.orders} orders reach "
+            f"{float(best):.6f}" + ctx
+        )
+        # No plan with as many orders is at least as close and trades fewer dollars.
+        dominating = (
+            same
+            & (e.dev <= int(_scaled(e, m.deviation)))
+            & (e.turnover < int(_scaled(e, m.turnover)))
+        )
+        assert not dominating.any(), (
+            f"plan {e.plan(int(np.flatnonzero(dominating)[0]))} is as close with fewer "
+            "dollars traded" + ctx
+        )

@@ -4,7 +4,8 @@ The expected optimum comes from `engine_reference.enumerate_plans`, which
 lists every whole-share plan of the case and measures it exactly; the engine
 is only asked for its plan through `solve`.
 
-Solver tolerances: the MILP works in floats, so a plan may sit a micro-dollar
+Solver tolerances (in engine_reference, with the checkers): the MILP works in
+floats, so a plan may sit a micro-dollar
 above the exact optimum (TOL) and a band edge may be read a hair either way
 (BAND_TOL, in weight units). Everything else is compared exactly.
 """
@@ -12,15 +13,14 @@ above the exact optimum (TOL) and a band edge may be read a hair either way
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
-import numpy as np
 import pytest
 from engine_reference import (
     MAX_COMBINATIONS,
-    Enumeration,
     Problem,
     cases,
+    check_tracking_error,
+    check_trade_minimization,
     describe,
     enumerate_plans,
     measures,
@@ -29,11 +29,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from rebalancer_tui.engine import Options, Plan, RebalanceInput, solve
-
-TOL = Fraction(1, 10**6)  # dollars
-BAND_TOL = Fraction(1, 10**7)  # weight
-SLACK = Fraction(1, 100)  # the spec's "within $0.01 of that optimum"
+from rebalancer_tui.engine import Options, RebalanceInput, solve
 
 BRUTE = settings(
     max_examples=150,
@@ -41,75 +37,6 @@ BRUTE = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def _scaled(e: Enumeration, x: Fraction) -> Fraction:
-    return x * e.scale
-
-
-def check_tracking_error(inp: RebalanceInput, plan: Plan, e: Enumeration) -> None:
-    """The plan is feasible, within $0.01 of the least deviation, and trades the
-    fewest dollars among the plans that are."""
-    pr = e.pr
-    m = measures(pr, plan.final_shares)
-    ctx = describe(inp, plan)
-    assert m.feasible, m.why + ctx
-    best = Fraction(int(e.dev.min()), e.scale)
-    assert m.deviation <= best + SLACK + TOL, (
-        f"deviation {float(m.deviation):.6f} > optimum {float(best):.6f} + 0.01" + ctx
-    )
-    # Plans surely within $0.01 (a boundary plan may be read either way by floats).
-    near = e.dev <= int(_scaled(e, best + SLACK - TOL))
-    least_turnover = Fraction(int(e.turnover[near].min()), e.scale)
-    assert m.turnover <= least_turnover, (
-        f"turnover {float(m.turnover):.2f} but a plan within $0.01 of the optimal "
-        f"deviation trades only {float(least_turnover):.2f}: "
-        f"{e.plan(int(np.flatnonzero(near & (e.turnover == e.turnover[near].min()))[0]))}" + ctx
-    )
-
-
-def check_trade_minimization(inp: RebalanceInput, plan: Plan, e: Enumeration) -> None:
-    pr = e.pr
-    ctx = describe(inp, plan)
-    tol = int(_scaled(e, BAND_TOL * pr.investable)) + 1
-    loose = e.band_gap <= tol  # in band even if the solver reads edges generously
-    strict = e.band_gap <= -tol  # in band even if it reads them stingily
-    if not loose.any():
-        assert plan.status.startswith("fallback:"), "no plan fits the band" + ctx
-        assert plan.final_shares == solve(inp, "tracking-error").final_shares, ctx
-        check_tracking_error(inp, plan, e)
-        return
-    if strict.any():
-        assert plan.status == "optimal", "a plan fits the band" + ctx
-    if plan.status != "optimal":
-        return  # only band-edge cases get here: either answer is defensible
-    m = measures(pr, plan.final_shares, band_slack=BAND_TOL)
-    assert m.feasible, m.why + ctx
-    assert m.in_band, "status optimal but the band is not held" + ctx
-    fewest = int(e.orders[loose].min())
-    assert m.orders >= fewest, ctx
-    if strict.any():
-        assert m.orders <= int(e.orders[strict].min()), (
-            f"{m.orders} orders but {int(e.orders[strict].min())} suffice: "
-            f"{e.plan(int(np.flatnonzero(strict & (e.orders == e.orders[strict].min()))[0]))}" + ctx
-        )
-    same = strict & (e.orders == m.orders)
-    if same.any():
-        best = Fraction(int(e.dev[same].min()), e.scale)
-        assert m.deviation <= best + SLACK + TOL, (
-            f"deviation {float(m.deviation):.6f} but {m.orders} orders reach "
-            f"{float(best):.6f}" + ctx
-        )
-        # No plan with as many orders is at least as close and trades fewer dollars.
-        dominating = (
-            same
-            & (e.dev <= int(_scaled(e, m.deviation)))
-            & (e.turnover < int(_scaled(e, m.turnover)))
-        )
-        assert not dominating.any(), (
-            f"plan {e.plan(int(np.flatnonzero(dominating)[0]))} is as close with fewer "
-            "dollars traded" + ctx
-        )
 
 
 @BRUTE

@@ -1,11 +1,13 @@
 """Each exact path of the engine, forced on its own, against brute force.
 
-The engine tries its paths in turn: the fill to the cent (buy-only), numpy
-enumeration of the tightened box, meeting in the middle, the cents DP
-(buy-only), and HiGHS. On tiny cases the first two always win, so the others
-would go untested; here the earlier ones are switched off to force each path,
-and every path must agree with the independent reference. Cases too big for
-brute force are checked against the continuous (LP) bound instead.
+The engine tries its paths in turn (`search.DEFAULT_PIPELINE`): the fill to
+the cent (buy-only), numpy enumeration of the tightened box, meeting in the
+middle, the cents DP, and HiGHS. On tiny cases the first two always win, so
+the others would go untested; here `solve(..., methods=...)` is given the
+pipeline from one path on, which forces that path, and every path must agree
+with the independent reference. Each plan names the methods that settled it
+(`plan.solved_by`), so a test can check the forced path really ran. Cases too
+big for brute force are checked against the continuous (LP) bound instead.
 """
 
 from __future__ import annotations
@@ -16,11 +18,16 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from engine_reference import cases, enumerate_plans
+from engine_reference import (
+    cases,
+    check_tracking_error,
+    check_trade_minimization,
+    enumerate_plans,
+)
 from hypothesis import HealthCheck, given, settings
-from test_engine_bruteforce import check_tracking_error, check_trade_minimization
 
-from rebalancer_tui.engine import Options, RebalanceInput, exact, milp, solve
+from rebalancer_tui.engine import Options, RebalanceInput, solve
+from rebalancer_tui.engine.search import DEFAULT_PIPELINE, Pipeline
 
 PATHS = settings(
     max_examples=60,
@@ -34,52 +41,38 @@ PATHS = settings(
 )
 
 
-@pytest.fixture(params=["fill", "enumeration", "meet-in-the-middle", "cents-dp", "milp"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Force one path by switching off the ones the engine tries before it:
-    fill, then enumeration, then meeting in the middle, then the DP, then HiGHS."""
-    order = ["fill", "enumeration", "meet-in-the-middle", "cents-dp", "milp"]
-    skipped = order[: order.index(request.param)]
-    if "fill" in skipped:
-        monkeypatch.setattr(milp, "_filled", lambda *a: None)
-    if "enumeration" in skipped:
-        monkeypatch.setattr(milp, "ENUMERATION_LIMIT", 0)
-    if "meet-in-the-middle" in skipped:
-        monkeypatch.setattr(milp, "_met_in_the_middle", lambda *a: None)
-    if "cents-dp" in skipped:
-        monkeypatch.setattr(milp, "_cents_dp", lambda *a: None)
-    return request.param
+PATHS_IN_ORDER = ["fill", "enumeration", "meet-in-the-middle", "cents-dp", "highs"]
+
+
+def test_the_default_pipeline_order() -> None:
+    assert DEFAULT_PIPELINE.names == tuple(PATHS_IN_ORDER)
+
+
+@pytest.fixture(params=PATHS_IN_ORDER)
+def path(request: pytest.FixtureRequest) -> Pipeline:
+    """The pipeline from one path on: the ones the engine tries before it are left out."""
+    return DEFAULT_PIPELINE.starting_at(request.param)
 
 
 @PATHS
 @given(inp=cases(buy_only=True, cash=True))
-def test_buy_only_every_path_matches_brute_force(path: str, inp: RebalanceInput) -> None:
+def test_buy_only_every_path_matches_brute_force(path: Pipeline, inp: RebalanceInput) -> None:
     e = enumerate_plans(inp)
-    plan = solve(inp, "tracking-error")
+    plan = solve(inp, "tracking-error", methods=path)
     assert plan.status == "optimal"
     check_tracking_error(inp, plan, e)
 
 
 @PATHS
 @given(inp=cases())
-def test_any_case_every_path_matches_brute_force(path: str, inp: RebalanceInput) -> None:
+def test_any_case_every_path_matches_brute_force(path: Pipeline, inp: RebalanceInput) -> None:
     e = enumerate_plans(inp)
-    check_tracking_error(inp, solve(inp, "tracking-error"), e)
-    check_trade_minimization(inp, solve(inp, "trade-minimization"), e)
+    check_tracking_error(inp, solve(inp, "tracking-error", methods=path), e)
+    check_trade_minimization(inp, solve(inp, "trade-minimization", methods=path), e, path)
 
 
-def test_the_dp_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_dp_path_is_really_taken() -> None:
     """Guard against the forcing above silently testing enumeration twice."""
-    calls: list[int] = []
-    real = exact.cents_dp
-
-    def spy(*args: object, **kw: object):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real(*args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(milp, "cents_dp", spy)
-    monkeypatch.setattr(milp, "ENUMERATION_LIMIT", 0)
-    monkeypatch.setattr(milp, "_met_in_the_middle", lambda *a: None)
     inp = RebalanceInput(
         holdings={"A": 3, "B": 1},
         prices={"A": Decimal("23.96"), "B": Decimal("49.25")},
@@ -87,27 +80,42 @@ def test_the_dp_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
         cash=Decimal("500"),
         options=Options(buy_only=True),
     )
-    solve(inp, "tracking-error")
-    assert calls
+    plan = solve(inp, "tracking-error", methods=DEFAULT_PIPELINE.starting_at("cents-dp"))
+    assert plan.solved_by == ("cents-dp",)
+    assert plan.status == "optimal"
+    check_tracking_error(inp, plan, enumerate_plans(inp))
 
 
-def test_the_middle_path_is_really_taken(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With enumeration off, meeting in the middle settles a small case alone."""
-
-    def no_solver(*args: object, **kw: object) -> None:
-        raise AssertionError("meeting in the middle should have settled this case")
-
-    monkeypatch.setattr(milp, "ENUMERATION_LIMIT", 0)
-    monkeypatch.setattr(milp, "_cents_dp", no_solver)
-    monkeypatch.setattr(milp, "_Builder", no_solver)
+def test_the_middle_path_is_really_taken() -> None:
+    """Without enumeration, meeting in the middle settles a small case alone."""
     inp = RebalanceInput(
         holdings={"A": 30, "B": 1, "C": 4},
         prices={"A": Decimal("23.96"), "B": Decimal("49.25"), "C": Decimal("7.13")},
         targets={"A": Decimal("0.5"), "B": Decimal("0.3"), "C": Decimal("0.2")},
         cash=Decimal("12.50"),
     )
-    e = enumerate_plans(inp)
-    check_tracking_error(inp, solve(inp, "tracking-error"), e)
+    plan = solve(inp, "tracking-error", methods=DEFAULT_PIPELINE.only("meet-in-the-middle"))
+    assert plan.solved_by == ("meet-in-the-middle",)
+    assert plan.highs_calls == 0
+    check_tracking_error(inp, plan, enumerate_plans(inp))
+
+
+def test_a_pipeline_that_settles_nothing_falls_back() -> None:
+    """With only the fill (which needs buy-only), tracking-error cannot answer
+    a case with sells and says so; the plan is the simple one."""
+    inp = RebalanceInput(
+        holdings={"A": 30, "B": 1},
+        prices={"A": Decimal("23.96"), "B": Decimal("49.25")},
+        targets={"A": Decimal("0.5"), "B": Decimal("0.5")},
+    )
+    plan = solve(inp, "tracking-error", methods=DEFAULT_PIPELINE.only("fill"))
+    assert plan.status.startswith("fallback: tracking error: no search method settled it")
+    assert plan.final_shares == solve(inp, "simple").final_shares
+
+
+def test_unknown_method_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="no search method"):
+        DEFAULT_PIPELINE.only("simplex")
 
 
 def _lp_bound(inp: RebalanceInput) -> float:
@@ -195,17 +203,11 @@ def test_buy_only_many_assets_within_a_cent_of_the_lp_bound(
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_the_fill_settles_large_buy_only_cases_alone(
-    variant: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_fill_settles_large_buy_only_cases_alone(variant: str) -> None:
     """With hundreds of underweight assets and real new cash the fill is the
-    engine's first path and needs no other: any other path fails the test."""
-
-    def no_other_path(*args: object, **kw: object) -> None:
-        raise AssertionError("the fill should have settled this case")
-
-    monkeypatch.setattr(milp, "deviation_box", no_other_path)
+    engine's first path and needs no other: given only the fill, it answers."""
     inp = _buy_only_case(0, variant, 300, 0.1)
-    plan = solve(inp, "tracking-error")
+    plan = solve(inp, "tracking-error", methods=DEFAULT_PIPELINE.only("fill"))
     assert plan.status == "optimal"
+    assert plan.solved_by == ("fill",)
     assert float(plan.metrics.deviation) <= _lp_bound(inp) + 0.01 + 1e-6

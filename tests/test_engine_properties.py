@@ -210,25 +210,22 @@ def test_simple_follows_its_rule(inp: RebalanceInput) -> None:
             assert x[s] == rule[s], f"{s}" + ctx(inp, plan)
 
 
-CATALOG_CASES = [
-    (fund, seed, opts)
-    for fund in (
-        "risky-norris",
-        "moderate-pitt",
-        "conservative-clooney",
-        "very-conservative-streep",
-    )
-    for seed, opts in (
-        (0, {}),
-        (1, {"fee": Decimal("4.95"), "cost_rate": Decimal("0.001")}),
-        (2, {"band": Decimal("0.05"), "relative_band": Decimal("0.25")}),
-        (3, {"buy_only": True}),
-        (4, {"reserve": Decimal(1500), "fee": Decimal(1)}),
-    )
-]
+FUNDS = ("risky-norris", "moderate-pitt", "conservative-clooney", "very-conservative-streep")
+OPTION_SETS: tuple[dict[str, object], ...] = (
+    {},
+    {"fee": Decimal("4.95"), "cost_rate": Decimal("0.001")},
+    {"band": Decimal("0.05"), "relative_band": Decimal("0.25")},
+    {"buy_only": True},
+    {"reserve": Decimal(1500), "fee": Decimal(1)},
+)
 
 
-@pytest.mark.parametrize(("fund", "seed", "opts"), CATALOG_CASES)
+@settings(PROPS, max_examples=25)
+@given(
+    fund=st.sampled_from(FUNDS),
+    seed=st.integers(0, 10**6),
+    opts=st.sampled_from(OPTION_SETS),
+)
 def test_built_in_models_on_demo_portfolios(fund: str, seed: int, opts: dict[str, object]) -> None:
     """The real sizes: up to 9 ETFs, ~$50,000, with an outside holding and cash."""
     prices = {s: q.price for s, q in fallback_quotes().items()}

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from engine_reference import Problem, measures
 
-from rebalancer_tui.engine import RebalanceInput, solve
-from rebalancer_tui.engine import milp as milp_module
+from rebalancer_tui.engine import RebalanceInput, SolveFailed, solve
+from rebalancer_tui.engine.highs import Model
+from rebalancer_tui.engine.search import DEFAULT_PIPELINE
 
 # bench/portfolios.py random_input(12, 0, "no cash"): too many combinations for
 # enumeration, and HiGHS's presolve ends in "solve error" on its MILP.
@@ -58,31 +59,17 @@ PRESOLVE_ERROR_CASE = {
 }
 
 
-def test_highs_presolve_solve_error_is_retried_not_a_fallback(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Meeting in the middle settles this case before HiGHS now; switched off,
+def test_highs_presolve_solve_error_is_retried_not_a_fallback() -> None:
+    # Meeting in the middle settles this case before HiGHS now; without it,
     # the case still reaches the HiGHS model that once failed in presolve.
-    monkeypatch.setattr(milp_module, "_met_in_the_middle", lambda *a: None)
     case = PRESOLVE_ERROR_CASE
     inp = RebalanceInput(
         holdings=case["holdings"],
         prices={k: Decimal(v) for k, v in case["prices"].items()},
         targets={k: Decimal(v) for k, v in case["targets"].items()},
     )
-    calls: list[float] = []
-    real = milp_module._Problem.solve
-
-    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1.0)
-        return real(self, *args, **kwargs)
-
-    milp_module._Problem.solve = spy  # type: ignore[method-assign]
-    try:
-        plan = solve(inp, "tracking-error")
-    finally:
-        milp_module._Problem.solve = real  # type: ignore[method-assign]
-    assert calls, "this case must reach HiGHS, or it no longer tests the retry"
+    plan = solve(inp, "tracking-error", methods=DEFAULT_PIPELINE.without("meet-in-the-middle"))
+    assert plan.highs_calls, "this case must reach HiGHS, or it no longer tests the retry"
     assert plan.status == "optimal", plan.status
     m = measures(Problem.of(inp), plan.final_shares)
     assert m.feasible
@@ -101,8 +88,6 @@ def test_time_limit_with_a_proven_gap_still_counts(
     import numpy as np
     import scipy.optimize
 
-    from rebalancer_tui.engine.strategies import SolveFailed
-
     real = scipy.optimize.milp
 
     def stopped_at_the_limit(*args: object, **kwargs: object) -> object:
@@ -112,7 +97,7 @@ def test_time_limit_with_a_proven_gap_still_counts(
         return res
 
     monkeypatch.setattr(scipy.optimize, "milp", stopped_at_the_limit)
-    prob = milp_module._Problem()
+    prob = Model()
     x = prob.add_vars(np.zeros(2), np.full(2, 10.0), integer=True)
     prob.add_row(x, np.array([3.0, 5.0]), 7.0, np.inf)  # 3 a + 5 b >= 7
     if proven:

@@ -32,8 +32,8 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-from rebalancer_tui.engine.inputs import RebalanceInput
-from rebalancer_tui.engine.plan import cash_left, infeasibility, total_cost
+from rebalancer_tui.engine.evaluate import cash_left, infeasibility, total_cost
+from rebalancer_tui.engine.problem import RebalanceInput
 
 # Guards for inputs where no amount works, or only an absurd one: a zero band
 # without exact share fits, or cost rates that eat more than the band gives.

@@ -1,24 +1,63 @@
-"""A plan (final whole shares) turned into orders, holdings and metrics.
+"""A plan (final whole shares) turned into orders, holdings, metrics and a status.
 
-Everything here is computed from the final shares in exact decimals, so the
-numbers a user sees never depend on how a solver rounded.
+Everything here is computed from the final shares in exact decimals (see
+`evaluate`), so the numbers a user sees never depend on how a solver rounded.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from rebalancer_tui.engine.inputs import ZERO, RebalanceInput
+from rebalancer_tui.engine.evaluate import (
+    CENT,
+    cash_left,
+    deviation,
+    infeasibility,
+    money,
+    order_cost,
+    total_cost,
+    turnover,
+)
+from rebalancer_tui.engine.problem import ZERO, RebalanceInput
 
-CENT = Decimal("0.01")
+# Re-exported: these lived here before `evaluate` existed.
+__all__ = [
+    "CENT",
+    "HoldingRow",
+    "Metrics",
+    "Order",
+    "Plan",
+    "StatusKind",
+    "build_plan",
+    "cash_left",
+    "deviation",
+    "infeasibility",
+    "make_orders",
+    "money",
+    "order_cost",
+    "total_cost",
+    "turnover",
+    "weights_table",
+]
 
 
-def money(x: Decimal) -> float:
-    """Dollars rounded to the cent, as a JSON number."""
-    return float(x.quantize(CENT, rounding=ROUND_HALF_EVEN))
+class StatusKind(StrEnum):
+    """How much a plan's status promises.
+
+    OPTIMAL: proven best (within $0.01) in exact arithmetic. BOUNDED: the best
+    plan found, with a proven gap to the optimum. HEURISTIC: a rule of thumb,
+    no proof (the `simple` strategy). FALLBACK: the strategy asked for could
+    not answer; the plan is a simpler strategy's, and the message says why.
+    """
+
+    OPTIMAL = "optimal"
+    BOUNDED = "bounded"
+    HEURISTIC = "heuristic"
+    FALLBACK = "fallback"
 
 
 class Order(BaseModel):
@@ -60,18 +99,30 @@ class Metrics(BaseModel):
 
 
 class Plan(BaseModel):
+    """One strategy's answer. `kind` and `message` are the status; `status` is
+    its text for display and JSON ("optimal", "fallback: <why>", ...).
+    `solved_by` names the search methods that settled it, in order, and
+    `highs_calls` counts the MILP models solved (diagnostics)."""
+
     model_config = ConfigDict(frozen=True)
 
     strategy: str
-    status: str
+    kind: StatusKind
+    message: str = ""
     final_shares: dict[str, int]
     orders: list[Order]
     holdings_after: list[HoldingRow]
     metrics: Metrics
+    solved_by: tuple[str, ...] = ()
+    highs_calls: int = 0
+
+    @property
+    def status(self) -> str:
+        return f"{self.kind.value}: {self.message}" if self.message else self.kind.value
 
     @property
     def optimal(self) -> bool:
-        return self.status == "optimal"
+        return self.kind is StatusKind.OPTIMAL
 
     def to_json(self) -> dict[str, Any]:
         m = self.metrics
@@ -112,63 +163,6 @@ class Plan(BaseModel):
                 "solve_ms": round(m.solve_ms, 3),
             },
         }
-
-
-def order_cost(inp: RebalanceInput, symbol: str, delta: int) -> Decimal:
-    if delta == 0:
-        return ZERO
-    return inp.options.fee + inp.options.cost_rate * inp.prices[symbol] * abs(delta)
-
-
-def total_cost(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
-    fee, rate, prices, held = inp.options.fee, inp.options.cost_rate, inp.prices, inp.holdings
-    total = ZERO
-    for s in inp.symbols:
-        moved = abs(shares.get(s, 0) - held.get(s, 0))
-        if moved:
-            total += fee + rate * prices[s] * moved
-    return total
-
-
-def cash_left(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
-    """Cash after the plan: everything not in shares and not paid in costs."""
-    prices = inp.prices
-    invested = sum((prices[s] * shares.get(s, 0) for s in inp.symbols), ZERO)
-    return inp.total_value - invested - total_cost(inp, shares)
-
-
-def deviation(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
-    """L1 distance in dollars between the plan and the target dollars."""
-    prices, targets, base = inp.prices, inp.targets, inp.investable
-    return sum(
-        (abs(prices[s] * shares.get(s, 0) - targets.get(s, ZERO) * base) for s in inp.symbols),
-        ZERO,
-    )
-
-
-def turnover(inp: RebalanceInput, shares: dict[str, int]) -> Decimal:
-    prices, held = inp.prices, inp.holdings
-    return sum((prices[s] * abs(shares.get(s, 0) - held.get(s, 0)) for s in inp.symbols), ZERO)
-
-
-def infeasibility(inp: RebalanceInput, shares: dict[str, int]) -> str | None:
-    """Why a plan is not feasible (exact decimal arithmetic), or None if it is."""
-    for s in inp.symbols:
-        x = shares.get(s, 0)
-        lo, hi = inp.share_bounds(s)
-        if x < 0:
-            return f"{s}: negative shares"
-        if x < lo:
-            return f"{s}: sells in buy-only mode" if inp.options.buy_only else f"{s}: below bound"
-        if hi is not None and x > hi:
-            return f"{s}: outside the model must be sold"
-    extra = set(shares) - set(inp.symbols)
-    if any(shares[s] for s in extra):
-        return f"unknown symbols {sorted(extra)}"
-    left = cash_left(inp, shares)
-    if left < inp.options.reserve:
-        return f"overspends by {inp.options.reserve - left:.6f}"
-    return None
 
 
 def weights_table(inp: RebalanceInput, shares: dict[str, int]) -> list[HoldingRow]:
@@ -216,7 +210,14 @@ def make_orders(inp: RebalanceInput, shares: dict[str, int]) -> list[Order]:
 
 
 def build_plan(
-    inp: RebalanceInput, strategy: str, shares: dict[str, int], status: str, solve_ms: float
+    inp: RebalanceInput,
+    strategy: str,
+    shares: dict[str, int],
+    kind: StatusKind,
+    message: str,
+    solve_ms: float,
+    solved_by: tuple[str, ...] = (),
+    highs_calls: int = 0,
 ) -> Plan:
     shares = {s: int(shares.get(s, 0)) for s in inp.symbols}
     why = infeasibility(inp, shares)
@@ -240,9 +241,12 @@ def build_plan(
     )
     return Plan(
         strategy=strategy,
-        status=status,
+        kind=kind,
+        message=message,
         final_shares=shares,
         orders=orders,
         holdings_after=rows,
         metrics=metrics,
+        solved_by=solved_by,
+        highs_calls=highs_calls,
     )

@@ -6,8 +6,8 @@ import heapq
 import math
 from decimal import Decimal
 
-from rebalancer_tui.engine.inputs import RebalanceInput
-from rebalancer_tui.engine.plan import cash_left
+from rebalancer_tui.engine.evaluate import cash_left
+from rebalancer_tui.engine.problem import RebalanceInput
 
 
 def simple_shares(inp: RebalanceInput) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""The three strategies behind one interface, and the fallback chain.
+"""The three strategies, one record each, and the fallback chain.
 
 trade-minimization -> tracking-error -> simple: a solver failure, a time-out
 or an infeasible band falls back to the next simpler strategy and the plan's
@@ -9,66 +9,113 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rebalancer_tui.engine.inputs import RebalanceInput
-from rebalancer_tui.engine.plan import Plan, build_plan
+from rebalancer_tui.engine.attempt import Attempt, Outcome
+from rebalancer_tui.engine.errors import SolveFailed
+from rebalancer_tui.engine.plan import Plan, StatusKind, build_plan
+from rebalancer_tui.engine.problem import RebalanceInput
 from rebalancer_tui.engine.simple import simple_shares
 
-STRATEGIES: tuple[str, ...] = ("simple", "tracking-error", "trade-minimization")
+if TYPE_CHECKING:
+    from rebalancer_tui.engine.search.pipeline import Pipeline
 
-LABELS: dict[str, str] = {
-    "simple": "Simple",
-    "tracking-error": "Tracking Error",
-    "trade-minimization": "Trade Minimization",
-}
-
-
-class SolveFailed(Exception):
-    """A strategy could not produce a proven plan; the message is the reason."""
-
-
-def _tracking_error(inp: RebalanceInput) -> dict[str, int]:
-    from rebalancer_tui.engine.milp import tracking_error_shares
-
-    return tracking_error_shares(inp)
+# Re-exported: callers catch it as `strategies.SolveFailed`.
+__all__ = [
+    "LABELS",
+    "STRATEGIES",
+    "STRATEGY_RECORDS",
+    "SolveFailed",
+    "Strategy",
+    "solve",
+    "solve_all",
+    "strategy",
+]
 
 
-def _trade_minimization(inp: RebalanceInput) -> dict[str, int]:
-    from rebalancer_tui.engine.milp import trade_minimization_shares
+@dataclass(frozen=True)
+class Strategy:
+    """One strategy: its id (CLI, JSON), its label (screen), how it solves, and
+    the strategy that answers when it cannot (None: it always answers)."""
 
-    return trade_minimization_shares(inp)
-
-
-_SOLVERS: dict[str, Callable[[RebalanceInput], dict[str, int]]] = {
-    "simple": simple_shares,
-    "tracking-error": _tracking_error,
-    "trade-minimization": _trade_minimization,
-}
-
-_FALLBACK: dict[str, str] = {
-    "trade-minimization": "tracking-error",
-    "tracking-error": "simple",
-}
+    id: str
+    label: str
+    solver: Callable[[Attempt], Outcome]
+    fallback: str | None
 
 
-def solve(inp: RebalanceInput, strategy: str) -> Plan:
-    """The plan of one strategy; never raises for solver trouble (falls back)."""
-    if strategy not in _SOLVERS:
-        raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+def _simple(attempt: Attempt) -> Outcome:
+    return Outcome(simple_shares(attempt.inp))
+
+
+def _tracking_error(attempt: Attempt) -> Outcome:
+    # The search imports numpy; the app's start-up must not wait for it.
+    from rebalancer_tui.engine.tracking import tracking_error
+
+    return tracking_error(attempt)
+
+
+def _trade_minimization(attempt: Attempt) -> Outcome:
+    from rebalancer_tui.engine.tracking import trade_minimization
+
+    return trade_minimization(attempt)
+
+
+STRATEGY_RECORDS: tuple[Strategy, ...] = (
+    Strategy("simple", "Simple", _simple, None),
+    Strategy("tracking-error", "Tracking Error", _tracking_error, "simple"),
+    Strategy("trade-minimization", "Trade Minimization", _trade_minimization, "tracking-error"),
+)
+_BY_ID = {s.id: s for s in STRATEGY_RECORDS}
+
+STRATEGIES: tuple[str, ...] = tuple(s.id for s in STRATEGY_RECORDS)
+LABELS: dict[str, str] = {s.id: s.label for s in STRATEGY_RECORDS}
+
+
+def strategy(strategy_id: str) -> Strategy:
+    """The record of a strategy id; ValueError naming the choices if unknown."""
+    try:
+        return _BY_ID[strategy_id]
+    except KeyError:
+        raise ValueError(
+            f"unknown strategy {strategy_id!r}; choose one of {', '.join(STRATEGIES)}"
+        ) from None
+
+
+def solve(inp: RebalanceInput, strategy_id: str, *, methods: Pipeline | None = None) -> Plan:
+    """The plan of one strategy; never raises for solver trouble (falls back).
+
+    `methods` narrows the exact search pipeline (tests, benchmarks); by
+    default every method is tried in `search.DEFAULT_PIPELINE` order."""
+    current = strategy(strategy_id)
     start = time.perf_counter()
+    attempt = Attempt(inp, time.monotonic() + inp.options.time_limit, methods)
     reasons: list[str] = []
-    current = strategy
     while True:
         try:
-            shares = _SOLVERS[current](inp)
+            outcome = current.solver(attempt)
             break
         except SolveFailed as exc:
-            reasons.append(f"{LABELS[current].lower()}: {exc}")
-            current = _FALLBACK[current]
+            if current.fallback is None:  # pragma: no cover - the last resort never fails
+                raise
+            reasons.append(f"{current.label.lower()}: {exc}")
+            current = _BY_ID[current.fallback]
     elapsed = (time.perf_counter() - start) * 1000
-    status = "optimal" if not reasons else f"fallback: {'; '.join(reasons)} -> {current} plan"
-    return build_plan(inp, strategy, shares, status, elapsed)
+    kind, message = outcome.kind, outcome.message
+    if reasons:
+        kind, message = StatusKind.FALLBACK, f"{'; '.join(reasons)} -> {current.id} plan"
+    return build_plan(
+        inp,
+        strategy_id,
+        outcome.shares,
+        kind,
+        message,
+        elapsed,
+        solved_by=tuple(attempt.trace.methods),
+        highs_calls=attempt.trace.highs_calls,
+    )
 
 
-def solve_all(inp: RebalanceInput) -> list[Plan]:
-    return [solve(inp, s) for s in STRATEGIES]
+def solve_all(inp: RebalanceInput, *, methods: Pipeline | None = None) -> list[Plan]:
+    return [solve(inp, s, methods=methods) for s in STRATEGIES]

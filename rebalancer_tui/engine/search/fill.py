@@ -22,11 +22,22 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
-from rebalancer_tui.engine.exact import Costs
+from rebalancer_tui.engine.evaluate import deviation, infeasibility
+from rebalancer_tui.engine.search.base import (
+    DOLLAR_TOLERANCE,
+    DOLLAR_TOLERANCE_DEC,
+    SOLVER_ABS_GAP,
+    Found,
+    Shares,
+    Task,
+)
+from rebalancer_tui.engine.view import FloatView
 
 # Combinations per half of the meet-in-the-middle search, tried in turn. With
 # many assets to move, a small search already covers every sum near the
@@ -58,8 +69,74 @@ class Budget:
     unspendable: float = 0.0
 
 
+# Past this many decimal places, money times 10^places may not fit in int64.
+FILL_MAX_PLACES = 10
+# How far below the budget the fill may stop and still pin the bound (dollars):
+# the precision HiGHS is held to; with prices in whole cents it is exact.
+FILL_PIN = Decimal(str(SOLVER_ABS_GAP))
+
+
+class Fill:
+    """Settles the CLOSEST stage of a buy-only task without fees or order cap,
+    when the budget can be spent to the cent on flat counts.
+
+    Its deviation is the Lagrangian bound itself (or a cent above it, to
+    trade a cent less), so it is proven optimal with no search."""
+
+    name = "fill"
+
+    def closest(self, task: Task) -> Found | None:
+        inp, view, lo, hi = task.inp, task.view, task.lo, task.hi
+        if task.order_cap is not None or inp.options.fee or not np.all(lo >= view.h):
+            return None
+        budget = fill_budget(task)
+        if budget is None:
+            return None
+        found = fill_to_the_cent(view, lo, hi, budget)
+        if found is None:
+            return None
+        xs, lower = found
+        shares = view.to_shares(xs)
+        proven = float(deviation(inp, shares)) <= lower + DOLLAR_TOLERANCE + 1e-6
+        return Found(shares) if proven and infeasibility(inp, shares) is None else None
+
+    def least_traded(self, task: Task) -> Shares | None:
+        return None
+
+
+def fill_budget(task: Task) -> Budget | None:
+    """The budget and per-share costs in exact integer units, if few decimals.
+
+    With a cost rate r a buy of x − h shares costs p (1 + r) (x − h), so the
+    plan's spend is sum p (1 + r) x less the constant r sum p h: that constant
+    moves to the budget side. Units are divided by the costs' greatest common
+    divisor, and the budget rounded down to a multiple of it (the rest can
+    never be spent)."""
+    inp, symbols = task.inp, task.view.symbols
+    rate = inp.options.cost_rate
+    unit = [inp.prices[s] * (1 + rate) for s in symbols]
+    total = inp.investable + rate * sum((inp.prices[s] * inp.held(s) for s in symbols), Decimal(0))
+    exponents = [v.normalize().as_tuple().exponent for v in [*unit, total]]
+    places = max(-min(e for e in exponents if isinstance(e, int)), 0)
+    if places > FILL_MAX_PLACES:
+        return None
+    scale = Decimal(10) ** places
+    costs = [int(v * scale) for v in unit]
+    step = math.gcd(*costs)
+    spendable = int(total * scale) // step
+    lam = 1 / (1 + rate)
+    return Budget(
+        unit_cost=np.array([v // step for v in costs], dtype=np.int64),
+        total=spendable,
+        lam=float(lam),
+        pin=int(FILL_PIN * scale / lam) // step,
+        band=int(DOLLAR_TOLERANCE_DEC * scale / lam) // step,
+        unspendable=float(total - spendable * step / scale),
+    )
+
+
 def fill_to_the_cent(
-    c: Costs, lo: np.ndarray, hi: np.ndarray, budget: Budget
+    c: FloatView, lo: np.ndarray, hi: np.ndarray, budget: Budget
 ) -> tuple[np.ndarray, float] | None:
     """The flat plan with the least spend among those within `band` of the
     budget, provided some flat plan comes within `pin` of it; with the bound L.
@@ -194,7 +271,10 @@ def _candidate_moves(
         moves: list[Move] = []
         size = [1, 1]
         for i in mobile:
-            counts = np.arange(max(flat_lo[i], x[i] - radius), min(flat_hi[i], x[i] + radius) + 1)
+            counts = np.arange(
+                max(int(flat_lo[i]), int(x[i]) - radius),
+                min(int(flat_hi[i]), int(x[i]) + radius) + 1,
+            )
             half = len(moves) % 2
             if size[half] * len(counts) > half_limit:
                 break

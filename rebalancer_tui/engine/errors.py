@@ -1,0 +1,11 @@
+"""Why a strategy could not answer; imported by every layer, importing none."""
+
+from __future__ import annotations
+
+
+class SolveFailed(Exception):
+    """A strategy could not produce a proven plan; the message is the reason."""
+
+
+class Infeasible(SolveFailed):
+    """No whole-share plan satisfies the constraints of the model solved."""

@@ -1,0 +1,136 @@
+"""The rebalancing problem (SPEC §4): inputs and options, validated once, here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from rebalancer_tui.models import WEIGHT_SUM_TOLERANCE
+
+ZERO = Decimal(0)
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    band: Decimal = Field(default=Decimal("0.02"), ge=0, le=1, description="absolute band")
+    relative_band: Decimal | None = Field(
+        default=None, gt=0, le=1, description="relative band q: b_i = min(b, q*w_i)"
+    )
+    reserve: Decimal = Field(default=ZERO, ge=0, description="dollars kept uninvested")
+    fee: Decimal = Field(default=ZERO, ge=0, description="fixed fee per order")
+    cost_rate: Decimal = Field(default=ZERO, ge=0, lt=1, description="cost per traded dollar")
+    buy_only: bool = False
+    time_limit: float = Field(default=10.0, gt=0, description="seconds per solve")
+
+
+class RebalanceInput(BaseModel):
+    """Holdings, prices, targets, extra cash and options.
+
+    Symbols are upper-case. Every held or targeted symbol needs a price.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    holdings: dict[str, int] = Field(default_factory=dict)
+    prices: dict[str, Decimal]
+    targets: dict[str, Decimal]
+    cash: Decimal = Field(default=ZERO, ge=0)
+    options: Options = Field(default_factory=Options)
+
+    @model_validator(mode="after")
+    def _check(self) -> RebalanceInput:
+        for sym, n in self.holdings.items():
+            if n < 0:
+                raise ValueError(f"holding of {sym} is negative ({n} shares)")
+        for sym, p in self.prices.items():
+            if p <= 0:
+                raise ValueError(f"price of {sym} must be positive (got {p})")
+        if not self.targets:
+            raise ValueError("no target weights")
+        for sym, w in self.targets.items():
+            if w < 0:
+                raise ValueError(f"target weight of {sym} is negative")
+        total = sum(self.targets.values(), ZERO)
+        if abs(total - 1) > WEIGHT_SUM_TOLERANCE:
+            raise ValueError(f"target weights sum to {total}, not 1")
+        missing = [s for s in self.symbols if s not in self.prices]
+        if missing:
+            raise ValueError(f"no price for {', '.join(missing)}")
+        if self.options.reserve > self.total_value:
+            raise ValueError(
+                f"cash reserve {self.options.reserve} exceeds the portfolio value "
+                f"{self.total_value:.2f}"
+            )
+        if self.options.buy_only and self.options.reserve > self.cash:
+            raise ValueError(
+                f"buy-only mode cannot keep a cash reserve of {self.options.reserve} "
+                f"with only {self.cash} in cash (nothing may be sold)"
+            )
+        if self.max_cash_left < self.options.reserve:
+            raise ValueError(
+                f"no plan can be paid for: even selling everything possible leaves "
+                f"{self.max_cash_left:.2f} in cash after fees, below the reserve of "
+                f"{self.options.reserve}"
+            )
+        return self
+
+    @cached_property
+    def symbols(self) -> list[str]:
+        """Model symbols in model order, then held symbols outside the model."""
+        extra = sorted(s for s, n in self.holdings.items() if s not in self.targets and n > 0)
+        return [*self.targets, *extra]
+
+    @cached_property
+    def max_cash_left(self) -> Decimal:
+        """The most cash any feasible-in-kind plan can end with: forced sales of
+        holdings outside the model, plus every model holding sold whole when its
+        proceeds beat its fee (none in buy-only mode). A plan exists iff this
+        covers the reserve."""
+        if self.options.buy_only:
+            return self.cash
+        rate, fee = self.options.cost_rate, self.options.fee
+        total = self.cash
+        for s, n in self.holdings.items():
+            if not n:
+                continue
+            net = self.prices[s] * n * (1 - rate) - fee
+            total += net if s not in self.targets else max(ZERO, net)
+        return total
+
+    @cached_property
+    def total_value(self) -> Decimal:
+        return sum((self.prices[s] * n for s, n in self.holdings.items() if n), ZERO) + self.cash
+
+    @cached_property
+    def investable(self) -> Decimal:
+        return self.total_value - self.options.reserve
+
+    def held(self, symbol: str) -> int:
+        return self.holdings.get(symbol, 0)
+
+    def target_weight(self, symbol: str) -> Decimal:
+        return self.targets.get(symbol, ZERO)
+
+    def target_dollars(self, symbol: str) -> Decimal:
+        return self.target_weight(symbol) * self.investable
+
+    def band(self, symbol: str) -> Decimal:
+        b = self.options.band
+        q = self.options.relative_band
+        if q is not None:
+            b = min(b, q * self.target_weight(symbol))
+        return b
+
+    def in_model(self, symbol: str) -> bool:
+        return symbol in self.targets
+
+    def share_bounds(self, symbol: str) -> tuple[int, int | None]:
+        """Hard bounds on final shares: buy-only never sells; outside the model
+        everything is sold (kept as is in buy-only mode). None = unbounded."""
+        h = self.held(symbol)
+        if not self.in_model(symbol):
+            return (h, h) if self.options.buy_only else (0, 0)
+        return (h, None) if self.options.buy_only else (0, None)
