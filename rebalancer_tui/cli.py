@@ -11,13 +11,14 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
+from rebalancer_tui import rules
 from rebalancer_tui.models import Asset, PriceQuote
 
 PROG = "rebalancer-tui"
@@ -35,18 +36,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def _decimal(name: str, minimum: Decimal = Decimal(0), maximum: Decimal | None = None):
+def _number(q: rules.Quantity) -> Callable[[str], Decimal]:
+    """An argparse type: the rules' grammar and bounds for `q` (argparse puts
+    "argument --flag:" in front of the rule's one line)."""
+
     def parse(raw: str) -> Decimal:
         try:
-            value = Decimal(raw.strip())
-        except InvalidOperation:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got {raw!r}") from None
-        if not value.is_finite() or value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-            raise argparse.ArgumentTypeError(f"{name} must be {bound}, got {raw!r}")
-        return value
+            return rules.parse_number(raw, q)
+        except rules.InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
+    # argparse names the type in its fallback message.
+    parse.__name__ = q.name
     return parse
+
+
+def _seconds(raw: str) -> float:
+    return float(_number(rules.TIME_LIMIT)(raw))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,21 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="portfolio JSON file (holdings, cash, options, model)",
     )
-    plan.add_argument("--cash", type=_decimal("--cash"), help="extra cash to invest")
-    plan.add_argument("--reserve", type=_decimal("--reserve"), help="cash to keep uninvested")
-    plan.add_argument(
-        "--band", type=_decimal("--band", maximum=Decimal(1)), help="absolute band (default 0.02)"
-    )
+    plan.add_argument("--cash", type=_number(rules.CASH), help="extra cash to invest")
+    plan.add_argument("--reserve", type=_number(rules.RESERVE), help="cash to keep uninvested")
+    plan.add_argument("--band", type=_number(rules.BAND), help="absolute band (default 0.02)")
     plan.add_argument(
         "--relative-band",
-        type=_decimal("--relative-band", maximum=Decimal(1)),
+        type=_number(rules.RELATIVE_BAND),
         help="relative band q: band_i = min(band, q*w_i)",
     )
-    plan.add_argument("--fee", type=_decimal("--fee"), help="fixed fee per order")
+    plan.add_argument("--fee", type=_number(rules.FEE), help="fixed fee per order")
     plan.add_argument(
-        "--cost-rate",
-        type=_decimal("--cost-rate", maximum=Decimal("0.5")),
-        help="cost per traded dollar, e.g. 0.001",
+        "--cost-rate", type=_number(rules.COST_RATE), help="cost per traded dollar, e.g. 0.001"
     )
     plan.add_argument("--buy-only", action="store_true", default=None, help="never sell")
     plan.add_argument(
@@ -113,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--api-url", dest="plan_api_url", help="Fintual API base URL")
     plan.add_argument("--demo-seed", dest="plan_seed", type=int, default=None)
-    plan.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve")
+    plan.add_argument("--time-limit", type=_seconds, default=10.0, help="seconds per solve")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -125,8 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "plan":
             return run_plan(args)
-    except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+    except (UsageError, rules.InputError) as exc:
+        print(f"{PROG}: error: {rules.printable(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -165,7 +167,7 @@ def _quotes(args: argparse.Namespace, extra: Sequence[Asset]) -> dict[str, Price
             return best_known_quotes(cache, extra)
         import asyncio
 
-        url = resolve_api_url(args.plan_api_url or args.api_url)
+        url = resolve_api_url(args.plan_api_url if args.plan_api_url is not None else args.api_url)
         assets = [*load_catalog().assets, *extra]
         report = asyncio.run(fetch_quotes(url, assets, cache=cache))
     except ValueError as exc:  # e.g. a malformed --api-url
@@ -177,29 +179,20 @@ def _quotes(args: argparse.Namespace, extra: Sequence[Asset]) -> dict[str, Price
 
 
 def _read(reader: Any, path: Path, **kw: Any) -> Any:
-    from rebalancer_tui.portfolio_io import InputError
-
     try:
         return reader(path, **kw)
-    except InputError as exc:
+    except rules.InputError as exc:
         raise UsageError(str(exc)) from None
-
-
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    msg = str(err.get("msg", "invalid input")).removeprefix("Value error, ")
-    loc = ".".join(str(p) for p in err.get("loc", ()))
-    return f"{loc}: {msg}" if loc else msg
 
 
 def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
     """The engine input and the price of every symbol in it, from the flags."""
-    from rebalancer_tui import portfolio_io as pio
     from rebalancer_tui.data import load_catalog
     from rebalancer_tui.demo import demo_holdings
     from rebalancer_tui.engine import Options, RebalanceInput
-    from rebalancer_tui.portfolio_io import PortfolioFile
-    from rebalancer_tui.user_models import load_user_models
+    from rebalancer_tui.storage import csv_files
+    from rebalancer_tui.storage.portfolio_file import PortfolioFile, load_portfolio
+    from rebalancer_tui.storage.user_models import load_user_models
 
     catalog = load_catalog()
     user_models, user_assets, problems = load_user_models()
@@ -207,21 +200,22 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
         print(f"{PROG}: warning: {problem}", file=sys.stderr)
     pf: PortfolioFile | None = None
     if args.plan_portfolio is not None:
-        pf = _read(pio.load_portfolio, args.plan_portfolio)
+        pf = _read(load_portfolio, args.plan_portfolio)
 
     if args.targets is not None:
-        targets: dict[str, Decimal] = _read(pio.read_targets_csv, args.targets)
+        targets: dict[str, Decimal] = _read(csv_files.read_targets_csv, args.targets)
     else:
         fund = args.plan_fund or (pf.model if pf else None) or args.fund or DEFAULT_FUND
         models = {m.id: m for m in [*catalog.models, *user_models]}
         if fund not in models:
-            raise UsageError(f"unknown fund {fund!r}; choose one of {', '.join(models)}")
+            listed = ", ".join(list(models)[:20]) + (" ..." if len(models) > 20 else "")
+            raise UsageError(f"unknown fund {rules.shown(fund)}; choose one of {listed}")
         targets = dict(models[fund].weights)
 
     quotes = _quotes(args, user_assets)
     overrides: dict[str, Decimal] = dict(pf.price_overrides) if pf else {}
     if args.prices is not None:
-        overrides.update(_read(pio.read_prices_csv, args.prices))
+        overrides.update(_read(csv_files.read_prices_csv, args.prices))
     for symbol, price in overrides.items():
         quotes[symbol] = PriceQuote(symbol=symbol, price=price, source="override")
 
@@ -231,7 +225,7 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
     prices = {s: q.price for s, q in quotes.items()}
 
     if args.holdings is not None:
-        holdings: dict[str, int] = _read(pio.read_holdings_csv, args.holdings)
+        holdings: dict[str, int] = _read(csv_files.read_holdings_csv, args.holdings)
     elif pf is not None:
         holdings = dict(pf.holdings)
     else:
@@ -252,13 +246,18 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
     }
     base.update({k: v for k, v in flags.items() if v is not None})
     cash = args.cash if args.cash is not None else (pf.cash if pf else Decimal(0))
+    value = cash + sum((prices[s] * n for s, n in holdings.items() if n), Decimal(0))
+    try:
+        rules.check_total_value(value)
+    except rules.InputError as exc:
+        raise UsageError(str(exc)) from None
     try:
         options = Options(**base, time_limit=args.time_limit)
         inp = RebalanceInput(
             holdings=holdings, prices=prices, targets=targets, cash=cash, options=options
         )
     except ValidationError as exc:
-        raise UsageError(_first_error(exc)) from None
+        raise UsageError(rules.describe_validation_error(exc)) from None
     used = {s: quotes[s] for s in inp.symbols}
     return inp, used
 

@@ -12,10 +12,29 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# Weights typed by people (CSV, user model files) rarely sum to exactly 1.
-WEIGHT_SUM_TOLERANCE = Decimal("0.000001")
+from rebalancer_tui.rules import PRICE, WEIGHT_SUM_TOLERANCE, check_symbol, plain
+
+__all__ = [
+    "WEIGHT_SUM_TOLERANCE",
+    "Asset",
+    "Catalog",
+    "ModelPortfolio",
+    "PriceQuote",
+    "PriceSource",
+]
+
 
 PriceSource = Literal["live", "cached", "fallback", "override"]
+
+
+def _price_in_range(p: Decimal | None) -> Decimal | None:
+    """Every price, wherever it comes from, within the bounds of `rules.PRICE`
+    (decimals are not limited here: live prices may carry more)."""
+    if p is not None and not (p.is_finite() and PRICE.minimum <= p <= PRICE.maximum):
+        low, high = PRICE.bound_text(PRICE.minimum), PRICE.bound_text(PRICE.maximum)
+        got = plain(p) if p.is_finite() and abs(p.adjusted()) < 30 else "an absurd number"
+        raise ValueError(f"price: must be between {low} and {high} (got {got})")
+    return p
 
 
 class Asset(BaseModel):
@@ -26,7 +45,7 @@ class Asset(BaseModel):
     name: str = ""
     # Built-in assets always carry a fallback price; a user's own asset may give
     # only its Fintual id, and then has no price until a live or cached one.
-    price: Decimal | None = Field(default=None, gt=0, description="fallback price in USD")
+    price: Decimal | None = Field(default=None, description="fallback price in USD")
 
     @model_validator(mode="after")
     def _priced_or_fetchable(self) -> Asset:
@@ -37,7 +56,12 @@ class Asset(BaseModel):
     @field_validator("symbol")
     @classmethod
     def _upper(cls, v: str) -> str:
-        return v.strip().upper()
+        return check_symbol(v)
+
+    @field_validator("price")
+    @classmethod
+    def _price(cls, v: Decimal | None) -> Decimal | None:
+        return _price_in_range(v)
 
 
 class ModelPortfolio(BaseModel):
@@ -55,7 +79,7 @@ class ModelPortfolio(BaseModel):
             raise ValueError("a model needs at least one symbol")
         out: dict[str, Decimal] = {}
         for sym, w in v.items():
-            key = sym.strip().upper()
+            key = check_symbol(sym)
             if w < 0:
                 raise ValueError(f"weight of {key} is negative")
             if key in out:
@@ -105,9 +129,15 @@ class PriceQuote(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     symbol: str
-    price: Decimal = Field(gt=0)
+    price: Decimal
     source: PriceSource
     date: dt.date | None = None
     reason: str | None = Field(
         default=None, description="why a live price was not used (for fallback/cached)"
     )
+
+    @field_validator("price")
+    @classmethod
+    def _price(cls, v: Decimal) -> Decimal:
+        _price_in_range(v)
+        return v

@@ -51,6 +51,7 @@ __all__ = [
     "SYMBOL_MAX_LEN",
     "TIME_LIMIT",
     "WEIGHT",
+    "WEIGHT_SUM_TOLERANCE",
     "InputError",
     "NumberError",
     "Quantity",
@@ -128,6 +129,8 @@ class Quantity:
 
 
 MAX_DIGITS = 30
+# Weights typed by people (CSV, user model files) rarely sum to exactly 1.
+WEIGHT_SUM_TOLERANCE = Decimal("0.000001")
 MAX_TOTAL_VALUE = Decimal(10) ** 11
 SYMBOL_MAX_LEN = 16
 
@@ -306,7 +309,7 @@ def to_number(value: Any, q: Quantity) -> Decimal:
     if isinstance(value, str):
         return parse_number(value, q)
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        kind = "true/false" if isinstance(value, bool) else type(value).__name__
+        kind = ("true" if value else "false") if isinstance(value, bool) else type(value).__name__
         raise NumberError(q, "not a number", kind)
     if isinstance(value, int) and abs(value).bit_length() > MAX_DIGITS * 10 // 3:
         raise NumberError(q, f"too many digits (at most {MAX_DIGITS})", "a huge number")
@@ -401,6 +404,8 @@ def _shown_value(v: Any) -> str:
         return "true" if v else "false"
     if v is None:
         return "null"
+    if isinstance(v, int):
+        return str(v) if abs(v).bit_length() < 100 else "a huge number"
     return shown(str(v))
 
 

@@ -156,7 +156,7 @@ def test_readable_tables_without_json(capsys: pytest.CaptureFixture[str]) -> Non
 BAD_INPUTS = {
     "unknown fund": (["--fund", "nope"], "unknown fund"),
     "malformed csv": (["--holdings", "{dir}/semi.csv"], "header"),
-    "negative shares": (["--holdings", "{dir}/neg.csv"], ">= 0"),
+    "negative shares": (["--holdings", "{dir}/neg.csv"], "shares: must not be negative"),
     "weights not summing to 1": (["--targets", "{dir}/sum.csv"], "sum"),
     "unknown symbol without price": (["--targets", "{dir}/unknown.csv"], "no price for ZZZ"),
     "held symbol without price": (["--holdings", "{dir}/held.csv"], "no price for held QQQ"),

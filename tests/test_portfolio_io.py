@@ -1,9 +1,11 @@
-"""CSV readers, the orders export, atomic writes and the JSON portfolio file."""
+"""CSV readers, the orders export, atomic writes and the JSON portfolio file
+(`rebalancer_tui.storage`, also reachable through the `portfolio_io` shim)."""
 
 from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -11,24 +13,26 @@ from pathlib import Path
 
 import pytest
 
-from rebalancer_tui import portfolio_io as pio
+from rebalancer_tui import portfolio_io
 from rebalancer_tui.engine import Options, RebalanceInput, solve
-from rebalancer_tui.portfolio_io import (
-    FileMissingError,
-    InputError,
-    PortfolioFile,
-    PortfolioOptions,
-    atomic_write_text,
-    default_portfolio_path,
-    load_portfolio,
+from rebalancer_tui.rules import InputError
+from rebalancer_tui.storage.atomic import atomic_write_text
+from rebalancer_tui.storage.csv_files import (
     read_holdings_csv,
     read_prices_csv,
     read_targets_csv,
+    write_orders_csv,
+)
+from rebalancer_tui.storage.locations import default_portfolio_path
+from rebalancer_tui.storage.portfolio_file import (
+    PortfolioFile,
+    PortfolioOptions,
+    load_portfolio,
     remember_portfolio,
     save_portfolio,
     startup_portfolio_path,
-    write_orders_csv,
 )
+from rebalancer_tui.storage.text import FileMissingError
 
 D = Decimal
 
@@ -86,14 +90,18 @@ def test_holdings_whole_number_with_zero_decimals(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "needles"),
     [
-        ("symbol,shares\nESGV,-2\n", ["line 2", "whole number >= 0", "'-2'"]),
-        ("symbol,shares\nESGV,2.5\n", ["line 2", "whole number", "'2.5'"]),
+        ("symbol,shares\nESGV,-2\n", ["line 2", "shares: must not be negative", "'-2'"]),
+        ("symbol,shares\nESGV,2.5\n", ["line 2", "shares: must be a whole number", "'2.5'"]),
         ("symbol,shares\nESGV,ten\n", ["line 2", "'ten'"]),
         ("symbol,shares\nESGV,\n", ["line 2", "expected 2 columns"]),
-        ("symbol,shares\nESGV,1e3\n", ["line 2", "'1e3'"]),
-        ("symbol,shares\nESGV,1_000\n", ["line 2", "'1_000'"]),
+        ("symbol,shares\nESGV,1e3\n", ["line 2", "no exponent", "'1e3'"]),
+        ("symbol,shares\nESGV,1_000\n", ["line 2", "no '_'", "'1_000'"]),
         ("symbol,shares\nESGV,1,234\n", ["line 2", "got 3", "thousands"]),
-        ('symbol,shares\nESGV,"1,234"\n', ["line 2", "'1,234'"]),
+        ('symbol,shares\nESGV,"1,234"\n', ["line 2", "thousands", "'1,234'"]),
+        ("symbol,shares\nESGV,1000000001\n", ["line 2", "at most 1,000,000,000"]),
+        ("symbol,shares\nESGV," + "9" * 5000 + "\n", ["line 2", "too many digits"]),
+        ("symbol,shares\n=2+5,1\n", ["line 2", "ticker", "'=2+5'"]),
+        ("symbol,shares\nES\x1b[2JGV,1\n", ["line 2", "ticker", "\\x1b[2J"]),
         ("symbol,shares\nESGV,1\n\nesgv,2\n", ["line 4", "ESGV appears twice", "line 2"]),
         ("ticker,qty\nESGV,1\n", ["line 1", "header 'symbol,shares'", "'ticker,qty'"]),
         ("ESGV,10\n", ["line 1", "header"]),
@@ -104,7 +112,7 @@ def test_holdings_whole_number_with_zero_decimals(tmp_path: Path) -> None:
         ("symbol,shares\n,1\n", ["line 2", "symbol"]),
         ('symbol,shares\n"ESGV,1\n', ["line 2", "malformed CSV"]),
         ('symbol,shares\n"ES"GV,1\n', ["line 2", "malformed CSV"]),
-        ("symbol,shares\nESGV,NaN\n", ["'NaN'"]),
+        ("symbol,shares\nESGV,NaN\n", ["not a number", "'NaN'"]),
     ],
 )
 def test_holdings_bad(tmp_path: Path, content: str, needles: list[str]) -> None:
@@ -162,7 +170,7 @@ def test_targets_sum_tolerance(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "needles"),
     [
-        ("symbol,weight\nA,31\nB,69\n", ["line 2", "between 0 and 1", "'31'"]),
+        ("symbol,weight\nA,31\nB,69\n", ["line 2", "weight: must be at most 100% (1)", "'31'"]),
         ("symbol,weight\nA,31%\nB,69%\n", ["line 2", "'31%'"]),
         ("symbol,weight\nA,-0.1\nB,1.1\n", ["line 2", "'-0.1'"]),
         ("symbol,weight\n", ["no target weights"]),
@@ -188,9 +196,11 @@ def test_prices_basic(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "needles"),
     [
-        ("symbol,price\nESGV,0\n", ["line 2", "positive", "'0'"]),
+        ("symbol,price\nESGV,0\n", ["line 2", "price: must be at least $0.000001", "'0'"]),
+        ("symbol,price\nESGV,1e300\n", ["line 2", "no exponent"]),
+        ("symbol,price\nESGV,1000001\n", ["line 2", "at most $1,000,000"]),
+        ("symbol,price\nESGV,1.123456789\n", ["line 2", "at most 8 decimals"]),
         ("symbol,price\nESGV,-1\n", ["line 2", "'-1'"]),
-        ("symbol,price\nESGV,$119.97\n", ["line 2", "'$119.97'"]),
         ("symbol,price\nESGV,inf\n", ["line 2", "'inf'"]),
         ("symbol,price\nESGV,1\nESGV,2\n", ["line 3", "twice"]),
     ],
@@ -231,7 +241,7 @@ def test_orders_csv_round_trip(tmp_path: Path) -> None:
         # amount is shares * price rounded to the cent, recomputed here
         assert D(r["amount"]) == (D(r["price"]) * int(r["shares"])).quantize(D("0.01"))
     # Prices are in plain notation (no exponent) so any broker tool parses them.
-    assert all(pio._DECIMAL_RE.fullmatch(r["price"]) for r in rows)
+    assert all(re.fullmatch(r"\d+(\.\d+)?", r["price"]) for r in rows)
     assert not list(tmp_path.glob(".*tmp"))
 
 
@@ -279,9 +289,9 @@ def test_interrupted_save_keeps_old_file(
         raise OSError(28, "No space left on device")
 
     if where == "replace":
-        monkeypatch.setattr(pio.os, "replace", boom)
+        monkeypatch.setattr(os, "replace", boom)
     elif where == "fsync":
-        monkeypatch.setattr(pio.os, "fsync", boom)
+        monkeypatch.setattr(os, "fsync", boom)
     else:
         real_fdopen = os.fdopen
 
@@ -302,7 +312,7 @@ def test_interrupted_save_keeps_old_file(
                 self.fh.flush()
                 raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(pio.os, "fdopen", lambda *a, **k: Half(real_fdopen(*a, **k)))
+        monkeypatch.setattr(os, "fdopen", lambda *a, **k: Half(real_fdopen(*a, **k)))
     with pytest.raises(InputError, match="No space left"):
         atomic_write_text(p, "new content that is longer\n")
     assert p.read_bytes() == b"old content\n"
@@ -318,7 +328,7 @@ def test_keyboard_interrupt_mid_save_leaves_no_temp(
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pio.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         atomic_write_text(p, "new")
     assert p.read_bytes() == b"old"
@@ -333,7 +343,7 @@ def test_killed_writer_leaves_old_file(tmp_path: Path) -> None:
     code = (
         "import os, sys\n"
         "from pathlib import Path\n"
-        "import rebalancer_tui.portfolio_io as pio\n"
+        "import rebalancer_tui.storage.atomic as pio\n"
         "os.replace = lambda *a: os._exit(9)\n"
         f"pio.atomic_write_text(Path({str(p)!r}), 'new' * 1000)\n"
     )
@@ -359,7 +369,7 @@ def _portfolio() -> PortfolioFile:
             cost_rate=D("0.001"),
             buy_only=True,
         ),
-        price_overrides={"ZZZ": D("12.3456789012345678901"), "ESGV": D("120")},
+        price_overrides={"ZZZ": D("12.34567891"), "ESGV": D("120")},
     )
 
 
@@ -369,8 +379,8 @@ def test_portfolio_round_trip(tmp_path: Path) -> None:
     save_portfolio(p, pf)
     back = load_portfolio(p)
     assert back == pf
-    # A decimal that a float cannot hold is kept exactly (as a string).
-    assert back.price_overrides["ZZZ"] == D("12.3456789012345678901")
+    # Eight decimals (the most a price may have) come back exactly.
+    assert back.price_overrides["ZZZ"] == D("12.34567891")
     # Saving what was loaded gives the same bytes: stable files, clean diffs.
     text = p.read_bytes()
     save_portfolio(p, back)
@@ -411,24 +421,36 @@ GOOD = '{\n  "version": 1,\n  "holdings": {"ESGV": 3},\n  "cash": 10\n}\n'
         (GOOD[:-3], ["not valid JSON"]),
         ("", ["line 1", "not valid JSON"]),
         ("{'holdings': {}}", ["line 1 column 2", "not valid JSON"]),
-        ('{"holdings": {"ESGV": "3"}}', ["field holdings.ESGV", "whole number", "'3'"]),
+        ('{"holdings": {"ESGV": "3.5"}}', ["field holdings.ESGV", "whole number", "'3.5'"]),
         ('{"holdings": {"ESGV": 2.5}}', ["field holdings.ESGV", "whole number", "2.5"]),
-        ('{"holdings": {"ESGV": -2}}', ["field holdings.ESGV", ">= 0", "-2"]),
-        ('{"holdings": {"ESGV": true}}', ["field holdings.ESGV", "whole number"]),
-        ('{"holdings": [1, 2]}', ["field holdings", "object"]),
+        ('{"holdings": {"ESGV": -2}}', ["field holdings.ESGV", "must not be negative", "-2"]),
+        ('{"holdings": {"ESGV": true}}', ["field holdings.ESGV", "not a number", "true"]),
+        ('{"holdings": {"ESGV": 1e3}}', ["line 1 column 23", "no exponent", "'1e3'"]),
+        ('{"holdings": {"ESGV": 1000000001}}', ["holdings.ESGV", "at most 1,000,000,000"]),
+        ('{"holdings": {"ESGV": ' + "9" * 5000 + "}}", ["too many digits"]),
+        ('{"holdings": [1, 2]}', ["holdings", "object"]),
         ('{"holdings": {"ES GV": 1}}', ["field holdings", "ticker"]),
         ('{"holdings": {"ESGV": 1, "esgv": 2}}', ["field holdings", "ESGV appears twice"]),
-        ('{"cash": "lots"}', ["field cash", "number", "'lots'"]),
-        ('{"cash": -5}', ["field cash", ">= 0", "-5"]),
-        ('{"cash": NaN}', ["NaN is not a number"]),
+        ('{"cash": "lots"}', ["cash: not a number", "'lots'"]),
+        ('{"cash": -5}', ["cash: must not be negative", "-5"]),
+        ('{"cash": NaN}', ["line 1 column 10", "not a number", "'NaN'"]),
+        ('{"cash": 1e308}', ["line 1 column 10", "no exponent", "'1e308'"]),
+        ('{"cash": 100000000000.01}', ["cash: must be at most $100,000,000,000"]),
+        ('{"cash": "1,234"}', ["cash: write 1234.5: no thousands separators"]),
         ('{"cash": 1, "cash": 2}', ["'cash' appears twice"]),
-        ('{"options": {"band": 1.5}}', ["field options.band", "<= 1", "1.5"]),
+        ('{"options": {"band": 1.5}}', ["field options.band", "at most 100% (1)", "1.5"]),
+        ('{"options": {"relative_band": 0}}', ["options.relative_band", "must be above 0"]),
         ('{"options": {"buy_only": "yes"}}', ["field options.buy_only", "true or false"]),
         ('{"options": {"buy_onyl": true}}', ["field options.buy_onyl", "unknown field"]),
-        ('{"options": {"cost_rate": 1}}', ["field options.cost_rate", "< 1"]),
-        ('{"price_overrides": {"ESGV": 0}}', ["field price_overrides.ESGV", "> 0"]),
-        ('{"version": 2}', ["field version", "must be 1", "2"]),
-        ('{"model": ""}', ["field model"]),
+        ('{"options": {"cost_rate": 0.7}}', ["options.cost_rate", "at most 50% (0.5)"]),
+        ('{"options": {"fee": 10001}}', ["options.fee", "at most $10,000"]),
+        ('{"price_overrides": {"ESGV": 0}}', ["price_overrides.ESGV", "at least $0.000001"]),
+        ('{"price_overrides": {"ESGV": 1E+300}}', ["no exponent"]),
+        ('{"version": 2}', ["version: must be 1", "(got 2)"]),
+        ('{"model": ""}', ["model: must not be empty"]),
+        ('{"model": "a\\u001b[2Jb"}', ["model", "control characters", "\\x1b"]),
+        ("[" * 5000 + "]" * 5000, ["nested too deeply"]),
+        ('{"holdings": ' + "[" * 40 + "]" * 40 + "}", ["nested too deeply"]),
         ("[1, 2]", ["expected a JSON object"]),
         ('"hello"', ["expected a JSON object"]),
     ],
@@ -465,7 +487,7 @@ def test_portfolio_interrupted_save_keeps_old(
     def boom(*args: object) -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(pio.os, "replace", boom)
+    monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(InputError, match="cannot write"):
         save_portfolio(p, _portfolio())
     assert p.read_bytes() == before
@@ -504,3 +526,15 @@ def test_io_module_does_not_import_textual() -> None:
         "assert 'scipy' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_shims_re_export_the_storage_names() -> None:
+    from rebalancer_tui import atomic, user_models
+    from rebalancer_tui.storage import atomic as storage_atomic
+    from rebalancer_tui.storage import user_models as storage_user_models
+
+    assert portfolio_io.load_portfolio is load_portfolio
+    assert portfolio_io.InputError is InputError
+    assert portfolio_io.FileMissingError is FileMissingError
+    assert atomic.write_text_atomically is storage_atomic.write_text_atomically
+    assert user_models.load_user_models is storage_user_models.load_user_models

@@ -95,14 +95,20 @@ def _model(**over: object) -> dict:
     ("bad", "needles"),
     [
         (_model(weights={"ESGV": 0.5, "BND": 0.4}), ["weights", "sum to 0.9"]),
-        (_model(weights={"ESGV": 1.1, "BND": -0.1}), ["negative"]),
+        (_model(weights={"ESGV": 1.1, "BND": -0.1}), ["weights.ESGV", "at most 100% (1)"]),
+        (_model(weights={"ESGV": 0.5, "BND": -0.1}), ["weights.BND", "must not be negative"]),
+        (_model(weights={"ESGV": 0.5, "ES GV": 0.5}), ["ticker", "'ES GV'"]),
+        (_model(weights={"ESGV": 0.5, "\x1b[2J": 0.5}), ["ticker", "\\x1b[2J"]),
+        (_model(weights={"ESGV": 0.5, "=2+5": 0.5}), ["ticker", "'=2+5'"]),
+        (_model(weights={"ESGV": "1e3", "BND": 0.5}), ["weights.ESGV", "no exponent"]),
+        (_model(label="a\x1b]0;pwned\x07b"), ["label", "control characters", "\\x1b"]),
         (_model(weights={"ESGV": "half", "BND": 0.5}), ["weights.ESGV", "number"]),
         (_model(weights={"ESGV": 0.5, "esgv": 0.5}), ["ESGV appears twice"]),
         (_model(weights={"ESGV": 0.5, "ZZZ": 0.5}), ["unknown symbol ZZZ", "price"]),
         (_model(id="risky-norris"), ["'risky-norris' is already used"]),
-        (_model(label=""), ["field label"]),
-        (_model(colour="red"), ["field colour", "unknown field"]),
-        ({"label": "X", "weights": {"ESGV": 1}}, ["field id", "required"]),
+        (_model(label=""), ["label: must not be empty"]),
+        (_model(colour="red"), ["colour: unknown field"]),
+        ({"label": "X", "weights": {"ESGV": 1}}, ["id: is required"]),
         ("not a model", ["object"]),
         (
             _model(weights={"ESGV": 0.5, "ZZZ": 0.5}, assets=[{"symbol": "ZZZ", "name": "Z"}]),
@@ -110,7 +116,7 @@ def _model(**over: object) -> dict:
         ),
         (
             _model(weights={"ESGV": 0.5, "ZZZ": 0.5}, assets=[{"symbol": "ZZZ", "price": 0}]),
-            ["assets.0.price", "> 0"],
+            ["assets.0.price", "at least $0.000001"],
         ),
         (_model(assets=[{"symbol": "ESGV", "price": 1}]), ["ESGV is built in"]),
         (
@@ -163,3 +169,24 @@ def test_asset_given_by_fintual_id_alone_loads_without_a_price(tmp_path: Path) -
     assert errors == []
     assert [m.id for m in models] == ["x"]
     assert [(a.symbol, a.id, a.price) for a in assets] == [("ZZZ", 7, None)]
+
+
+def test_deep_or_huge_models_file_is_one_line(tmp_path: Path) -> None:
+    p = tmp_path / "models.json"
+    p.write_text('{"models": ' + "[" * 5000 + "]" * 5000 + "}", encoding="utf-8")
+    models, assets, errors = load_user_models(p)
+    assert (models, assets) == ([], []) and len(errors) == 1
+    assert "nested too deeply" in errors[0]
+    p.write_text('{"models": [' + ",".join(["1"] * 200_000) + "]}", encoding="utf-8")
+    models, assets, errors = load_user_models(p)
+    assert (models, assets) == ([], []) and "too many values" in errors[0]
+
+
+def test_declared_symbol_must_be_a_ticker(tmp_path: Path) -> None:
+    data = {
+        "models": [
+            _model(weights={"ESGV": 0.5, "ZZZ": 0.5}, assets=[{"symbol": "Z Z", "price": 3}])
+        ]
+    }
+    models, _, errors = load_user_models(write(tmp_path, data))
+    assert models == [] and "assets.0.symbol" in errors[0] and "ticker" in errors[0]

@@ -1,0 +1,171 @@
+"""The user's CSV files: holdings `symbol,shares`, targets `symbol,weight`,
+price overrides `symbol,price`, and the orders export.
+
+Every reader raises InputError with one line naming the file, the line, what
+was expected and what was found; numbers and symbols follow `rules`. At most
+`MAX_ROWS` data rows are read (a million-row file is refused at once).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Collection, Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rebalancer_tui.rules import (
+    PRICE,
+    SHARES,
+    WEIGHT,
+    WEIGHT_SUM_TOLERANCE,
+    InputError,
+    Quantity,
+    check_symbol,
+    csv_cell,
+    parse_number,
+    plain,
+    shown,
+)
+from rebalancer_tui.storage.atomic import atomic_write_text
+from rebalancer_tui.storage.text import read_text, where
+
+if TYPE_CHECKING:
+    from rebalancer_tui.engine import Plan
+
+MAX_ROWS = 10_000
+_CENT = Decimal("0.01")
+# How many unknown symbols one error line names before "and N more".
+_NAMED = 5
+
+
+def _rows(path: Path, columns: tuple[str, str]) -> list[tuple[int, dict[str, str]]]:
+    """Data rows of a two-column CSV as (line number, {column: cell})."""
+    text = read_text(path)
+    name = where(path)
+    expected = ",".join(columns)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    out: list[tuple[int, dict[str, str]]] = []
+    try:
+        for row in reader:
+            cells = [c.strip() for c in row]
+            # A trailing comma (some spreadsheets add one) is not a column.
+            while cells and cells[-1] == "":
+                cells.pop()
+            if not cells:
+                continue
+            line = reader.line_num
+            if header is None:
+                header = [c.lower() for c in cells]
+                if sorted(header) != sorted(columns):
+                    raise InputError(
+                        f"{name} line {line}: expected the header '{expected}' "
+                        f"(got {shown(','.join(cells))})"
+                    )
+                continue
+            if len(out) >= MAX_ROWS:
+                raise InputError(f"{name} line {line}: too many rows (at most {MAX_ROWS:,})")
+            if len(cells) != len(header):
+                hint = (
+                    "; write 1234.5: no thousands separators, a point for decimals"
+                    if len(cells) > len(header)
+                    else ""
+                )
+                raise InputError(
+                    f"{name} line {line}: expected {len(header)} columns '{expected}', "
+                    f"got {len(cells)} ({shown(','.join(cells))}){hint}"
+                )
+            out.append((line, dict(zip(header, cells, strict=True))))
+    except csv.Error as exc:
+        raise InputError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
+    if header is None:
+        raise InputError(f"{name}: empty file, expected the header '{expected}'")
+    return out
+
+
+def _read_column(path: Path, column: str, q: Quantity) -> tuple[dict[str, Decimal], dict[str, int]]:
+    """`symbol,<column>` rows -> ({SYMBOL: value}, {SYMBOL: line})."""
+    name = where(path)
+    lines: dict[str, int] = {}
+    out: dict[str, Decimal] = {}
+    for line, row in _rows(path, ("symbol", column)):
+        try:
+            sym = check_symbol(row["symbol"])
+            if sym in lines:
+                raise InputError(f"{sym} appears twice (first on line {lines[sym]})")
+            value = parse_number(row[column], q)
+        except InputError as exc:
+            raise InputError(f"{name} line {line}: {exc}") from None
+        lines[sym] = line
+        out[sym] = value
+    return out, lines
+
+
+def _check_known(
+    path: Path, lines: dict[str, int], known: Collection[str] | None, symbols: Iterable[str]
+) -> None:
+    if known is None:
+        return
+    unknown = [s for s in symbols if s not in known]
+    if not unknown:
+        return
+    first = unknown[0]
+    more = unknown[1:_NAMED]
+    also = f"; also {', '.join(more)}" if more else ""
+    rest = len(unknown) - 1 - len(more)
+    also += f" and {rest:,} more" if rest > 0 else ""
+    raise InputError(
+        f"{where(path)} line {lines[first]}: unknown symbol {first} (not in the catalog and "
+        f"no price given for it){also}"
+    )
+
+
+def read_holdings_csv(path: Path, *, known: Collection[str] | None = None) -> dict[str, int]:
+    """`symbol,shares` rows -> {SYMBOL: shares}. With `known`, every symbol must
+    be in it (the catalog plus any symbol the caller has a price for)."""
+    values, lines = _read_column(Path(path), "shares", SHARES)
+    _check_known(Path(path), lines, known, values)
+    return {s: int(v) for s, v in values.items()}
+
+
+def read_targets_csv(path: Path, *, known: Collection[str] | None = None) -> dict[str, Decimal]:
+    """`symbol,weight` rows -> {SYMBOL: weight}; weights are fractions summing to 1."""
+    path = Path(path)
+    out, lines = _read_column(path, "weight", WEIGHT)
+    if not out:
+        raise InputError(f"{where(path)}: no target weights (expected rows 'symbol,weight')")
+    total = sum(out.values(), Decimal(0))
+    if abs(total - 1) > WEIGHT_SUM_TOLERANCE:
+        raise InputError(f"{where(path)}: weights sum to {plain(total)}, expected 1")
+    _check_known(path, lines, known, out)
+    return out
+
+
+def read_prices_csv(path: Path) -> dict[str, Decimal]:
+    """`symbol,price` rows -> {SYMBOL: price}; prices are dollars within `rules.PRICE`."""
+    return _read_column(Path(path), "price", PRICE)[0]
+
+
+def orders_csv_text(plan: Plan) -> str:
+    """`action,symbol,shares,price,amount`, sells first; no cell can start a formula."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["action", "symbol", "shares", "price", "amount"])
+    for o in plan.orders:
+        w.writerow(
+            [
+                csv_cell(o.action),
+                csv_cell(o.symbol),
+                o.shares,
+                plain(o.price),
+                format(o.amount.quantize(_CENT), "f"),
+            ]
+        )
+    return buf.getvalue()
+
+
+def write_orders_csv(path: Path, plan: Plan) -> None:
+    """The plan's orders (sells first) for a broker; amount rounded to the cent. Atomic."""
+    atomic_write_text(Path(path), orders_csv_text(plan))
