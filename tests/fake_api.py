@@ -15,8 +15,10 @@ fail in one of `MODES`, to be slow, or to hang until the server stops.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -45,7 +47,12 @@ MODES = (
     "zero",
     "negative",
     "non-numeric",  # net_asset_value is the string "abc"
+    "huge",  # 200 declaring a body far above any cap (sent until the client gives up)
+    "huge-undeclared",  # the same without Content-Length: only counting the bytes stops it
+    "gzip",  # a gzip body the client did not ask for
+    "bad-phrase",  # 404 whose reason phrase carries a C1 control character
 )
+HUGE_BYTES = 64 * 1024 * 1024
 # A hung handler gives up on its own after this, should a test forget to stop.
 HANG_CAP_S = 60.0
 
@@ -63,6 +70,10 @@ class AssetBehaviour:
     latency: float | None = None  # None: the server's default latency
     price_field: str = "net_asset_value"
     history: list[tuple[dt.date, Decimal]] | None = None
+    # Written verbatim as the price's JSON token (e.g. "1E-400", "1e5000").
+    raw_price: str | None = None
+    # The id the answer claims (default: the asset's own), verbatim.
+    answer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,7 @@ class _State:
     log: list[RequestRecord] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
+    huge_bytes_sent: int = 0
 
 
 def _live_price(asset: Asset) -> Decimal:
@@ -228,6 +240,16 @@ class FakeFintualAPI:
             return self._idle.wait_for(lambda: self._state.in_flight == 0, timeout)
 
     @property
+    def huge_bytes_sent(self) -> int:
+        """Bytes the huge modes got into the socket before the client stopped reading."""
+        with self._lock:
+            return self._state.huge_bytes_sent
+
+    def _record_sent(self, n: int) -> None:
+        with self._lock:
+            self._state.huge_bytes_sent += n
+
+    @property
     def max_in_flight(self) -> int:
         with self._lock:
             return self._state.max_in_flight
@@ -275,13 +297,25 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     api: FakeFintualAPI
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gives up (its deadline) resets its kept-alive connections:
+        # that is the client's right, not a server error worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 _ASSET_PATH = re.compile(r"^/api/real_assets/(\d+)(/days)?/?$")
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
-    protocol_version = "HTTP/1.0"
+    # Keep-alive, as the real API: a client reuses its connections, so a
+    # 2,000-asset fetch is not 2,000 connection set-ups and handler threads.
+    protocol_version = "HTTP/1.1"
+    # Headers and body are two writes; without this, Nagle holds the body back
+    # until the client's delayed ACK (40 ms per answer on a kept-alive connection).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output clean
@@ -318,6 +352,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"errors": [{"status": "404", "title": "Not Found"}]})
         elif mode in ("500", "503"):
             self._send(int(mode), b"<html>server error</html>", "text/html")
+        elif mode in ("huge", "huge-undeclared"):
+            self._stream_huge(declared=mode == "huge")
+        elif mode == "gzip":
+            body = gzip.compress(json.dumps(_asset_document(b, "ok")).encode())
+            self._send(200, body, "application/json", {"Content-Encoding": "gzip"})
+        elif mode == "bad-phrase":
+            self.send_response(404, "Not \x9bFound")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif mode == "not-json":
             self._send(200, b"<html><body>Maintenance</body></html>", "text/html")
         elif mode == "wrong-shape":
@@ -328,17 +371,49 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, _asset_document(b, mode))
 
     def _json(self, status: int, doc: object) -> None:
-        self._send(status, json.dumps(doc).encode(), "application/json; charset=utf-8")
+        body = json.dumps(doc).encode()
+        # A raw token stands in for a number json.dumps cannot write (1E-400, 1e5000).
+        body = _RAW.sub(lambda m: bytes.fromhex(m.group(1).decode()).decode().encode(), body)
+        self._send(status, body, "application/json; charset=utf-8")
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
+    def _stream_huge(self, *, declared: bool) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if declared:
+            self.send_header("Content-Length", str(HUGE_BYTES))
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        chunk = b"[" * 65536  # valid JSON's start: only a cap can refuse it early
+        sent = 0
+        while sent < HUGE_BYTES and not self.server.api._release.is_set():
+            self.wfile.write(chunk)
+            sent += len(chunk)
+            self.server.api._record_sent(len(chunk))
+
+
+_RAW = re.compile(rb'"RAW:([0-9a-f]+)"')
+
+
+def _raw(token: str) -> str:
+    return "RAW:" + token.encode().hex()
+
 
 def _price_value(b: AssetBehaviour, mode: str) -> object:
+    if b.raw_price is not None and mode == "ok":
+        return _raw(b.raw_price)
     return {"zero": 0, "negative": -float(b.price), "non-numeric": "abc"}.get(mode, float(b.price))
 
 
@@ -351,10 +426,10 @@ def _asset_document(b: AssetBehaviour, mode: str) -> dict[str, Any]:
     }
     if mode != "missing":
         last_day[b.price_field] = _price_value(b, mode)
-    asset_id = b.asset_id + 1 if mode == "wrong-id" else b.asset_id
+    asset_id = str(b.asset_id + 1 if mode == "wrong-id" else b.asset_id)
     return {
         "data": {
-            "id": str(asset_id),
+            "id": b.answer_id if b.answer_id is not None else asset_id,
             "type": "real_asset",
             "attributes": {
                 "name": b.name,

@@ -12,13 +12,7 @@ import pytest
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.models import PriceQuote
-from rebalancer_tui.prices import (
-    DEFAULT_API_URL,
-    PriceCache,
-    best_known_quotes,
-    default_cache_path,
-    resolve_api_url,
-)
+from rebalancer_tui.prices import PriceCache, best_known_quotes, default_cache_path
 
 CATALOG = load_catalog()
 FALLBACK = {a.symbol: a.price for a in CATALOG.assets}
@@ -29,25 +23,6 @@ def live(symbol: str, price: str, date: dt.date = dt.date(2026, 3, 2)) -> PriceQ
 
 
 # -- configuration -------------------------------------------------------------
-
-
-def test_api_url_flag_beats_env_beats_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert resolve_api_url() == DEFAULT_API_URL == "https://fintual.cl"
-    monkeypatch.setenv("REBALANCER_API_URL", "http://127.0.0.1:9/")
-    assert resolve_api_url() == "http://127.0.0.1:9"
-    assert resolve_api_url("http://localhost:8000/prefix/") == "http://localhost:8000/prefix"
-    monkeypatch.setenv("REBALANCER_API_URL", "  ")
-    assert resolve_api_url(None) == DEFAULT_API_URL
-
-
-@pytest.mark.parametrize("bad", ["fintual.cl", "ftp://fintual.cl", "http://", "htp:/x"])
-def test_bad_api_url_is_one_clear_line(bad: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ValueError, match=r"--api-url must be an http\(s\) URL") as exc_info:
-        resolve_api_url(bad)
-    assert "\n" not in str(exc_info.value)
-    monkeypatch.setenv("REBALANCER_API_URL", bad)
-    with pytest.raises(ValueError, match="REBALANCER_API_URL must be"):
-        resolve_api_url()
 
 
 def test_cache_path_env_then_platformdirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fake_api import LIVE_DATE, FakeFintualAPI
 
 from rebalancer_tui.data import load_catalog
@@ -71,3 +72,38 @@ def test_live_then_cached_then_offline(tmp_path: Path) -> None:
     # Offline never touches the network and shows the same cached prices.
     third, _ = plan(tmp_path, "--offline")
     assert sources(third) == expected_cached
+
+
+def run_plan(cache_dir: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    full_env = {**os.environ, "REBALANCER_CACHE_DIR": str(cache_dir), **(env or {})}
+    if env is None or "REBALANCER_API_URL" not in env:
+        full_env.pop("REBALANCER_API_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "rebalancer_tui", "plan", "--fund", "risky-norris", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "fragment"),
+    [
+        (("--api-url", "http://127.0.0.1:99999"), {}, "--api-url 'http://127.0.0.1:99999' has"),
+        (("--api-url", ""), {}, "--api-url is empty"),
+        (("--api-url", "fintual.cl"), {}, "must start with http:// or https://"),
+        ((), {"REBALANCER_API_URL": ""}, "REBALANCER_API_URL is empty"),
+        ((), {"REBALANCER_API_URL": "http://[::1]:0"}, "REBALANCER_API_URL 'http://[::1]:0'"),
+    ],
+)
+def test_a_bad_api_url_is_one_line_and_exit_2(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], fragment: str
+) -> None:
+    out = run_plan(tmp_path, *args, env=env)
+    assert out.returncode == 2
+    lines = out.stderr.splitlines()
+    assert len(lines) == 1 and fragment in lines[0], out.stderr
+    assert lines[0].startswith("rebalancer-tui: error: ")
+    assert out.stdout == ""

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from fake_api import LIVE_DATE, FakeFintualAPI
+from fake_api import HUGE_BYTES, LIVE_DATE, FakeFintualAPI
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.models import Asset
@@ -287,3 +287,123 @@ async def test_asset_known_only_by_id_is_live_or_absent(tmp_path: Path) -> None:
     down = await fetch_quotes("http://127.0.0.1:9", [own], timeout=0.3, deadline=1.0)
     assert "ZZZ" not in down.quotes
     assert "ZZZ" in down.errors
+
+
+# -- bounds on what enters: prices, answer sizes, outside text ------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("1E-400", "net_asset_value=1.000E-400 must be at least $0.000001"),
+        ("0.0000001", "net_asset_value=0.0000001 must be at least $0.000001"),
+        ("1e12", "net_asset_value=1000000000000 must be at most $1,000,000"),
+        ("1e5000", "net_asset_value=1.000E+5000 must be at most $1,000,000"),
+    ],
+)
+async def test_price_outside_the_bound_falls_back_and_is_never_cached(
+    fake_api: FakeFintualAPI, tmp_path: Path, raw: str, fragment: str
+) -> None:
+    cache = PriceCache(tmp_path / "prices.json")
+    fake_api.configure("BND", raw_price=raw)
+    report = await fetch(fake_api, cache=cache)
+    bnd = report.quotes["BND"]
+    assert (bnd.source, bnd.price) == ("fallback", FALLBACK["BND"])
+    assert bnd.reason == f"no positive price: {fragment}"
+    assert_live(report, fake_api, [s for s in SYMBOLS if s != "BND"])
+    assert "BND" not in cache.load() and len(cache.load()) == len(SYMBOLS) - 1
+    assert "Infinity" not in cache.path.read_text()
+
+
+async def test_price_with_more_decimals_than_the_rule_is_rounded_not_refused(
+    fake_api: FakeFintualAPI,
+) -> None:
+    fake_api.configure("BND", raw_price="74.123456789")
+    report = await fetch(fake_api)
+    assert report.quotes["BND"].price == Decimal("74.12345679")  # half-even to 8 places
+
+
+@pytest.mark.parametrize("mode", ["huge", "huge-undeclared"])
+async def test_an_oversized_answer_is_refused_without_reading_it(
+    fake_api: FakeFintualAPI, mode: str
+) -> None:
+    fake_api.fail("VUG", mode)
+    report = await fetch(fake_api, timeout=5.0, deadline=20.0)
+    assert report.errors == {"VUG": "answer larger than 1,000 kB, not read"}
+    assert report.quotes["VUG"].source == "fallback"
+    assert fake_api.request_count("VUG") == 1  # a refusal, not a retry
+    assert_live(report, fake_api, [s for s in SYMBOLS if s != "VUG"])
+    fake_api.release_hangs()  # stop a handler still writing into a full socket
+    assert fake_api.wait_until_idle()
+    # The client hung up after the cap: the server got nowhere near its 64 MB out.
+    assert fake_api.huge_bytes_sent < HUGE_BYTES // 4
+
+
+async def test_an_unasked_for_compressed_answer_is_refused(fake_api: FakeFintualAPI) -> None:
+    # Decompressing could turn a chunk under the cap into gigabytes.
+    fake_api.fail("VUG", "gzip")
+    report = await fetch(fake_api)
+    assert report.errors == {"VUG": "answer compressed (gzip) although not asked"}
+
+
+async def test_text_from_the_answer_is_never_echoed_raw(fake_api: FakeFintualAPI) -> None:
+    fake_api.configure("BND", mode="wrong-id", answer_id="\x1b]0;owned\x07\x1b[2J")
+    fake_api.configure("TIP", mode="non-numeric")
+    fake_api.configure("VUG", mode="bad-phrase")
+    report = await fetch(fake_api)
+    assert set(report.errors) == {"BND", "TIP", "VUG"}
+    for reason in report.errors.values():
+        assert reason.isprintable() and "\x1b" not in reason and len(reason) <= 200
+    assert report.errors["BND"].startswith("answer is for asset \\x1b]0;owned\\x07")
+
+
+# -- any number of assets: bounded concurrency, one deadline -------------------------
+
+MANY = [
+    Asset(symbol=f"Z{i:04d}", name=f"Synthetic {i}", id=900_000 + i, price=Decimal(50))
+    for i in range(2000)
+]
+
+
+async def test_two_thousand_assets_against_a_fast_server_all_live(tmp_path: Path) -> None:
+    # The deadline is generous so a loaded machine cannot fail this; what is checked
+    # is that nothing in the client stops the prices (before: 0 of 2,000 live) and
+    # that the server never sees more than the bounded number at once.
+    from rebalancer_tui.prices.client import MAX_IN_FLIGHT
+
+    cache = PriceCache(tmp_path / "prices.json")
+    with FakeFintualAPI(assets=MANY) as api:
+        report = await fetch_quotes(api.url, MANY, timeout=10.0, deadline=120.0, cache=cache)
+        assert report.errors == {}
+        assert all(report.quotes[a.symbol].source == "live" for a in MANY)
+        assert api.request_count() == len(MANY)
+        assert 1 < api.max_in_flight <= MAX_IN_FLIGHT
+    assert len(cache.load()) == len(MANY)
+
+
+async def test_the_deadline_holds_at_two_thousand_slow_assets() -> None:
+    deadline = 1.0
+    with FakeFintualAPI(assets=MANY, latency=0.2) as api:
+        started = time.monotonic()
+        report = await fetch_quotes(api.url, MANY, timeout=2.0, deadline=deadline)
+        elapsed = time.monotonic() - started
+    # A bound from the deadline, not the machine: far below the 2,000 x 0.2 s the
+    # requests would take one after the other (or the 85 s the unbounded fetch took).
+    assert elapsed < deadline + 10.0
+    live = [a for a in MANY if report.quotes[a.symbol].source == "live"]
+    late = [a for a in MANY if report.errors.get(a.symbol) == "no answer within the 1 s deadline"]
+    assert live, "what arrived before the deadline is kept"
+    assert len(live) + len(late) == len(MANY)
+    assert all(report.quotes[a.symbol].reason is not None for a in late)
+
+
+async def test_a_dead_server_costs_the_deadline_at_any_asset_count() -> None:
+    assets = MANY[:300]
+    with FakeFintualAPI(assets=assets) as api:
+        for a in assets:
+            api.fail(a.symbol, "hang")
+        started = time.monotonic()
+        report = await fetch_quotes(api.url, assets, timeout=30.0, deadline=1.0)
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.0 + 10.0  # the 30 s timeout never had its say
+    assert set(report.errors.values()) == {"no answer within the 1 s deadline"}

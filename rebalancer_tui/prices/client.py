@@ -1,52 +1,69 @@
 """Fetch live prices from the Fintual API: concurrent, bounded, per-asset fallback.
 
-One `httpx.AsyncClient` serves all assets at once. Each request has its own
-timeout and at most one retry (timeouts, connection errors, 5xx), and the
-whole fetch has a deadline after which unfinished assets simply fall back.
-Nothing here raises for network or API trouble: every failure becomes a
-readable reason attached to that asset's fallback quote.
+The only module of the price service that imports httpx (the package imports
+it on first use). One `httpx.AsyncClient` serves all assets; at most
+`MAX_IN_FLIGHT` requests run at once, so the cost per asset stays flat at any
+asset count and the whole fetch's deadline holds. Each request has its own
+timeout and at most one retry (timeouts, connection errors, 5xx); every answer
+is read with a size cap. Nothing here raises for network or API trouble:
+every failure becomes a readable, printable reason attached to that asset's
+fallback quote.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib.util
 import logging
+import sys
 import time
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 import httpx
+
+if importlib.util.find_spec("sniffio") is None:
+    # httpcore 1.0 tries `import sniffio` on every lock and request; without it
+    # (anyio >= 4.11 no longer installs it) each failed import searches sys.path
+    # again, a third of a 2,000-asset fetch's time. A None entry makes the
+    # failure instant; the outcome (asyncio) is the same. encode/httpcore#1103.
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 from rebalancer_tui import __version__
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.models import Asset, PriceQuote
 from rebalancer_tui.prices.cache import PriceCache, known_quotes
-from rebalancer_tui.prices.parse import InvalidAnswer, LivePrice, parse_days, parse_real_asset
+from rebalancer_tui.prices.config import BadApiUrl, check_api_url
+from rebalancer_tui.prices.parse import (
+    InvalidAnswer,
+    LivePrice,
+    clean_reason,
+    parse_days,
+    parse_real_asset,
+)
+from rebalancer_tui.prices.report import PriceReport
 
 log = logging.getLogger(__name__)
 
+__all__ = ["MAX_ANSWER_BYTES", "MAX_IN_FLIGHT", "PriceReport", "fetch_history", "fetch_quotes"]
+
 RETRY_BACKOFF_S = 0.15
-HEADERS = {"Accept": "application/json", "User-Agent": f"rebalancer-tui/{__version__}"}
+# Enough to hide the API's latency behind each other, few enough that neither
+# the connection pool nor the event loop queues up (1,000 unbounded requests
+# used to spend the whole deadline waiting for the pool, with 0 live prices).
+MAX_IN_FLIGHT = 16
+# A real asset answer is about 1 kB and a year of days about 60 kB.
+MAX_ANSWER_BYTES = 1_000_000
+# identity: a compressed answer could expand past the cap inside one chunk.
+HEADERS = {
+    "Accept": "application/json",
+    "Accept-Encoding": "identity",
+    "User-Agent": f"rebalancer-tui/{__version__}",
+}
 
-
-@dataclass
-class PriceReport:
-    """Outcome of one fetch: a quote for every asset, and why some are not live."""
-
-    quotes: dict[str, PriceQuote]
-    errors: dict[str, str]
-    elapsed_s: float
-    # Set when live prices were fetched but could not be written to disk.
-    cache_error: str | None = None
-
-    def summary(self) -> str:
-        """E.g. '10 live, 1 cached, 1 fallback' for a status line."""
-        counts = Counter(q.source for q in self.quotes.values())
-        order = ("live", "cached", "fallback", "override")
-        return ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
+T = TypeVar("T")
 
 
 class _Failure(Exception):
@@ -85,32 +102,64 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-async def _get_once(client: httpx.AsyncClient, url: str, timeout: float, **params: str) -> bytes:
+def _too_large(cap: int) -> _Failure:
+    return _Failure(f"answer larger than {cap // 1000:,} kB, not read", retry=False)
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise _too_large(cap)
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise _Failure(f"answer compressed ({encoding[:20]}) although not asked", retry=False)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > cap:
+            raise _too_large(cap)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _get_once(
+    client: httpx.AsyncClient, url: str, timeout: float, cap: int, params: Mapping[str, str]
+) -> bytes:
     try:
         # httpx's timeout is per read; this also bounds a server that trickles bytes.
-        async with asyncio.timeout(timeout):
-            response = await client.get(url, params=params or None)
+        async with (
+            asyncio.timeout(timeout),
+            client.stream("GET", url, params=dict(params) or None) as response,
+        ):
+            if response.status_code >= 400:
+                phrase = response.reason_phrase or ""
+                reason = f"HTTP {response.status_code} {phrase}".rstrip()
+                raise _Failure(reason, retry=response.status_code >= 500)
+            if response.status_code >= 300:
+                raise _Failure(f"HTTP {response.status_code} redirect not followed", retry=False)
+            return await _read_capped(response, cap)
     except (httpx.HTTPError, TimeoutError, OSError) as exc:
         raise describe_transport_error(exc, timeout) from None
-    if response.status_code >= 400:
-        phrase = response.reason_phrase or ""
-        reason = f"HTTP {response.status_code} {phrase}".rstrip()
-        raise _Failure(reason, retry=response.status_code >= 500)
-    if response.status_code >= 300:
-        raise _Failure(f"HTTP {response.status_code} redirect not followed", retry=False)
-    return response.content
 
 
-async def _get(client: httpx.AsyncClient, url: str, timeout: float, **params: str) -> bytes:
+async def _get(
+    client: httpx.AsyncClient,
+    url: str,
+    timeout: float,
+    cap: int = MAX_ANSWER_BYTES,
+    params: Mapping[str, str] | None = None,
+) -> bytes:
     """GET with at most one retry after a short backoff, for transient failures."""
+    params = params or {}
     try:
-        return await _get_once(client, url, timeout, **params)
+        return await _get_once(client, url, timeout, cap, params)
     except _Failure as first:
         if not first.retry:
             raise
         await asyncio.sleep(RETRY_BACKOFF_S)
         try:
-            return await _get_once(client, url, timeout, **params)
+            return await _get_once(client, url, timeout, cap, params)
         except _Failure as second:
             if second.reason == first.reason:
                 raise _Failure(f"{second.reason} (twice)", retry=False) from None
@@ -121,23 +170,67 @@ def _asset_url(base_url: str, asset_id: int) -> str:
     return f"{base_url.rstrip('/')}/api/real_assets/{asset_id}"
 
 
-async def _fetch_one(
-    client: httpx.AsyncClient, base_url: str, asset: Asset, timeout: float
-) -> LivePrice | str:
-    """The live price of one asset, or the reason there is none."""
-    assert asset.id is not None
+async def _guarded(work: Awaitable[T], what: str) -> T | str:
+    """`work`'s result, or the printable reason it failed: one asset's trouble stays its own."""
     try:
-        body = await _get(client, _asset_url(base_url, asset.id), timeout)
-        return parse_real_asset(body, expected_id=asset.id)
+        return await work
     except (_Failure, InvalidAnswer) as exc:
-        return str(exc)
+        return clean_reason(str(exc))
     except Exception as exc:  # a bug must cost one price, not the whole fetch
-        log.exception("unexpected error fetching %s", asset.symbol)
-        return f"unexpected error ({type(exc).__name__}: {exc})"
+        log.exception("unexpected error fetching %s", what)
+        return clean_reason(f"unexpected error ({type(exc).__name__}: {exc})")
+
+
+async def _price_of(
+    client: httpx.AsyncClient, base_url: str, asset: Asset, timeout: float
+) -> LivePrice:
+    assert asset.id is not None
+    body = await _get(client, _asset_url(base_url, asset.id), timeout)
+    return parse_real_asset(body, expected_id=asset.id)
 
 
 def _make_client(timeout: float) -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout), headers=HEADERS, follow_redirects=True)
+    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout), headers=HEADERS, follow_redirects=True, limits=limits
+    )
+
+
+async def _run_bounded(
+    keys: Sequence[str],
+    job: Callable[[httpx.AsyncClient, str], Awaitable[T | str]],
+    timeout: float,
+    deadline_at: float,
+    deadline: float,
+) -> dict[str, T | str]:
+    """`job(client, key)` for every key, `MAX_IN_FLIGHT` at a time, until `deadline_at`.
+
+    Keys not finished by then (running or never started) get the deadline's
+    reason. Workers pull from one queue: no task per key, so nothing grows with
+    the key count but the results.
+    """
+    results: dict[str, T | str] = {}
+    queue = list(reversed(keys))  # pop() from the end takes keys in their order
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while queue:
+            key = queue.pop()
+            results[key] = await job(client, key)
+
+    async with _make_client(timeout) as client:
+        workers = [
+            asyncio.create_task(worker(client)) for _ in range(min(MAX_IN_FLIGHT, len(keys)))
+        ]
+        try:
+            if workers:
+                await asyncio.wait(workers, timeout=max(deadline_at - time.monotonic(), 0.0))
+        finally:
+            # Also on our own cancellation: no request may outlive the client.
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+    late = f"no answer within the {deadline:g} s deadline"
+    return {key: results.get(key, late) for key in keys}
 
 
 def _known_quotes(assets: Sequence[Asset], cache: PriceCache | None) -> dict[str, PriceQuote]:
@@ -153,13 +246,14 @@ async def fetch_quotes(
     deadline: float = 6.0,
     cache: PriceCache | None = None,
 ) -> PriceReport:
-    """Live prices for `assets` (default: the catalog), all requested concurrently.
+    """Live prices for `assets` (default: the catalog), `MAX_IN_FLIGHT` at a time.
 
-    Returns within about `deadline` seconds whatever the server does. The
-    report's quotes cover every catalog asset and every asset asked for: live
-    when fetched, else cached (if `cache` is given), else fallback; each non-live
-    one keeps its reason, also listed in `errors`. Live prices are saved to
-    `cache` when given. Never raises for network or API trouble.
+    Returns within about `deadline` seconds whatever the server does and
+    however many assets there are. The report's quotes cover every catalog
+    asset and every asset asked for: live when fetched, else cached (if `cache`
+    is given), else fallback; each non-live one keeps its reason, also listed
+    in `errors`. Live prices are saved to `cache` when given. Never raises for
+    network or API trouble; a malformed `base_url` is every asset's reason.
     """
     started = time.monotonic()
     wanted = list(assets) if assets is not None else list(load_catalog().assets)
@@ -167,8 +261,18 @@ async def fetch_quotes(
     errors: dict[str, str] = {
         a.symbol: "no Fintual id to fetch a live price" for a in wanted if a.id is None
     }
-    fetchable = [a for a in wanted if a.id is not None]
-    results = await _fetch_all(base_url, fetchable, timeout, deadline) if fetchable else {}
+    fetchable = {a.symbol: a for a in wanted if a.id is not None}
+    results: dict[str, LivePrice | str]
+    try:
+        url = check_api_url(base_url)
+    except BadApiUrl as exc:
+        results = dict.fromkeys(fetchable, f"bad API URL: {exc}")
+    else:
+
+        def job(client: httpx.AsyncClient, symbol: str) -> Awaitable[LivePrice | str]:
+            return _guarded(_price_of(client, url, fetchable[symbol], timeout), symbol)
+
+        results = await _run_bounded(list(fetchable), job, timeout, started + deadline, deadline)
 
     live: dict[str, PriceQuote] = {}
     for symbol, result in results.items():
@@ -194,25 +298,6 @@ async def fetch_quotes(
     )
 
 
-async def _fetch_all(
-    base_url: str, assets: Sequence[Asset], timeout: float, deadline: float
-) -> dict[str, LivePrice | str]:
-    """Run every asset's fetch concurrently; unfinished ones at the deadline get a reason."""
-    async with _make_client(timeout) as client:
-        tasks = {
-            a.symbol: asyncio.create_task(_fetch_one(client, base_url, a, timeout)) for a in assets
-        }
-        try:
-            _done, pending = await asyncio.wait(tasks.values(), timeout=max(deadline, 0.0))
-        finally:
-            # Also on our own cancellation: no request may outlive the client.
-            for task in tasks.values():
-                task.cancel()
-            await asyncio.gather(*tasks.values(), return_exceptions=True)
-    late = f"no answer within the {deadline:g} s deadline"
-    return {symbol: late if task in pending else task.result() for symbol, task in tasks.items()}
-
-
 def _save(cache: PriceCache | None, live: Mapping[str, PriceQuote]) -> str | None:
     if cache is None or not live:
         return None
@@ -220,7 +305,7 @@ def _save(cache: PriceCache | None, live: Mapping[str, PriceQuote]) -> str | Non
         cache.save(live)
     except OSError as exc:
         log.warning("could not save price cache %s: %s", cache.path, exc)
-        return f"could not save price cache {cache.path}: {exc.strerror or exc}"
+        return clean_reason(f"could not save price cache {cache.path}: {exc.strerror or exc}")
     return None
 
 
@@ -236,14 +321,14 @@ async def fetch_history(
 
     Takes at most about twice `timeout` (one retry), whatever the server does.
     """
-    url = f"{_asset_url(base_url, asset_id)}/days"
     params = {"from_date": from_date.isoformat(), "to_date": to_date.isoformat()}
     try:
+        url = f"{_asset_url(check_api_url(base_url), asset_id)}/days"
         async with asyncio.timeout(2 * timeout + RETRY_BACKOFF_S), _make_client(timeout) as client:
-            body = await _get(client, url, timeout, **params)
+            body = await _get(client, url, timeout, params=params)
         return parse_days(body)
-    except (_Failure, InvalidAnswer, TimeoutError) as exc:
-        log.info("history of %s unavailable: %s", asset_id, exc)
+    except (_Failure, InvalidAnswer, TimeoutError, BadApiUrl) as exc:
+        log.info("history of %s unavailable: %s", asset_id, clean_reason(str(exc)))
         return []
     except Exception:
         log.exception("unexpected error fetching history of %s", asset_id)

@@ -7,6 +7,7 @@ the internet or the user's real cache directory.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,26 +15,72 @@ DEFAULT_API_URL = "https://fintual.cl"
 API_URL_ENV = "REBALANCER_API_URL"
 CACHE_DIR_ENV = "REBALANCER_CACHE_DIR"
 CACHE_FILE_NAME = "prices.json"
+HISTORY_FILE_NAME = "history.json"
+# Longer than any real base URL; a longer one is a paste accident.
+MAX_URL_LENGTH = 2000
+_HOST = re.compile(r"[A-Za-z0-9._~%-]+|\[[0-9A-Fa-f:.]+\]")
+
+
+class BadApiUrl(ValueError):
+    """The API URL is unusable; str(exc) is one line naming where it came from."""
 
 
 def resolve_api_url(flag: str | None = None) -> str:
     """The API base URL: the `--api-url` flag, else the environment, else Fintual.
 
-    Raises `ValueError` with a one-line message for something that is not an
-    http(s) URL, so a typo is reported up front instead of as twelve failures.
+    A flag or variable that is set but empty is an error, not a silent switch
+    to the production API. Raises `BadApiUrl` (a `ValueError`) with one line.
     """
-    for candidate, origin in ((flag, "--api-url"), (os.environ.get(API_URL_ENV), API_URL_ENV)):
-        if candidate is not None and candidate.strip():
-            return _checked(candidate.strip(), origin)
+    if flag is not None:
+        return check_api_url(flag, "--api-url")
+    env = os.environ.get(API_URL_ENV)
+    if env is not None:
+        return check_api_url(env, API_URL_ENV)
     return DEFAULT_API_URL
 
 
-def _checked(url: str, origin: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{origin} must be an http(s) URL like https://fintual.cl (got {url!r})")
+def check_api_url(url: str, origin: str = "the API URL") -> str:
+    """`url` without its trailing slash if it is a usable http(s) base URL, else `BadApiUrl`.
+
+    Usable: scheme http or https, a host, a port (if any) from 1 to 65535, no
+    credentials, query or fragment (the request paths are appended to it).
+    """
+    text = url.strip()
+    if not text:
+        raise BadApiUrl(f"{origin} is empty; give an http(s) URL like {DEFAULT_API_URL}")
+    shown = _shown(text)
+    if len(text) > MAX_URL_LENGTH or any(c.isspace() or not c.isprintable() for c in text):
+        raise BadApiUrl(f"{origin} {shown} is not a URL (spaces or control characters)")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise BadApiUrl(f"{origin} {shown} has an invalid port (1-65535)") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise BadApiUrl(f"{origin} {shown} must start with http:// or https://")
+    if not parts.hostname or not _HOST.fullmatch(_host_part(parts.netloc)):
+        raise BadApiUrl(f"{origin} {shown} has no valid host name")
+    if port is not None and not 1 <= port <= 65535:
+        raise BadApiUrl(f"{origin} {shown} has an invalid port (1-65535)")
+    if "@" in parts.netloc:
+        raise BadApiUrl(f"{origin} {shown} must not carry a user name or password")
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise BadApiUrl(f"{origin} {shown} must not have a query (?) or fragment (#)")
     # The paths are appended as "/api/...", so a trailing slash would double it.
-    return url.rstrip("/")
+    return text.rstrip("/")
+
+
+def _host_part(netloc: str) -> str:
+    address = netloc.rpartition("@")[2]
+    if address.startswith("["):
+        return address.partition("]")[0] + "]"
+    return address.partition(":")[0]
+
+
+def _shown(text: str) -> str:
+    # Quoted, control characters escaped by repr, and short: this goes into one line.
+    clipped = text if len(text) <= 80 else text[:77] + "..."
+    return repr(clipped)
 
 
 def default_cache_path() -> Path:

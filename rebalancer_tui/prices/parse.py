@@ -15,11 +15,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
 
+from rebalancer_tui.rules import (
+    PRICE,
+    InputError,
+    NumberError,
+    check_number,
+    printable,
+    shown,
+)
+
 # Order matters: the API's documented preference (SPEC §3).
 PRICE_FIELDS = ("net_asset_value", "close_price", "price")
-# A share price above this is a broken answer, not a real ETF (and would only
-# overflow the solver's floats).
-MAX_PLAUSIBLE_PRICE = Decimal(10) ** 9
+# A reason is one line next to a price: long enough for any of ours.
+MAX_REASON_CHARS = 200
+_PRICE_STEP = Decimal(1).scaleb(-(PRICE.places or 0))  # 0.00000001
 
 
 class InvalidAnswer(ValueError):
@@ -30,6 +39,46 @@ class InvalidAnswer(ValueError):
 class LivePrice:
     price: Decimal
     date: dt.date
+    # As the API names the asset, made printable (escape sequences shown, not run).
+    symbol: str | None = None
+    name: str | None = None
+
+
+def clean_reason(text: str) -> str:
+    """`text` fit for one line on a terminal: control characters escaped, length capped."""
+    safe = printable(text)
+    return safe if len(safe) <= MAX_REASON_CHARS else safe[: MAX_REASON_CHARS - 3] + "..."
+
+
+def outside_text(value: object, limit: int = 200) -> str | None:
+    """A name or symbol from outside, printable and capped; None if it is not text."""
+    if not isinstance(value, str):
+        return None
+    safe = printable(value.strip())
+    return safe if len(safe) <= limit else safe[: limit - 3] + "..."
+
+
+def bounded_price(value: Decimal) -> Decimal:
+    """`value` as a price within the one `rules.PRICE` bound, else `InputError`.
+
+    Rounded half-even to the bound's decimals after the range check: an API or
+    cache price with more decimals than a user may type is still that price,
+    while 1E-400 stays refused instead of rounding to zero.
+    """
+    if not value.is_finite():
+        raise InputError("price: not a number")
+    exponent = value.as_tuple().exponent
+    places = PRICE.places or 0
+    if PRICE.minimum <= value <= PRICE.maximum and isinstance(exponent, int) and -exponent > places:
+        value = value.quantize(_PRICE_STEP)
+    return check_number(value, PRICE, got=_number_text(value))
+
+
+def _number_text(value: Decimal) -> str:
+    # 10**5000 must not be spelled out in a reason, nor shown as Infinity.
+    if -12 <= value.adjusted() <= 12:
+        return format(value, "f")
+    return f"{value:.3E}"
 
 
 def _iso_date(value: object) -> dt.date:
@@ -57,8 +106,9 @@ class PriceFields(BaseModel):
 
 
 class RealAssetAttributes(BaseModel):
-    name: str | None = None
-    symbol: str | None = None
+    # Not needed for the price: a wrong type here must not cost it.
+    name: Any = None
+    symbol: Any = None
     last_day: PriceFields
 
 
@@ -114,7 +164,11 @@ def _shape_error(exc: ValidationError) -> InvalidAnswer:
 
 
 def _show(value: object) -> str:
-    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    if isinstance(value, str):
+        return shown(value, 24)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return _number_text(Decimal(value))
+    text = printable(json.dumps(value, default=str))
     return text if len(text) <= 24 else text[:21] + "..."
 
 
@@ -135,11 +189,13 @@ def pick_price(fields: Mapping[str, Any]) -> Decimal:
             problems.append(f"{name} is not a number")
             continue
         if not number.is_finite() or number <= 0:
-            problems.append(f"{name}={number}")
-        elif number > MAX_PLAUSIBLE_PRICE:
-            problems.append(f"{name}={number} is implausibly large")
-        else:
-            return number
+            problems.append(f"{name}={_number_text(number)}")
+            continue
+        try:
+            return bounded_price(number)
+        except InputError as exc:
+            rule = exc.rule if isinstance(exc, NumberError) else str(exc)
+            problems.append(f"{name}={_number_text(number)} {rule}")
     if not problems:
         raise InvalidAnswer("no price in the answer (net_asset_value, close_price, price missing)")
     raise InvalidAnswer("no positive price: " + ", ".join(problems))
@@ -153,9 +209,16 @@ def parse_real_asset(body: bytes | str, expected_id: int | None = None) -> LiveP
         raise _shape_error(exc) from None
     if expected_id is not None and str(answer.data.id) != str(expected_id):
         # A proxy or a misrouted request; its price belongs to another fund.
-        raise InvalidAnswer(f"answer is for asset {answer.data.id}, not {expected_id}")
-    day = answer.data.attributes.last_day
-    return LivePrice(price=pick_price(day.model_dump()), date=day.date)
+        got = outside_text(str(answer.data.id), 24)
+        raise InvalidAnswer(f"answer is for asset {got}, not {expected_id}")
+    attributes = answer.data.attributes
+    day = attributes.last_day
+    return LivePrice(
+        price=pick_price(day.model_dump()),
+        date=day.date,
+        symbol=outside_text(attributes.symbol, 32),
+        name=outside_text(attributes.name),
+    )
 
 
 def parse_days(body: bytes | str) -> list[tuple[dt.date, Decimal]]:
