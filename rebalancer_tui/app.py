@@ -6,12 +6,13 @@ service below it.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -20,6 +21,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount
 
 from rebalancer_tui.screens.main import MainScreen
+from rebalancer_tui.shutdown import DaemonExecutor, ExitGuard
 
 # The palette, help, compare and editor screens are imported where they are
 # first opened: none of them is needed for the first frame.
@@ -58,6 +60,9 @@ class RebalancerApp(App[None]):
     COMMANDS = App.COMMANDS | {_rebalancer_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
+        # Ctrl+C quits, as in any terminal program (Textual 8 only tells how to
+        # quit). A priority binding: a focused field's "copy" does not take it.
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit.interrupt"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
     ]
 
@@ -77,6 +82,7 @@ class RebalancerApp(App[None]):
         self.ready_seconds: float | None = None
         _freeze_imports()
         super().__init__()
+        self._exit_guard: ExitGuard | None = None
         self.main_screen = MainScreen(
             api_url=api_url,
             offline=offline,
@@ -88,6 +94,41 @@ class RebalancerApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         return self.main_screen
+
+    # -- quitting (see rebalancer_tui.shutdown) ---------------------------------
+
+    def on_load(self) -> None:
+        # Before any worker starts: thread workers (solves) and asyncio.to_thread
+        # run on daemon threads that quitting does not wait for.
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
+        # Read the terminal's modes now, before the driver makes it raw.
+        self._exit_guard = ExitGuard(self)
+
+    def on_mount(self) -> None:
+        # Only a real terminal: tests (headless) keep pytest's own handlers.
+        if self._exit_guard is not None and not self.is_headless:
+            self._exit_guard.install()
+        else:
+            self._exit_guard = None
+
+    def exit(self, result: None = None, return_code: int = 0, message: Any = None) -> None:
+        """Exit, and end the process soon after even if something is stuck.
+
+        In a real terminal this app owns its process: EXIT_GRACE_S after an
+        exit was asked the process ends, whether or not the event loop
+        finished its clean-up (the terminal is restored either way).
+        """
+        if self._exit_guard is not None:
+            self._exit_guard.arm(return_code)
+        super().exit(result, return_code, message)
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            if self._exit_guard is not None:
+                # The driver has put the terminal back; the watchdog need not.
+                self._exit_guard.terminal_restored = True
 
     def on_ready(self) -> None:
         self.ready_seconds = time.perf_counter() - self.started_at

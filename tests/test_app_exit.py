@@ -1,0 +1,190 @@
+"""Quit is quit: `q`, Ctrl+C, SIGINT and SIGTERM end the real app promptly,
+with the terminal restored, even while a solve is running in a thread.
+
+Each test runs the app as a user does, in a pseudo-terminal, with the engine's
+`solve` slowed down to two minutes of pure-Python work: before the fix the
+process outlived the screen by the whole solve (or, on SIGTERM, died leaving
+the terminal in the alternate screen with mouse reporting on and no cursor).
+The bound below is generous (an exit is expected well within a second); it
+only has to tell "exits" from "waits for the solve".
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import sys
+import termios
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminals")
+
+EXIT_BOUND_S = 10.0  # far below the slow solve's 120 s
+START_BOUND_S = 60.0
+
+# Runs in the child: slow every solve down, say when one has started, then run
+# the real entry point. `STUCK_AFTER_READY` also blocks the event loop itself.
+CHILD = r"""
+import os, sys, time
+
+import rebalancer_tui.engine as engine
+
+real_solve = engine.solve
+marker = os.environ["SLOW_SOLVE_MARKER"]
+
+def slow_solve(*args, **kwargs):
+    with open(marker, "a") as f:
+        f.write("started\n")
+    end = time.monotonic() + 120
+    n = 0
+    while time.monotonic() < end:  # holds the GIL in turns, like a real solve
+        n += 1
+    return real_solve(*args, **kwargs)
+
+engine.solve = slow_solve
+try:
+    import rebalancer_tui.engine.strategies as strategies
+    strategies.solve = slow_solve
+except ImportError:
+    pass
+
+if os.environ.get("STUCK_AFTER_READY"):
+    from rebalancer_tui.app import RebalancerApp
+
+    def stuck(self):
+        # The event loop itself stops answering (a long call on the main thread).
+        self.set_timer(0.2, lambda: time.sleep(120))
+
+    RebalancerApp.on_ready = stuck
+
+from rebalancer_tui.cli import main
+
+raise SystemExit(main(["--offline"]))
+"""
+
+
+@dataclass
+class Finished:
+    status: int | None  # exit status, None if it had to be killed
+    output: bytes
+    seconds: float
+    echo_restored: bool  # the terminal echoes and reads lines again
+
+
+def _read(fd: int, into: bytearray, seconds: float) -> bool:
+    """Drain the terminal for `seconds`; False once the child side is closed."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                return False
+            if not data:
+                return False
+            into.extend(data)
+    return True
+
+
+def run_and_quit(tmp_path: Path, how: str, *, stuck: bool = False) -> Finished:
+    """Start the app in a pty, wait for a solve to start, quit by `how`."""
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    marker = tmp_path / "solve-started"
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLUMNS": "120",
+        "LINES": "40",
+        "SLOW_SOLVE_MARKER": str(marker),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    env.pop("TEXTUAL_ALLOW_SIGNALS", None)
+    if stuck:
+        env["STUCK_AFTER_READY"] = "1"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: becomes the app
+        try:
+            os.chdir(tmp_path)
+            os.execve(sys.executable, [sys.executable, str(script)], env)
+        finally:
+            os._exit(127)
+    out = bytearray()
+    try:
+        started = time.monotonic()
+        while not marker.exists() and time.monotonic() - started < START_BOUND_S:
+            if not _read(fd, out, 0.1):
+                break
+        assert marker.exists(), f"no solve started; the app printed: {bytes(out[-2000:])!r}"
+        _read(fd, out, 0.5 if not stuck else 1.0)  # the first frame is drawn
+        asked = time.monotonic()
+        if how == "q":
+            os.write(fd, b"q")
+        elif how == "ctrl+c":
+            os.write(fd, b"\x03")
+        else:
+            os.kill(pid, getattr(signal, how))
+        status: int | None = None
+        while time.monotonic() - asked < EXIT_BOUND_S:
+            _read(fd, out, 0.05)
+            done, raw = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(raw)
+                break
+        seconds = time.monotonic() - asked
+        _read(fd, out, 0.2)
+        try:
+            lflag = termios.tcgetattr(fd)[3]
+            echo = bool(lflag & termios.ECHO) and bool(lflag & termios.ICANON)
+        except termios.error:
+            echo = False
+        return Finished(status, bytes(out), seconds, echo)
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
+
+
+def assert_terminal_restored(out: bytes) -> None:
+    """Whatever was turned on last was turned off again after it."""
+    for on, off, what in [
+        (b"\x1b[?1049h", b"\x1b[?1049l", "alternate screen left"),
+        (b"\x1b[?1000h", b"\x1b[?1000l", "mouse clicks not reported"),
+        (b"\x1b[?1003h", b"\x1b[?1003l", "mouse motion not reported"),
+        (b"\x1b[?25l", b"\x1b[?25h", "cursor shown"),
+    ]:
+        assert on in out, f"the app never turned on what {what!r} undoes"
+        assert out.rfind(off) > out.rfind(on), what
+
+
+@pytest.mark.parametrize(
+    ("how", "code"),
+    [("q", 0), ("ctrl+c", 0), ("SIGTERM", 128 + signal.SIGTERM), ("SIGINT", 128 + signal.SIGINT)],
+)
+def test_quit_during_a_long_solve_ends_the_process_and_restores_the_terminal(
+    tmp_path: Path, how: str, code: int
+) -> None:
+    done = run_and_quit(tmp_path, how)
+    assert done.status is not None, f"still running {EXIT_BOUND_S:.0f} s after {how}"
+    assert done.status == code
+    assert_terminal_restored(done.output)
+    assert done.echo_restored
+    assert b"Traceback" not in done.output
+
+
+def test_sigterm_with_the_event_loop_stuck_still_ends_and_restores(tmp_path: Path) -> None:
+    # Nothing on the event loop can run: the exit watchdog restores the terminal.
+    done = run_and_quit(tmp_path, "SIGTERM", stuck=True)
+    assert done.status == 128 + signal.SIGTERM
+    assert_terminal_restored(done.output)
+    assert done.echo_restored
