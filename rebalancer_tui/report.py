@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from rebalancer_tui.engine import Plan, RebalanceInput, weights_table
 from rebalancer_tui.models import PriceQuote
+from rebalancer_tui.rules import money
 
-
-def usd(x: Decimal | float) -> str:
-    return f"${Decimal(x):,.2f}"
+# Dollars as everywhere else: $1,234.56, half-even to the cent.
+usd = money
 
 
 def pct(x: float, signed: bool = False) -> str:
@@ -72,6 +71,8 @@ def plan_block(plan: Plan, inp: RebalanceInput, quotes: dict[str, PriceQuote]) -
             ],
             right={2, 3, 4, 5},
         )
+    elif inp.investable <= 0:
+        orders = "(no orders: nothing to invest: no holdings and no cash above the reserve)"
     else:
         orders = "(no orders: the portfolio is already as close as whole shares allow)"
     metrics = (
