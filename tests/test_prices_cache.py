@@ -151,3 +151,129 @@ def test_best_known_default_reads_the_env_cache_dir(
     # An unusable location is no error, just no cache.
     monkeypatch.setenv("REBALANCER_CACHE_DIR", str(tmp_path / "prices.json"))
     assert best_known_quotes()["VUG"].source == "fallback"
+
+
+# -- a cached price gets the checks a live one gets; the file is read bounded ------
+
+
+def _cache_file(path: Path, prices: object) -> Path:
+    path.write_text(json.dumps({"version": 1, "prices": prices}))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("price", "fragment"),
+    [
+        ("1000000000000", "must be at most $1,000,000"),
+        ("0.0000000001", "must be at least $0.000001"),
+        ("1E+5000", "no exponent"),
+        ("Infinity", "not a number"),
+        ("-3", "must be at least $0.000001"),
+        (True, "not a number"),
+    ],
+)
+def test_a_cached_price_outside_the_bound_is_ignored_with_a_reason(
+    tmp_path: Path, price: object, fragment: str
+) -> None:
+    cache = PriceCache(
+        _cache_file(
+            tmp_path / "prices.json",
+            {
+                "ESGV": {"price": "121.5", "date": "2026-03-02"},
+                "BND": {"price": price, "date": "2026-03-02"},
+            },
+        )
+    )
+    assert list(cache.load()) == ["ESGV"]
+    (problem,) = cache.problems
+    assert problem.startswith("price cache entry 'BND' ignored: price: ") and fragment in problem
+    quotes = best_known_quotes(cache)
+    assert (quotes["BND"].source, quotes["BND"].price) == ("fallback", FALLBACK["BND"])
+
+
+def test_a_cached_price_as_a_plain_json_number_is_checked_too(tmp_path: Path) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text(
+        '{"prices": {"ESGV": {"price": 121.5, "date": "2026-03-02"},'
+        ' "BND": {"price": 1000000000000, "date": "2026-03-02"}}}'
+    )
+    cache = PriceCache(path)
+    assert {s: q.price for s, q in cache.load().items()} == {"ESGV": Decimal("121.5")}
+    assert "must be at most $1,000,000" in cache.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ('{"prices": {"BND": {"price": 1' + "0" * 5000 + ', "date": "2026-03-02"}}}', "digits"),
+        ('{"prices": {"BND": {"price": 1e12, "date": "2026-03-02"}}}', "no exponent"),
+        ('{"prices": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
+        ('{"prices": {"BND": {"price": NaN, "date": "2026-03-02"}}}', "not a number"),
+    ],
+)
+def test_a_hostile_cache_file_is_ignored_whole_with_a_reason(
+    tmp_path: Path, content: str, fragment: str
+) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text(content)
+    cache = PriceCache(path)
+    assert cache.load() == {}
+    (problem,) = cache.problems
+    assert problem.startswith("price cache ignored: ") and fragment in problem
+    assert "Infinity" not in problem and len(problem) < 300
+
+
+def test_a_runaway_cache_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # The size of a 3-million-entry cache (about 150 MB), sparse: only its size is real.
+    path = tmp_path / "prices.json"
+    with path.open("wb") as fh:
+        fh.truncate(150 * 1024 * 1024)
+    cache = PriceCache(path)
+    assert cache.load() == {}
+    assert "file too large" in cache.problems[0]
+
+
+def test_too_many_entries_are_ignored_whole(tmp_path: Path) -> None:
+    from rebalancer_tui.prices.cache import MAX_CACHE_ENTRIES
+
+    entries = {
+        f"S{i}": {"price": "1.5", "date": "2026-03-02"} for i in range(MAX_CACHE_ENTRIES + 1)
+    }
+    cache = PriceCache(_cache_file(tmp_path / "prices.json", entries))
+    assert cache.load() == {}
+    assert f"{MAX_CACHE_ENTRIES + 1:,} entries" in cache.problems[0]
+
+
+def test_a_cache_that_is_not_a_regular_file_never_blocks(tmp_path: Path) -> None:
+    fifo = tmp_path / "prices.json"
+    os.mkfifo(fifo)  # reading a named pipe without a writer would wait forever
+    cache = PriceCache(fifo)
+    assert cache.load() == {}
+    assert "named pipe" in cache.problems[0]
+
+
+def test_cached_symbols_obey_the_symbol_rule_and_are_never_echoed_raw(tmp_path: Path) -> None:
+    cache = PriceCache(
+        _cache_file(
+            tmp_path / "prices.json",
+            {
+                "ESGV": {"price": "121.5", "date": "2026-03-02"},
+                "\x1b[2JES GV": {"price": "1", "date": "2026-03-02"},
+            },
+        )
+    )
+    assert list(cache.load()) == ["ESGV"]
+    (problem,) = cache.problems
+    assert "\x1b" not in problem and "\\x1b[2JES GV" in problem
+
+
+def test_saving_over_a_hostile_cache_leaves_a_valid_one(tmp_path: Path) -> None:
+    path = _cache_file(
+        tmp_path / "prices.json", {"BND": {"price": "1E+5000", "date": "2026-03-02"}}
+    )
+    cache = PriceCache(path)
+    cache.save({"ESGV": live("ESGV", "121.50")})
+    assert {s: q.price for s, q in cache.load().items()} == {"ESGV": Decimal("121.50")}
+    assert cache.problems == []
+    saved = json.loads(path.read_text())
+    assert saved["prices"]["ESGV"]["price"] == "121.50"  # exact text, no float on the way

@@ -107,3 +107,22 @@ def test_a_bad_api_url_is_one_line_and_exit_2(
     assert len(lines) == 1 and fragment in lines[0], out.stderr
     assert lines[0].startswith("rebalancer-tui: error: ")
     assert out.stdout == ""
+
+
+def test_a_hostile_cache_is_ignored_offline_not_planned_with(tmp_path: Path) -> None:
+    # A cached 1e12 used to hang the plan; 10^5000 printed Infinity (invalid JSON).
+    (tmp_path / "prices.json").write_text(
+        json.dumps(
+            {
+                "prices": {
+                    "ESGV": {"price": "1000000000000", "date": "2026-03-02"},
+                    "QQQM": {"price": "1E+5000", "date": "2026-03-02"},
+                    "SOXX": {"price": "0.0000000001", "date": "2026-03-02"},
+                }
+            }
+        )
+    )
+    doc, stderr = plan(tmp_path, "--offline")
+    for symbol in ("ESGV", "QQQM", "SOXX"):
+        assert sources(doc)[symbol] == ("fallback", FALLBACK[symbol], "2026-02-04")
+    assert "Traceback" not in stderr and "Infinity" not in stderr

@@ -1,40 +1,71 @@
 """On-disk cache of the last good live price per asset.
 
-The file is small JSON, replaced atomically, so a crash mid-write or two
-instances saving at once leave either the old or the new file, never half of
-one. Reading never raises: a damaged cache is worth nothing, not an error.
+The file is small JSON, replaced atomically (`storage.atomic`), so a crash
+mid-write or two instances saving at once leave either the old or the new
+file, never half of one. It is read with the bounds of every user file
+(`storage.json_file`: a regular file, size, nesting depth, value count) plus
+an entry count, so a hostile or runaway cache costs a clear reason, not
+seconds and gigabytes at start. Each entry gets the checks a live price gets
+(`parse.bounded_price`: the one `rules.PRICE` bound). Reading never raises: a
+damaged cache is worth nothing, not an error; what was ignored and why is
+kept in `PriceCache.problems`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
-
-from rebalancer_tui.atomic import write_text_atomically
 from rebalancer_tui.data import fallback_quotes
 from rebalancer_tui.models import Asset, PriceQuote
 from rebalancer_tui.prices.config import default_cache_path
+from rebalancer_tui.prices.parse import bounded_price
+from rebalancer_tui.rules import PRICE, InputError, check_symbol, parse_number, shown
+from rebalancer_tui.storage.atomic import write_text_atomically
+from rebalancer_tui.storage.json_file import dumps, load_json
+from rebalancer_tui.storage.text import FileMissingError, where
 
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
+# Far above any model (the catalog has 12 ETFs, a large own model a few
+# thousand); the file-size bound of `storage` stops a runaway file before this.
+MAX_CACHE_ENTRIES = 20_000
+MAX_CACHE_BYTES = 4 * 1024 * 1024
+# Plain decimal text for a price of any number of decimals; bounded_price rounds.
+_PRICE_TEXT = replace(PRICE, places=None)
 
 
-class CachedPrice(BaseModel):
-    price: Decimal = Field(gt=0)
-    date: dt.date
-    saved_at: dt.datetime | None = None
+def cached_price(value: object) -> Decimal:
+    """A price as stored in the cache (text, or a plain JSON number), checked like
+    a live one; `InputError` with the rule otherwise."""
+    if isinstance(value, str):
+        return bounded_price(parse_number(value, _PRICE_TEXT))
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise InputError("price: not a number")
+    return bounded_price(Decimal(value))
 
 
-class CacheFile(BaseModel):
-    version: int = CACHE_VERSION
-    prices: dict[str, CachedPrice] = {}
+def _iso_date(value: object) -> dt.date:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError("date: expected YYYY-MM-DD")
+
+
+def _entry(symbol: str, entry: Any) -> PriceQuote:
+    if not isinstance(entry, dict):
+        raise InputError("expected an object with price and date")
+    price = cached_price(entry.get("price"))
+    date = _iso_date(entry.get("date"))
+    return PriceQuote(symbol=symbol, price=price, source="cached", date=date)
 
 
 class PriceCache:
@@ -42,29 +73,50 @@ class PriceCache:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else default_cache_path()
+        # What the last load() ignored, one line each (the file, or an entry).
+        self.problems: list[str] = []
+
+    def _problem(self, text: str) -> None:
+        self.problems.append(text)
+        log.warning("%s", text)
 
     def load(self) -> dict[str, PriceQuote]:
-        """Cached quotes (source 'cached', date of the live price); {} if unreadable."""
+        """Cached quotes (source 'cached', date of the live price); {} if unusable.
+
+        Never raises. Unusable entries are skipped one by one; a file that is
+        not a bounded, regular JSON file of the expected shape is skipped whole.
+        Either way the reason is added to `problems`.
+        """
+        self.problems = []
+        name = where(self.path)
         try:
-            raw = json.loads(self.path.read_bytes())
-        except FileNotFoundError:
+            raw = load_json(self.path, limit=MAX_CACHE_BYTES)
+        except FileMissingError:
             return {}
-        except (OSError, ValueError) as exc:
-            log.warning("price cache %s unreadable, ignored: %s", self.path, exc)
+        except InputError as exc:
+            self._problem(f"price cache ignored: {exc}")
             return {}
-        if not isinstance(raw, dict) or not isinstance(raw.get("prices"), dict):
-            log.warning("price cache %s has an unexpected shape, ignored", self.path)
+        except (OSError, ValueError) as exc:  # e.g. an unusable cache dir
+            self._problem(f"price cache ignored: {name}: {exc}")
+            return {}
+        prices = raw.get("prices") if isinstance(raw, dict) else None
+        if not isinstance(prices, dict):
+            self._problem(f"price cache ignored: {name}: expected an object with 'prices'")
+            return {}
+        if len(prices) > MAX_CACHE_ENTRIES:
+            self._problem(
+                f"price cache ignored: {name}: {len(prices):,} entries "
+                f"(at most {MAX_CACHE_ENTRIES:,})"
+            )
             return {}
         quotes: dict[str, PriceQuote] = {}
         # Entry by entry: one bad entry must not cost the others.
-        for symbol, entry in raw["prices"].items():
+        for key, entry in prices.items():
             try:
-                cached = CachedPrice.model_validate(entry)
-                quotes[symbol] = PriceQuote(
-                    symbol=symbol, price=cached.price, source="cached", date=cached.date
-                )
-            except ValidationError:
-                log.warning("price cache entry %r invalid, ignored", symbol)
+                symbol = check_symbol(key)
+                quotes[symbol] = _entry(symbol, entry)
+            except InputError as exc:
+                self._problem(f"price cache entry {shown(key, 24)} ignored: {exc}")
         return quotes
 
     def save(self, quotes: Mapping[str, PriceQuote]) -> None:
@@ -76,17 +128,25 @@ class PriceCache:
         live = {s: q for s, q in quotes.items() if q.source == "live" and q.date is not None}
         if not live:
             return
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        merged = {
-            s: CachedPrice(price=q.price, date=q.date)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        merged: dict[str, dict[str, str]] = {
+            s: {"price": str(q.price), "date": q.date.isoformat()}
             for s, q in self.load().items()
             if q.date is not None
         }
         for symbol, quote in live.items():
             assert quote.date is not None  # filtered above; narrows the type
-            merged[symbol] = CachedPrice(price=quote.price, date=quote.date, saved_at=now)
-        text = CacheFile(prices=dict(sorted(merged.items()))).model_dump_json(indent=2)
-        write_text_atomically(self.path, text + "\n", make_dirs=True)
+            merged[symbol] = {
+                "price": str(bounded_price(quote.price)),
+                "date": quote.date.isoformat(),
+                "saved_at": now,
+            }
+        # The newest entries win when there are too many (a huge model, then a smaller one).
+        if len(merged) > MAX_CACHE_ENTRIES:
+            newest = sorted(merged.items(), key=lambda kv: kv[1]["date"], reverse=True)
+            merged = dict(newest[:MAX_CACHE_ENTRIES])
+        text = dumps({"version": CACHE_VERSION, "prices": dict(sorted(merged.items()))})
+        write_text_atomically(self.path, text, make_dirs=True)
 
 
 def best_known_quotes(

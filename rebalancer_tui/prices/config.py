@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from rebalancer_tui.storage import locations
+
 DEFAULT_API_URL = "https://fintual.cl"
 API_URL_ENV = "REBALANCER_API_URL"
-CACHE_DIR_ENV = "REBALANCER_CACHE_DIR"
-CACHE_FILE_NAME = "prices.json"
 HISTORY_FILE_NAME = "history.json"
 # Longer than any real base URL; a longer one is a paste accident.
 MAX_URL_LENGTH = 2000
@@ -85,10 +85,9 @@ def _shown(text: str) -> str:
 
 def default_cache_path() -> Path:
     """`$REBALANCER_CACHE_DIR/prices.json`, else the platform's user cache dir."""
-    override = os.environ.get(CACHE_DIR_ENV, "").strip()
-    if override:
-        return Path(override).expanduser() / CACHE_FILE_NAME
-    # Imported here: only needed when no override is set, and keeps import light.
-    from platformdirs import user_cache_dir
+    return locations.price_cache_path()
 
-    return Path(user_cache_dir("rebalancer-tui", appauthor=False)) / CACHE_FILE_NAME
+
+def default_history_path() -> Path:
+    """`history.json` beside the price cache."""
+    return locations.cache_dir() / HISTORY_FILE_NAME
