@@ -55,6 +55,7 @@ __all__ = [
     "InputError",
     "NumberError",
     "Quantity",
+    "RawNumber",
     "SymbolError",
     "check_number",
     "check_symbol",
@@ -90,6 +91,15 @@ class NumberError(InputError):
 
 class SymbolError(InputError):
     """A symbol refused by `check_symbol`."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawNumber:
+    """A number token from a file kept as written, because it breaks the
+    grammar (an exponent, too many digits, NaN): `to_number` then refuses it
+    with the field's own name and rule, as it would refuse the same text."""
+
+    text: str
 
 
 Unit = Literal["$", "%", "shares", "seconds"]
@@ -308,6 +318,8 @@ def to_number(value: Any, q: Quantity) -> Decimal:
     checked for `q`; booleans and other types are "not a number"."""
     if isinstance(value, str):
         return parse_number(value, q)
+    if isinstance(value, RawNumber):
+        return parse_number(value.text, q)
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         kind = ("true" if value else "false") if isinstance(value, bool) else type(value).__name__
         raise NumberError(q, "not a number", kind)
@@ -400,6 +412,8 @@ def _shown_value(v: Any) -> str:
         return "a list"
     if isinstance(v, str):
         return shown(v)
+    if isinstance(v, RawNumber):
+        return shown(v.text, 24)
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:

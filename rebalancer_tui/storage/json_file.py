@@ -1,8 +1,11 @@
 """Strict, bounded JSON for the user's files (portfolio, models, price cache).
 
-- numbers in plain decimal notation only (the rules' grammar: no exponent, at
-  most `MAX_DIGITS` digits), parsed exactly: int or Decimal, never float;
-- no NaN or Infinity, no key twice in one object;
+- numbers parsed exactly: int or Decimal, never float; a number token that
+  breaks the rules' grammar (an exponent, more than `MAX_DIGITS` digits, NaN,
+  Infinity) comes back as `rules.RawNumber`, which `rules.to_number` refuses
+  with the field's name and the same words as for typed text, and which no
+  other field type accepts;
+- no key twice in one object;
 - at most `MAX_DEPTH` levels of nesting and `MAX_VALUES` values, so a hostile
   file is one clear line, not a RecursionError or gigabytes of memory.
 
@@ -18,71 +21,44 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from rebalancer_tui.rules import MAX_DIGITS, InputError, shown
+from rebalancer_tui.rules import MAX_DIGITS, InputError, RawNumber, shown
 from rebalancer_tui.storage.text import MAX_FILE_BYTES, read_text, where
 
 MAX_DEPTH = 32
 MAX_VALUES = 100_000
 
-_PLAIN_INT = re.compile(r"-?\d+")
 _PLAIN_FLOAT = re.compile(r"-?\d+\.\d+")
 
 
 class _Refused(ValueError):
-    """A token refused while parsing; carries the token to locate it."""
-
-    def __init__(self, token: str, rule: str) -> None:
-        self.token = token
-        self.rule = rule
-        super().__init__(rule)
+    """Something the parser met that a user file may not hold."""
 
 
-def _digits_ok(token: str) -> None:
-    if sum(ch.isdigit() for ch in token) > MAX_DIGITS:
-        raise _Refused(token, f"too many digits (at most {MAX_DIGITS})")
+def _too_long(token: str) -> bool:
+    return sum(ch.isdigit() for ch in token) > MAX_DIGITS
 
 
-def _int(token: str) -> int:
-    _digits_ok(token)
-    return int(token)
+def _int(token: str) -> int | RawNumber:
+    return RawNumber(token) if _too_long(token) else int(token)
 
 
-def _float(token: str) -> Decimal:
-    if not _PLAIN_FLOAT.fullmatch(token):
-        raise _Refused(token, "write plain digits, no exponent (1000, not 1e3)")
-    _digits_ok(token)
+def _float(token: str) -> Decimal | RawNumber:
+    if not _PLAIN_FLOAT.fullmatch(token) or _too_long(token):
+        return RawNumber(token)
     return Decimal(token)
 
 
-def _constant(token: str) -> Any:
-    raise _Refused(token, "not a number")
+def _constant(token: str) -> RawNumber:
+    return RawNumber(token)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
-            raise _Refused("", f"key {shown(k)} appears twice in one object")
+            raise _Refused(f"key {shown(k)} appears twice in one object")
         out[k] = v
     return out
-
-
-def _position(text: str, index: int) -> str:
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return f"line {line} column {column}"
-
-
-def _locate(text: str, token: str) -> str:
-    """Where a refused token first appears outside a string, best effort."""
-    if not token:
-        return ""
-    for m in re.finditer(re.escape(token), text):
-        before = text[m.start() - 1] if m.start() else " "
-        after = text[m.end()] if m.end() < len(text) else " "
-        if before in " \t\r\n:[," and after in " \t\r\n,]}":
-            return " " + _position(text, m.start())
-    return ""
 
 
 def _depth_ok(value: Any, name: str) -> None:
@@ -122,8 +98,7 @@ def parse_json(text: str, path: Path | str) -> Any:
             f"{name} line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"
         ) from None
     except _Refused as exc:
-        got = f" (got {shown(exc.token, 24)})" if exc.token else ""
-        raise InputError(f"{name}{_locate(text, exc.token)}: {exc.rule}{got}") from None
+        raise InputError(f"{name}: {exc}") from None
     except RecursionError:
         raise InputError(f"{name}: nested too deeply (at most {MAX_DEPTH} levels)") from None
     except ValueError as exc:  # pragma: no cover - e.g. a number Python refuses
