@@ -17,16 +17,6 @@ from rebalancer_tui.data import load_catalog
 MONEY_KEYS = {"deviation", "turnover", "costs", "cash_left"}
 
 
-@pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real user's cache, data or config."""
-    monkeypatch.setenv("REBALANCER_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "models.json"))
-    monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
-    monkeypatch.delenv("REBALANCER_API_URL", raising=False)
-
-
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     assert main(["plan", "--offline", "--json", *args]) == 0
     return json.loads(capsys.readouterr().out)
@@ -210,8 +200,9 @@ def test_console_script_exit_code_and_no_traceback(tmp_path: Path) -> None:
 
 
 def test_own_models_from_the_models_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "models.json"))
     models = {
         "models": [
             {

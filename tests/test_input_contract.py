@@ -190,39 +190,27 @@ ENTRIES: dict[str, tuple[Quantity, Entry]] = {
             lambda v: {"price_overrides": {"ESGV": v}}, lambda pf: pf.price_overrides["ESGV"]
         ),
     ),
-    "portfolio reserve": (
-        rules.RESERVE,
-        _portfolio(lambda v: {"options": {"reserve": v}}, lambda pf: pf.options.reserve),
-    ),
-    "portfolio fee": (
-        rules.FEE,
-        _portfolio(lambda v: {"options": {"fee": v}}, lambda pf: pf.options.fee),
-    ),
-    "portfolio cost rate": (
-        rules.COST_RATE,
-        _portfolio(lambda v: {"options": {"cost_rate": v}}, lambda pf: pf.options.cost_rate),
-    ),
-    "portfolio band": (
-        rules.BAND,
-        _portfolio(lambda v: {"options": {"band": v}}, lambda pf: pf.options.band),
-    ),
-    "portfolio relative band": (
-        rules.RELATIVE_BAND,
-        _portfolio(
-            lambda v: {"options": {"relative_band": v}}, lambda pf: pf.options.relative_band
-        ),
-    ),
     "models weight": (rules.WEIGHT, _models("weight")),
     "models price": (rules.PRICE, _models("price")),
-    "field cash": (rules.CASH, _field(rules.CASH)),
-    "field reserve": (rules.RESERVE, _field(rules.RESERVE)),
-    "field fee": (rules.FEE, _field(rules.FEE)),
-    "field cost rate": (rules.COST_RATE, _field(rules.COST_RATE)),
-    "field band": (rules.BAND, _field(rules.BAND)),
-    "field relative band": (rules.RELATIVE_BAND, _field(rules.RELATIVE_BAND)),
-    "field shares": (rules.SHARES, _field(rules.SHARES)),
-    "field price": (rules.PRICE, _field(rules.PRICE)),
 }
+
+# Every option of the portfolio file, and every quantity the app has a field for.
+_OPTIONS = {
+    "reserve": rules.RESERVE,
+    "fee": rules.FEE,
+    "cost_rate": rules.COST_RATE,
+    "band": rules.BAND,
+    "relative_band": rules.RELATIVE_BAND,
+}
+for _key, _q in _OPTIONS.items():
+    ENTRIES[f"portfolio {_q.name}"] = (
+        _q,
+        _portfolio(
+            lambda v, k=_key: {"options": {k: v}}, lambda pf, k=_key: getattr(pf.options, k)
+        ),
+    )
+for _q in (rules.CASH, rules.SHARES, rules.PRICE, *_OPTIONS.values()):
+    ENTRIES[f"field {_q.name}"] = (_q, _field(_q))
 
 # A weight is accepted by its own rule but the file also needs the weights to
 # sum to 1; these entries put the rest on another symbol only when it fits.

@@ -30,34 +30,34 @@ def env_path(name: str) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def _user_dir(env: str, kind: str) -> Path:
+    """env `env` > the platform's user `kind` ("data", "config" or "cache") dir."""
+    path = env_path(env)
+    if path is not None:
+        return path
+    import platformdirs
+
+    finders = {
+        "data": platformdirs.user_data_dir,
+        "config": platformdirs.user_config_dir,
+        "cache": platformdirs.user_cache_dir,
+    }
+    return Path(finders[kind](APP_NAME, appauthor=False))
+
+
 def data_dir() -> Path:
     """env REBALANCER_DATA_DIR > the platform's user data dir."""
-    env = env_path(ENV_DATA_DIR)
-    if env is not None:
-        return env
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME, appauthor=False))
+    return _user_dir(ENV_DATA_DIR, "data")
 
 
 def config_dir() -> Path:
     """env REBALANCER_CONFIG_DIR > the platform's user config dir."""
-    env = env_path(ENV_CONFIG_DIR)
-    if env is not None:
-        return env
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME, appauthor=False))
+    return _user_dir(ENV_CONFIG_DIR, "config")
 
 
 def cache_dir() -> Path:
     """env REBALANCER_CACHE_DIR > the platform's user cache dir."""
-    env = env_path(ENV_CACHE_DIR)
-    if env is not None:
-        return env
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir(APP_NAME, appauthor=False))
+    return _user_dir(ENV_CACHE_DIR, "cache")
 
 
 def default_portfolio_path() -> Path:

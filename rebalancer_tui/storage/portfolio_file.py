@@ -16,15 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 
+from rebalancer_tui import rules
 from rebalancer_tui.rules import (
-    BAND,
-    CASH,
-    COST_RATE,
-    FEE,
-    PRICE,
-    RELATIVE_BAND,
-    RESERVE,
-    SHARES,
     InputError,
     Quantity,
     check_symbol,
@@ -62,11 +55,11 @@ def _optional(q: Quantity) -> Callable[[Any], Decimal | None]:
 
 
 def _shares(v: Any) -> int:
-    return int(to_number(v, SHARES))
+    return int(to_number(v, rules.SHARES))
 
 
 Shares = Annotated[int, BeforeValidator(_shares)]
-Price = Annotated[Decimal, BeforeValidator(number(PRICE))]
+Price = Annotated[Decimal, BeforeValidator(number(rules.PRICE))]
 
 
 def symbol_keys(v: Any) -> Any:
@@ -94,11 +87,11 @@ class PortfolioOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    band: Annotated[Decimal, BeforeValidator(number(BAND))] = Decimal("0.02")
-    relative_band: Annotated[Decimal | None, BeforeValidator(_optional(RELATIVE_BAND))] = None
-    reserve: Annotated[Decimal, BeforeValidator(number(RESERVE))] = Decimal(0)
-    fee: Annotated[Decimal, BeforeValidator(number(FEE))] = Decimal(0)
-    cost_rate: Annotated[Decimal, BeforeValidator(number(COST_RATE))] = Decimal(0)
+    band: Annotated[Decimal, BeforeValidator(number(rules.BAND))] = Decimal("0.02")
+    relative_band: Annotated[Decimal | None, BeforeValidator(_optional(rules.RELATIVE_BAND))] = None
+    reserve: Annotated[Decimal, BeforeValidator(number(rules.RESERVE))] = Decimal(0)
+    fee: Annotated[Decimal, BeforeValidator(number(rules.FEE))] = Decimal(0)
+    cost_rate: Annotated[Decimal, BeforeValidator(number(rules.COST_RATE))] = Decimal(0)
     buy_only: Annotated[bool, Strict()] = False
 
     def to_engine(self, **overrides: Any) -> Options:
@@ -125,7 +118,7 @@ class PortfolioFile(BaseModel):
     holdings: Annotated[dict[str, Shares], BeforeValidator(symbol_keys)] = Field(
         default_factory=dict
     )
-    cash: Annotated[Decimal, BeforeValidator(number(CASH))] = Decimal(0)
+    cash: Annotated[Decimal, BeforeValidator(number(rules.CASH))] = Decimal(0)
     options: PortfolioOptions = Field(default_factory=PortfolioOptions)
     price_overrides: Annotated[dict[str, Price], BeforeValidator(symbol_keys)] = Field(
         default_factory=dict
