@@ -9,7 +9,8 @@ dependency:
 Each catalog asset answers `GET /api/real_assets/{id}` with a live price (its
 fallback price plus 1 %, so live and fallback are told apart) and
 `GET /api/real_assets/{id}/days` with a history. Any asset can be told to
-fail in one of `MODES`, to be slow, or to hang until the server stops.
+fail in one of `MODES` (its history alone with `days_mode`), to be slow, or
+to hang until the server stops.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class AssetBehaviour:
     raw_price: str | None = None
     # The id the answer claims (default: the asset's own), verbatim.
     answer_id: str | None = None
+    # How `/days` answers (None: as `mode`), so a history can fail while the price works.
+    days_mode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,9 +189,10 @@ class FakeFintualAPI:
 
     def configure(self, key: str | int, **changes: Any) -> AssetBehaviour:
         """Change one asset (by symbol or id): mode, times, latency, price, date, ..."""
-        mode = changes.get("mode")
-        if mode is not None and mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; one of {MODES}")
+        for name in ("mode", "days_mode"):
+            mode = changes.get(name)
+            if mode is not None and mode not in MODES:
+                raise ValueError(f"unknown {name} {mode!r}; one of {MODES}")
         if changes.get("price_field", PRICE_FIELDS[0]) not in PRICE_FIELDS:
             raise ValueError(f"price_field must be one of {PRICE_FIELDS}")
         with self._lock:
@@ -266,6 +270,8 @@ class FakeFintualAPI:
             st.max_in_flight = max(st.max_in_flight, st.in_flight)
             b = st.assets.get(asset_id) if asset_id is not None else None
             mode = "404" if b is None else b.mode
+            if b is not None and b.days_mode is not None and path.rstrip("/").endswith("/days"):
+                mode = b.days_mode
             if b is not None and b.times is not None:
                 if b.times <= 0:
                     mode = "ok"

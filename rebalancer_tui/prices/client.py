@@ -36,6 +36,13 @@ from rebalancer_tui.data import load_catalog
 from rebalancer_tui.models import Asset, PriceQuote
 from rebalancer_tui.prices.cache import PriceCache, known_quotes
 from rebalancer_tui.prices.config import BadApiUrl, check_api_url
+from rebalancer_tui.prices.history import (
+    MAX_HISTORY_POINTS,
+    History,
+    HistoryCache,
+    HistoryReport,
+    Point,
+)
 from rebalancer_tui.prices.parse import (
     InvalidAnswer,
     LivePrice,
@@ -47,7 +54,15 @@ from rebalancer_tui.prices.report import PriceReport
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_ANSWER_BYTES", "MAX_IN_FLIGHT", "PriceReport", "fetch_history", "fetch_quotes"]
+__all__ = [
+    "MAX_ANSWER_BYTES",
+    "MAX_HISTORY_BYTES",
+    "MAX_IN_FLIGHT",
+    "PriceReport",
+    "fetch_histories",
+    "fetch_history",
+    "fetch_quotes",
+]
 
 RETRY_BACKOFF_S = 0.15
 # Enough to hide the API's latency behind each other, few enough that neither
@@ -56,6 +71,7 @@ RETRY_BACKOFF_S = 0.15
 MAX_IN_FLIGHT = 16
 # A real asset answer is about 1 kB and a year of days about 60 kB.
 MAX_ANSWER_BYTES = 1_000_000
+MAX_HISTORY_BYTES = 4_000_000
 # identity: a compressed answer could expand past the cap inside one chunk.
 HEADERS = {
     "Accept": "application/json",
@@ -333,3 +349,87 @@ async def fetch_history(
     except Exception:
         log.exception("unexpected error fetching history of %s", asset_id)
         return []
+
+
+async def _history_of(
+    client: httpx.AsyncClient,
+    base_url: str,
+    asset: Asset,
+    params: Mapping[str, str],
+    timeout: float,
+) -> tuple[Point, ...]:
+    assert asset.id is not None
+    url = f"{_asset_url(base_url, asset.id)}/days"
+    body = await _get(client, url, timeout, cap=MAX_HISTORY_BYTES, params=params)
+    # The most recent days, should a long range give more than any sparkline needs.
+    return tuple(parse_days(body)[-MAX_HISTORY_POINTS:])
+
+
+async def fetch_histories(
+    base_url: str,
+    assets: Sequence[Asset],
+    from_date: dt.date,
+    to_date: dt.date,
+    *,
+    timeout: float = 3.0,
+    deadline: float = 6.0,
+    cache: HistoryCache | None = None,
+    today: dt.date | None = None,
+) -> HistoryReport:
+    """Daily prices of `assets` from `from_date` to `to_date`, `MAX_IN_FLIGHT` at a time.
+
+    Like `fetch_quotes`: returns within about `deadline` seconds at any asset
+    count, never raises for network or API trouble, and falls back per asset:
+    an asset whose history cannot be fetched gets its last cached one (if
+    `cache` has it), marked 'cached' with the reason, else none; every reason
+    is also in `errors`. Non-empty live histories are saved to `cache`, dated
+    `today` (default: the local date).
+    """
+    started = time.monotonic()
+    fetched_on = today if today is not None else dt.date.today()
+    cached = cache.load() if cache is not None else {}
+    errors: dict[str, str] = {
+        a.symbol: "no Fintual id to fetch a history" for a in assets if a.id is None
+    }
+    fetchable = {a.symbol: a for a in assets if a.id is not None}
+    params = {"from_date": from_date.isoformat(), "to_date": to_date.isoformat()}
+    results: dict[str, tuple[Point, ...] | str]
+    try:
+        url = check_api_url(base_url)
+    except BadApiUrl as exc:
+        results = dict.fromkeys(fetchable, f"bad API URL: {exc}")
+    else:
+
+        def job(client: httpx.AsyncClient, symbol: str) -> Awaitable[tuple[Point, ...] | str]:
+            work = _history_of(client, url, fetchable[symbol], params, timeout)
+            return _guarded(work, f"the history of {symbol}")
+
+        results = await _run_bounded(list(fetchable), job, timeout, started + deadline, deadline)
+
+    histories: dict[str, History] = {}
+    for symbol, result in results.items():
+        if isinstance(result, tuple):
+            histories[symbol] = History(symbol, result, "live", fetched_on)
+        else:
+            errors[symbol] = result
+    for symbol, reason in errors.items():
+        if symbol in cached:
+            old = cached[symbol]
+            histories[symbol] = History(symbol, old.points, "cached", old.fetched, reason)
+    cache_error: str | None = None
+    worth_keeping = {s: h for s, h in histories.items() if h.source == "live" and h.points}
+    if cache is not None and worth_keeping:
+        try:
+            cache.save(worth_keeping)
+        except OSError as exc:
+            log.warning("could not save history cache %s: %s", cache.path, exc)
+            cache_error = clean_reason(
+                f"could not save history cache {cache.path}: {exc.strerror or exc}"
+            )
+    return HistoryReport(
+        histories=histories,
+        errors=errors,
+        elapsed_s=time.monotonic() - started,
+        cache_error=cache_error,
+        cache_problems=list(cache.problems) if cache is not None else [],
+    )
