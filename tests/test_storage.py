@@ -140,13 +140,16 @@ def test_json_bounds(content: str, needle: str) -> None:
 def test_json_number_off_the_grammar_is_kept_raw_for_the_field_to_refuse(token: str) -> None:
     from rebalancer_tui.rules import CASH, NumberError, RawNumber, parse_number, to_number
 
-    raw = json_file.parse_json('{"a": ' + token + "}", "f")["a"]
+    with pytest.raises(InputError) as whole:
+        json_file.parse_json('{"a": ' + token + "}", "f")
+    raw = json_file.parse_json('{"a": ' + token + "}", "f", raw_numbers=True)["a"]
     assert raw == RawNumber(token)
     with pytest.raises(NumberError) as from_file:
         to_number(raw, CASH)
     with pytest.raises(NumberError) as typed:
         parse_number(token, CASH)
     assert from_file.value.rule == typed.value.rule
+    assert str(whole.value).endswith(typed.value.rule)
 
 
 def test_json_numbers_exact_and_depth_at_the_limit() -> None:

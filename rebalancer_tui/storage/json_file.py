@@ -2,9 +2,10 @@
 
 - numbers parsed exactly: int or Decimal, never float; a number token that
   breaks the rules' grammar (an exponent, more than `MAX_DIGITS` digits, NaN,
-  Infinity) comes back as `rules.RawNumber`, which `rules.to_number` refuses
-  with the field's name and the same words as for typed text, and which no
-  other field type accepts;
+  Infinity) refuses the whole file with the rule's words, or, with
+  `raw_numbers=True`, comes back as `rules.RawNumber`, which `rules.to_number`
+  refuses with the field's name and the same words as for typed text (and
+  which no other field type accepts);
 - no key twice in one object;
 - at most `MAX_DEPTH` levels of nesting and `MAX_VALUES` values, so a hostile
   file is one clear line, not a RecursionError or gigabytes of memory.
@@ -17,11 +18,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from rebalancer_tui.rules import MAX_DIGITS, InputError, RawNumber, shown
+from rebalancer_tui.rules import (
+    MAX_DIGITS,
+    InputError,
+    NumberError,
+    Quantity,
+    RawNumber,
+    parse_number,
+    shown,
+)
 from rebalancer_tui.storage.text import MAX_FILE_BYTES, read_text, where
 
 MAX_DEPTH = 32
@@ -52,6 +62,31 @@ def _constant(token: str) -> RawNumber:
     return RawNumber(token)
 
 
+# Any number at all: only the grammar is checked when a whole file is refused.
+_ANY = Quantity("number", "$", Decimal(-(10**30)), Decimal(10**30), None)
+
+
+def _strict(raw: RawNumber) -> Any:
+    """The whole-file refusal for a number off the grammar, in the rules' words."""
+    try:
+        parse_number(raw.text, _ANY)
+    except NumberError as exc:
+        raise _Refused(f"number {shown(raw.text, 24)}: {exc.rule}") from None
+    raise _Refused(f"number {shown(raw.text, 24)}: not a number")  # pragma: no cover
+
+
+def _checked(parse: Callable[[str], Any], raw_numbers: bool) -> Callable[[str], Any]:
+    """`parse`, with a RawNumber kept (`raw_numbers`) or refusing the file."""
+    if raw_numbers:
+        return parse
+
+    def strict(token: str) -> Any:
+        value = parse(token)
+        return _strict(value) if isinstance(value, RawNumber) else value
+
+    return strict
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
@@ -77,9 +112,10 @@ def _depth_ok(value: Any, name: str) -> None:
             stack.extend((child, depth + 1) for child in children)
 
 
-def parse_json(text: str, path: Path | str) -> Any:
+def parse_json(text: str, path: Path | str, *, raw_numbers: bool = False) -> Any:
     """JSON text as Python values (int/Decimal numbers), or an InputError
-    naming `path` and, where it can, the line and column."""
+    naming `path` and, where it can, the line and column. `raw_numbers`: see
+    the module docstring."""
     name = where(path)
     # A cheap upper bound before building anything: every value but the
     # first follows a comma (commas inside strings only make it stricter).
@@ -88,9 +124,9 @@ def parse_json(text: str, path: Path | str) -> Any:
     try:
         value = json.loads(
             text,
-            parse_int=_int,
-            parse_float=_float,
-            parse_constant=_constant,
+            parse_int=_checked(_int, raw_numbers),
+            parse_float=_checked(_float, raw_numbers),
+            parse_constant=_checked(_constant, raw_numbers),
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as exc:
@@ -107,9 +143,9 @@ def parse_json(text: str, path: Path | str) -> Any:
     return value
 
 
-def load_json(path: Path | str, *, limit: int = MAX_FILE_BYTES) -> Any:
+def load_json(path: Path | str, *, limit: int = MAX_FILE_BYTES, raw_numbers: bool = False) -> Any:
     """Read and parse a JSON file with every bound above."""
-    return parse_json(read_text(path, limit=limit), path)
+    return parse_json(read_text(path, limit=limit), path, raw_numbers=raw_numbers)
 
 
 def _plain(d: Decimal) -> str:

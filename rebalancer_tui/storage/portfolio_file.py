@@ -139,7 +139,7 @@ class PortfolioFile(BaseModel):
 
 def parse_portfolio(text: str, path: Path) -> PortfolioFile:
     """A portfolio from JSON text; `path` only names the file in errors."""
-    raw = parse_json(text, path)
+    raw = parse_json(text, path, raw_numbers=True)
     if not isinstance(raw, dict):
         kind = "a list" if isinstance(raw, list) else shown(str(raw))
         raise InputError(

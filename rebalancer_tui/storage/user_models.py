@@ -73,7 +73,7 @@ def load_user_models(
     path = Path(path) if path is not None else default_models_path()
     name = where(path)
     try:
-        raw = load_json(path)
+        raw = load_json(path, raw_numbers=True)
     except FileMissingError:
         return [], [], []
     except InputError as exc:
