@@ -44,23 +44,27 @@ class RebalancerCommands(Provider):
         )
         commands += [
             (f"Fund: {m.label}", f"Rebalance to {m.label}", partial(main.choose_fund, m.id))
-            for m in main.models
+            for m in main.workspace.models
         ]
         commands += [
             ("Edit holdings", "Share counts; add or remove symbols (e)",
              main.action_edit_holdings),
             ("Inputs: cash, reserve, bands, costs, buy-only", "Validated as you type (i)",
              main.action_inputs),
-            ("Price override", "Type a price for any symbol (o)", main.action_override_price),
+            ("Price override", "Type a price for any symbol (o)",
+             partial(main.action_edit_holdings, True)),
             ("Add the suggested contribution", "Buy-only: the cash that brings every ETF "
              "within its band (a)", main.action_apply_contribution),
             ("Save portfolio as", "Holdings, cash, options and model as JSON (ctrl+s)",
-             main.action_save),
-            ("Open portfolio", "Load a portfolio JSON file (ctrl+o)", main.action_open),
+             partial(main.action_file, "save")),
+            ("Open portfolio", "Load a portfolio JSON file (ctrl+o)",
+             partial(main.action_file, "open")),
+            ("Undo", "Take back the last change to holdings, cash or options (ctrl+z)",
+             main.action_undo),
             ("Import holdings from CSV", "Columns symbol,shares (I)",
-             main.action_import_holdings),
+             partial(main.action_file, "import")),
             ("Export orders to CSV", "The shown plan's orders for a broker (x)",
-             main.action_export_orders),
+             partial(main.action_file, "export")),
             ("Regenerate demo portfolio", "New seeded demo holdings", main.action_regenerate),
             ("Reload live prices", "Fetch prices from the API again", main.action_reload_prices),
             ("Help: keys", "List every key binding", app.action_help),

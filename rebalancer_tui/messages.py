@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rebalancer_tui.engine import Options, Plan
     from rebalancer_tui.engine.contribution import Contribution
     from rebalancer_tui.models import PriceQuote
+    from rebalancer_tui.workspace import Outcome
 
 COMPARE = "compare"
 """The strategy picker's fourth choice: every strategy side by side."""
@@ -44,31 +45,35 @@ class StrategyChosen(Message):
 
 @dataclass
 class PricesUpdated(Message):
-    """Quotes for every catalog asset arrived (live where possible)."""
+    """Quotes arrived (live where possible, or the cached ones read at start).
+
+    `notice`: how the fetch went (None for the cached prices: nothing to tell);
+    `offline`: no fetch will work (a malformed API URL), stop trying.
+    """
 
     quotes: dict[str, PriceQuote]
-    errors: dict[str, str]
-    elapsed_s: float
-    cache_error: str | None = None
-    # False for the cached prices read at start (no fetch was tried: no notice).
-    live: bool = True
+    notice: Outcome | None = None
+    offline: bool = False
 
 
 @dataclass
 class PlanReady(Message):
-    """Plans computed for request `request_id`; stale ones are dropped."""
+    """Plans computed for request `request_id` (stale ones are dropped), or
+    `failure`: why none could be."""
 
     request_id: int
     strategy: str
     plans: list[Plan]
-    # Buy-only mode: the least extra cash bringing every asset within its band.
-    contribution: Contribution | None = None
+    failure: str | None = None
 
 
 @dataclass
-class PlanFailed(Message):
+class ContributionReady(Message):
+    """Buy-only mode, after the plan: the least extra cash bringing every asset
+    within its band (None: none found), for request `request_id`."""
+
     request_id: int
-    reason: str
+    contribution: Contribution | None
 
 
 @dataclass

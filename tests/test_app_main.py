@@ -7,18 +7,26 @@ app's own formatting helpers) so a formatting bug shows up.
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from app_pilot import (
+    SIZE,
+    Messages,
+    Notes,
+    cell,
+    offline_app,
+    row_keys,
+    run_from_palette,
+    settle,
+    shown,
+)
 from fake_api import LIVE_DATE, FakeFintualAPI
-from rich.console import Console
 from rich.style import Style
 from textual import events
 from textual.command import CommandList, CommandPalette
-from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from rebalancer_tui.app import RebalancerApp
@@ -32,7 +40,6 @@ from rebalancer_tui.screens.main import MainScreen
 
 CATALOG = load_catalog()
 FALLBACK = {a.symbol: a.price for a in CATALOG.assets}
-SIZE = (140, 45)
 
 
 @pytest.fixture(autouse=True)
@@ -61,78 +68,6 @@ def expected_input(
         targets=dict(model.weights),
         options=Options(),
     )
-
-
-def cell(table: DataTable[Any], row: str, column: str) -> str:
-    return str(table.get_cell(row, column))
-
-
-def shown(widget: Any) -> str:
-    """The text a Static shows, whether it holds a string, Text or a Rich table."""
-    console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(widget.content)
-    return console.export_text()
-
-
-def row_keys(table: DataTable[Any]) -> list[str]:
-    return [str(k.value) for k in table.rows]
-
-
-class Notes:
-    """Records every notice the app shows (run_test hides the toasts)."""
-
-    def __init__(self, app: RebalancerApp) -> None:
-        self.items: list[tuple[str, str]] = []
-        original = app.notify
-
-        def notify(message: str, **kwargs: Any) -> None:
-            self.items.append((message, kwargs.get("severity", "information")))
-            original(message, **kwargs)
-
-        app.notify = notify  # type: ignore[method-assign]
-
-    def text(self) -> str:
-        return "\n".join(m for m, _ in self.items)
-
-
-def offline_app(tmp_path: Path, **kwargs: Any) -> RebalancerApp:
-    return RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", **kwargs)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker runs and no plan is pending (prices can trigger a re-solve)."""
-    app = pilot.app
-    for _ in range(100):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        main = app.get_default_screen()
-        assert isinstance(main, MainScreen)
-        if not any(w.is_running for w in app.workers) and main._pending is None:
-            return
-    raise AssertionError("the app did not settle")
-
-
-async def run_from_palette(pilot: Pilot[None], query: str, expect: str) -> None:
-    """Open the command palette, type `query`, wait for a hit naming `expect`, run it.
-
-    The palette searches in a worker; pressing enter on a fixed pause is a race on a
-    loaded machine, so this waits for the highlighted hit itself.
-    """
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*query)
-    palette = pilot.app.screen
-    assert isinstance(palette, CommandPalette)
-    hits = palette.query_one(CommandList)
-    for _ in range(200):
-        await pilot.pause(0.02)
-        index = hits.highlighted
-        label = "" if index is None else str(hits.get_option_at_index(index).prompt)
-        if expect.lower() in label.lower():
-            break
-    else:
-        raise AssertionError(f"the palette found no {expect!r} for {query!r}")
-    await pilot.press("enter")
 
 
 def check_plan_tables(app: RebalancerApp, inp: RebalanceInput, plan: Plan) -> None:
@@ -314,14 +249,24 @@ async def test_unreachable_api_is_a_notice_not_a_crash(tmp_path: Path) -> None:
 
 async def test_stale_plan_is_dropped(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await settle(pilot)
         main = app.main_screen
+        first = messages.of(PlanReady)[-1].request_id
+        await pilot.press("1")  # the same plan again, under a newer request
+        await settle(pilot)
+        assert messages.of(PlanReady)[-1].request_id > first
         inp = expected_input()
         other = solve(inp, "trade-minimization")
         before = row_keys(main.query_one("#orders", DataTable))
         assert before != [o.symbol for o in other.orders]
-        main.post_message(PlanReady(main._request_id - 1, "trade-minimization", [other]))
+        # An answer to the older request arriving late is not shown.
+        main.post_message(PlanReady(first, "trade-minimization", [other]))
+        await pilot.pause()
+        assert row_keys(main.query_one("#orders", DataTable)) == before
+        # The same answer under the current request id would be: the test can fail.
+        main.post_message(PlanReady(messages.of(PlanReady)[-1].request_id, "x", [other]))
         await pilot.pause()
         assert row_keys(main.query_one("#orders", DataTable)) == before
 

@@ -16,7 +16,8 @@ print(','.join(bad))
 
 
 @pytest.mark.parametrize(
-    "module", ["rebalancer_tui", "rebalancer_tui.engine", "rebalancer_tui.prices"]
+    "module",
+    ["rebalancer_tui", "rebalancer_tui.engine", "rebalancer_tui.prices", "rebalancer_tui.workspace"],
 )
 def test_headless_modules_import_without_textual(module: str) -> None:
     result = subprocess.run(
@@ -47,6 +48,7 @@ def test_the_probe_can_fail() -> None:
 DEFERRED = (
     "rebalancer_tui.commands",
     "rebalancer_tui.screens.compare",
+    "rebalancer_tui.screens.confirm",
     "rebalancer_tui.screens.file_prompt",
     "rebalancer_tui.screens.help",
     "rebalancer_tui.screens.holdings_editor",
@@ -83,3 +85,23 @@ def test_app_start_up_defers_screens_palette_and_workers_imports() -> None:
 
 def test_the_deferred_probe_can_fail() -> None:
     assert "rebalancer_tui.screens.compare" in _loaded_after("rebalancer_tui.screens.compare")
+
+
+def test_screens_holds_only_screens() -> None:
+    """Every module under screens/ is a screen's (state, files, prices: workspace/)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import rebalancer_tui.screens as screens
+
+    for info in pkgutil.iter_modules(screens.__path__):
+        module = importlib.import_module(f"rebalancer_tui.screens.{info.name}")
+        own = [
+            obj
+            for obj in vars(module).values()
+            if inspect.isclass(obj) and obj.__module__ == module.__name__
+        ]
+        assert any(issubclass(c, Screen) for c in own), info.name

@@ -12,15 +12,15 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from rebalancer_tui.engine import STRATEGIES, Plan
+from rebalancer_tui.screens.modal import OnceScreen
 from rebalancer_tui.widgets.metrics_line import best_metrics
 from rebalancer_tui.widgets.plan_column import PlanColumn
 
 
-class CompareScreen(Screen[str | None]):
+class CompareScreen(OnceScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,c", "back", "Back", id="compare.back"),
         Binding("1", "pick('simple')", "Use Simple", id="compare.simple"),
@@ -35,7 +35,6 @@ class CompareScreen(Screen[str | None]):
         self._plans: tuple[Sequence[Plan], float] | None = None
         self._loading = False
         self._ready = False
-        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,15 +72,8 @@ class CompareScreen(Screen[str | None]):
                     column = self.query_one(f"#col-{plan.strategy}", PlanColumn)
                     column.show(plan, band, best[plan.strategy])
 
-    def leave(self, strategy: str | None) -> None:
-        """Dismiss once: a second dismiss would run the callback twice."""
-        if self._dismissed or not self.is_active:
-            return
-        self._dismissed = True
-        self.dismiss(strategy)
-
     def action_back(self) -> None:
-        self.leave(None)
+        self.close(None)
 
     def action_pick(self, strategy: str) -> None:
-        self.leave(strategy)
+        self.close(strategy)

@@ -1,11 +1,16 @@
-"""A small modal asking for a file path (save, open, import, export).
+"""A modal asking for a file path, then doing the file action (save, open,
+import, export).
 
-Dismisses with the typed path, or None on Esc. The caller does the reading or
-writing and reports problems; this screen only checks that a path was given.
+`check(path)` names what the action would lose (a file it would replace,
+holdings it would empty) or returns None; that question is asked first, and
+declining changes nothing. `act(path)` does the work and returns an
+`Outcome`: a failure is shown here and the prompt stays open to fix the path;
+a success dismisses the prompt with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,21 +18,31 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from rebalancer_tui.screens.modal import Modal
+from rebalancer_tui.workspace import Outcome
 
-class FilePrompt(ModalScreen[Path | None]):
+
+class FilePrompt(Modal[Outcome | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="file.cancel"),
     ]
 
-    def __init__(self, title: str, default: Path, hint: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        default: Path,
+        hint: str,
+        act: Callable[[Path], Outcome],
+        check: Callable[[Path], str | None] | None = None,
+    ) -> None:
         super().__init__(classes="file-prompt")
         self.title_text = title
         self.default = default
         self.hint = hint
-        self._dismissed = False
+        self.act = act
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-body") as body:
@@ -39,20 +54,35 @@ class FilePrompt(ModalScreen[Path | None]):
     def on_mount(self) -> None:
         self.query_one("#file-path", Input).focus()
 
+    def _error(self, text: str) -> None:
+        error = self.query_one("#file-error", Static)
+        error.update(text)
+        error.set_class(bool(text), "-error")
+
     @on(Input.Submitted, "#file-path")
     def _confirm(self, event: Input.Submitted) -> None:
+        from rebalancer_tui.screens.confirm import Confirm
+
         text = event.value.strip()
         if not text:
-            error = self.query_one("#file-error", Static)
-            error.update("Type a file path")
-            error.add_class("-error")
+            self._error("Type a file path")
             return
-        self._close(Path(text).expanduser())
+        path = Path(text).expanduser()
+        question = self.check(path) if self.check is not None else None
+        if question is None:
+            self._do(path)
+        elif self.is_active:
+            self.app.push_screen(
+                Confirm(question, title=self.title_text),
+                lambda answer: self._do(path) if answer else None,
+            )
+
+    def _do(self, path: Path) -> None:
+        outcome = self.act(path)
+        if outcome.ok or outcome.conflict:
+            self.close(outcome)
+        else:
+            self._error(outcome.message)
 
     def action_cancel(self) -> None:
-        self._close(None)
-
-    def _close(self, result: Path | None) -> None:
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(result)
+        self.close(None)

@@ -9,8 +9,9 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from rebalancer_tui.screens.modal import Modal
 
 ABOUT = (
     "Pick a fund (Enter or click) to rebalance to it; move the highlight to preview it.\n"
@@ -28,7 +29,7 @@ def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Modal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,f1", "close", "Close", id="help.close")
     ]
@@ -36,7 +37,6 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, sections: list[tuple[str, Iterable[BindingType]]]) -> None:
         super().__init__(id="help")
         self.sections = sections
-        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2))
@@ -56,7 +56,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table, id="help-keys")
 
     def action_close(self) -> None:
-        # Two quick presses must not dismiss twice (the second would pop another screen).
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(None)
+        self.close(None)

@@ -2,13 +2,12 @@
 
 Type a symbol, its shares and optionally a price, press Enter: the row is set
 and the plans recompute behind the modal. Enter on a row copies it into the
-fields; Delete removes the highlighted symbol. A symbol outside the model is
+fields; Delete removes the highlighted symbol, once confirmed. A symbol outside the model is
 kept as a holding (the plans sell it, or keep it in buy-only mode).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -18,24 +17,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message_pump import MessagePump
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
+from rebalancer_tui import rules
 from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.models import ModelPortfolio, PriceQuote
-from rebalancer_tui.widgets.fields import DecimalField, value_of
+from rebalancer_tui.screens.modal import Modal
+from rebalancer_tui.widgets.fields import DecimalField
 from rebalancer_tui.widgets.format import price, right, source_text
 
-SYMBOL_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,15}")
 # Blank shares with a price: only the price changes.
-SHARES = DecimalField("Shares", minimum=Decimal(0), maximum=Decimal(10**9), places=0, blank_ok=True)
-PRICE = DecimalField(
-    "Price", minimum=Decimal(0), maximum=Decimal(10**7), above_minimum=True,
-    places=6, blank_ok=True, unit="$",
-)  # fmt: skip
+SHARES = DecimalField(rules.SHARES, blank_ok=True)
+PRICE = DecimalField(rules.PRICE, blank_ok=True)
 
 
-class HoldingsEditor(ModalScreen[None]):
+class HoldingsEditor(Modal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="editor.close"),
         Binding("delete", "remove", "Remove symbol", id="editor.remove"),
@@ -58,7 +54,6 @@ class HoldingsEditor(ModalScreen[None]):
         self.quotes = dict(quotes)  # fetched quotes, without overrides
         self.overrides = dict(overrides)
         self.focus_price = focus_price
-        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor-body", classes="modal-body") as body:
@@ -148,22 +143,26 @@ class HoldingsEditor(ModalScreen[None]):
 
     def apply(self) -> bool:
         """Set the typed row; False (with a message at the fields) if refused."""
-        sym = self.query_one("#ed-symbol", Input).value.strip().upper()
+        symbol_in = self.query_one("#ed-symbol", Input)
         shares_in = self.query_one("#ed-shares", Input)
         price_in = self.query_one("#ed-price", Input)
-        if not SYMBOL_RE.fullmatch(sym):
-            got = f"a ticker like ESGV (got {sym[:16]!r})" if sym else "required"
-            self._error(f"Symbol: {got}")
-            self.query_one("#ed-symbol", Input).focus()
+        try:
+            if not symbol_in.value.strip():
+                raise rules.SymbolError("symbol: required")
+            sym = rules.check_symbol(symbol_in.value)
+        except rules.InputError as exc:
+            self._error(str(exc))
+            symbol_in.focus()
             return False
-        for field in (shares_in, price_in):
-            result = field.validate(field.value)
-            if result is not None and not result.is_valid:
-                self._error(result.failure_descriptions[0])
+        values: list[Decimal | None] = []
+        for field, check in ((shares_in, SHARES), (price_in, PRICE)):
+            try:
+                values.append(check.parse(field.value))
+            except rules.InputError as exc:
+                self._error(str(exc))
                 field.focus()
                 return False
-        shares = value_of(shares_in.value)
-        new_price = value_of(price_in.value)
+        shares, new_price = values
         if new_price is None and sym not in self.quotes:
             self._error(f"No price for {sym}: type its price")
             price_in.focus()
@@ -199,10 +198,27 @@ class HoldingsEditor(ModalScreen[None]):
             self.target.post_message(PortfolioEdited(**changes))
 
     def action_remove(self) -> None:
+        from rebalancer_tui.screens.confirm import Confirm
+
         table = self.query_one("#editor-table", DataTable)
-        if table.row_count == 0:
+        if table.row_count == 0 or not self.is_active:
             return
         sym = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        lost = []
+        if self.holdings.get(sym):
+            lost.append(f"{self.holdings[sym]:,} shares")
+        if sym in self.overrides:
+            lost.append(f"its price override {price(self.overrides[sym])}")
+        if not lost:
+            self._remove(sym)  # nothing to lose: an empty row of the model
+            return
+        question = f"Remove {sym}: {' and '.join(lost)}? (ctrl+z undoes it)"
+        self.app.push_screen(
+            Confirm(question, (("yes", "Remove"),), title="Remove symbol"),
+            lambda answer: self._remove(sym) if answer == "yes" else None,
+        )
+
+    def _remove(self, sym: str) -> None:
         holdings = {s: n for s, n in self.holdings.items() if s != sym}
         overrides = {s: p for s, p in self.overrides.items() if s != sym}
         if sym in self.model.weights:
@@ -210,6 +226,4 @@ class HoldingsEditor(ModalScreen[None]):
         self._post(holdings, overrides)
 
     def action_close(self) -> None:
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(None)
+        self.close(None)

@@ -1,8 +1,10 @@
 """The inputs modal (key i): extra cash, reserve, bands, costs and buy-only.
 
-Each field validates as the user types; a valid value applies at once (the
-plans recompute behind the modal), an invalid one is refused at the field
-with a message and the last good value stays in force.
+Each field validates as the user types, and applies when it is done: on
+Enter, on leaving the field (Tab, a click elsewhere) or when the modal closes.
+So what was typed is what applies, at any typing speed: no keystroke starts
+a plan for a half-typed number. An invalid value is refused at the field with
+a message, and the value in force before the edit stays.
 """
 
 from __future__ import annotations
@@ -17,52 +19,43 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.message_pump import MessagePump
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, Switch
 
+from rebalancer_tui import rules
 from rebalancer_tui.engine import Options
 from rebalancer_tui.messages import PortfolioEdited
-from rebalancer_tui.widgets.fields import DecimalField, value_of
+from rebalancer_tui.rules import InputError, plain
+from rebalancer_tui.screens.modal import Modal
+from rebalancer_tui.widgets.fields import DecimalField
 
 HUNDRED = Decimal(100)
-MAX_MONEY = Decimal(1_000_000_000)
-
-
-def plain(d: Decimal) -> str:
-    s = format(d, "f")
-    return s.rstrip("0").rstrip(".") if "." in s else s
 
 
 @dataclass(frozen=True)
 class Field:
     key: str
     label: str
-    validator: DecimalField
-    # engine value -> shown text, and shown value -> engine value
-    scale: Decimal = Decimal(1)
+    validator: DecimalField  # the rules' grammar and bounds; "%" fields typed as percentages
+
+    def shown(self, value: Decimal | None) -> str:
+        """The value in force as the field shows it ("" for off)."""
+        if value is None:
+            return ""
+        return plain(value * HUNDRED if self.validator.percent else value)
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("cash", "Extra cash to invest $",
-          DecimalField("Extra cash", minimum=Decimal(0), maximum=MAX_MONEY, places=2, unit="$")),
-    Field("reserve", "Cash reserve to keep $",
-          DecimalField("Reserve", minimum=Decimal(0), maximum=MAX_MONEY, places=2, unit="$")),
-    Field("band", "Band ± % points",
-          DecimalField("Band", minimum=Decimal(0), maximum=HUNDRED, places=4, unit="%"),
-          HUNDRED),
+    Field("cash", "Extra cash to invest $", DecimalField(rules.CASH)),
+    Field("reserve", "Cash reserve to keep $", DecimalField(rules.RESERVE)),
+    Field("band", "Band ± % points", DecimalField(rules.BAND, percent=True)),
     Field("relative_band", "Relative band % (blank: off)",
-          DecimalField("Relative band", minimum=Decimal(0), maximum=HUNDRED, places=4,
-                       above_minimum=True, blank_ok=True, unit="%"),
-          HUNDRED),
-    Field("fee", "Fee per order $",
-          DecimalField("Fee", minimum=Decimal(0), maximum=Decimal(10_000), places=2, unit="$")),
-    Field("cost_rate", "Cost rate % of traded",
-          DecimalField("Cost rate", minimum=Decimal(0), maximum=Decimal(50), places=4, unit="%"),
-          HUNDRED),
+          DecimalField(rules.RELATIVE_BAND, percent=True, blank_ok=True)),
+    Field("fee", "Fee per order $", DecimalField(rules.FEE)),
+    Field("cost_rate", "Cost rate % of traded", DecimalField(rules.COST_RATE, percent=True)),
 )  # fmt: skip
 
 
-class InputsScreen(ModalScreen[None]):
+class InputsScreen(Modal[None]):
     """Edits the cash and options; posts `PortfolioEdited` to `target`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -83,11 +76,9 @@ class InputsScreen(ModalScreen[None]):
         # reason to refuse, or None.
         self.check = check
         self.good: dict[str, Decimal | None] = {"cash": cash, **options.model_dump()}
-        self._dismissed = False
 
     def _shown(self, f: Field) -> str:
-        v = self.good[f.key]
-        return "" if v is None else plain(v * f.scale)
+        return f.shown(self.good[f.key])
 
     def compose(self) -> ComposeResult:
         with Vertical(id="inputs-body", classes="modal-body") as body:
@@ -105,32 +96,51 @@ class InputsScreen(ModalScreen[None]):
                 yield Label("Buy only (never sell)", classes="field-label")
                 yield Switch(bool(self.good["buy_only"]), id="in-buy_only", animate=False)
             yield Static("", id="inputs-error")
-            yield Static("Changes apply as you type · Esc closes", classes="modal-hint")
+            yield Static("Enter or Tab applies a field · Esc closes", classes="modal-hint")
 
     def on_mount(self) -> None:
         self.query_one("#in-cash", Input).focus()
 
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        key = (event.input.id or "").removeprefix("in-")
-        field = next((f for f in FIELDS if f.key == key), None)
-        if field is None:
-            return
+    def _field(self, field_input: Input) -> Field | None:
+        key = (field_input.id or "").removeprefix("in-")
+        return next((f for f in FIELDS if f.key == key), None)
+
+    def _say(self, text: str) -> None:
         error = self.query_one("#inputs-error", Static)
+        error.update(text)
+        error.set_class(bool(text), "-error")
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        # Checked as typed, applied only when done: a half-typed number never plans.
+        field = self._field(event.input)
         result = event.validation_result
-        if result is not None and not result.is_valid:
-            kept = self._shown(field) or "off"
-            error.update(f"{result.failure_descriptions[0]} (keeping {kept})")
-            error.add_class("-error")
-            return
-        error.update("")
-        error.remove_class("-error")
-        value = value_of(event.value)
-        self._apply(key, None if value is None else value / field.scale)
+        if field is not None and result is not None and not result.is_valid:
+            self._say(f"{result.failure_descriptions[0]} (keeping {self._shown(field) or 'off'})")
+        else:
+            self._say("")
+
+    @on(Input.Blurred)
+    def _left(self, event: Input.Blurred) -> None:
+        self._commit(event.input)
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_close()
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self._commit(event.input):
+            self.close(None)
+
+    def _commit(self, field_input: Input) -> bool:
+        """Apply the field's text if valid; False (the value in force kept) if not."""
+        field = self._field(field_input)
+        if field is None:
+            return True
+        field_input.validate(field_input.value)  # marks the field
+        try:
+            value = field.validator.parse(field_input.value)
+        except InputError as exc:
+            self._say(f"{exc} (keeping {self._shown(field) or 'off'})")
+            return False
+        return self._apply(field.key, value)
 
     @on(Switch.Changed)
     def _switched(self, event: Switch.Changed) -> None:
@@ -140,29 +150,29 @@ class InputsScreen(ModalScreen[None]):
             with self.prevent(Switch.Changed):
                 event.switch.value = kept
 
-    def _apply(self, key: str, value: object) -> None:
+    def _apply(self, key: str, value: object) -> bool:
         if self.good.get(key) == value:
-            return
+            return True
         candidate = {**self.good, key: value}
         cash = candidate.pop("cash")
         try:
             options = Options(**candidate)
         except ValueError as exc:  # bounds are checked above; this is a last guard
-            self.query_one("#inputs-error", Static).update(str(exc).splitlines()[0])
-            return
+            self._say(str(exc).splitlines()[0])
+            return False
         assert isinstance(cash, Decimal)
         problem = self.check(cash, options) if self.check is not None else None
         if problem is not None:
             field = next((f for f in FIELDS if f.key == key), None)
             kept = (self._shown(field) or "off") if field is not None else "the last value"
-            error = self.query_one("#inputs-error", Static)
-            error.update(f"{problem} (keeping {kept})")
-            error.add_class("-error")
-            return
+            self._say(f"{problem} (keeping {kept})")
+            return False
         self.good[key] = value  # type: ignore[assignment]
         self.target.post_message(PortfolioEdited(cash=cash, options=options))
+        return True
 
     def action_close(self) -> None:
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(None)
+        # Closing is leaving the field: a valid value typed there applies.
+        if isinstance(self.focused, Input):
+            self._commit(self.focused)
+        self.close(None)

@@ -1,103 +1,49 @@
-"""The main screen: fund list, strategy picker, preview, results; owns the workers.
+"""The main screen: fund list, strategy picker, preview, results. UI glue only.
 
-State lives here in one `PortfolioState`; panes get it as attributes and
-report back with messages. Prices load in an async worker, plans are solved
-in a thread worker; both post messages the screen handles on its own thread.
+The state, its file session and undo live in the headless `Workspace`; the
+background work (plans, the buy-only suggestion, prices) in `Jobs`. Every
+change goes through `set_state`, the one place deciding what to autosave,
+redraw and re-plan. Panes and editors report with typed messages.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from decimal import Decimal
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import ValidationError
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header
-from textual.worker import Worker, WorkerState, get_current_worker
 
-from rebalancer_tui.data import load_catalog
-from rebalancer_tui.engine import (
-    STRATEGIES,
-    Options,
-    Plan,
-    RebalanceInput,
-    solve,
-    weights_table,
-)
-from rebalancer_tui.messages import (
-    COMPARE,
-    FundChosen,
-    FundHighlighted,
-    PlanFailed,
-    PlanReady,
-    PortfolioEdited,
-    PricesUpdated,
-    StrategyChosen,
-)
-from rebalancer_tui.models import Asset, ModelPortfolio
-from rebalancer_tui.screens import price_feed
-from rebalancer_tui.screens.session import PortfolioSession
-from rebalancer_tui.screens.state import PortfolioState
-from rebalancer_tui.widgets.format import money
+from rebalancer_tui import messages as msg
+from rebalancer_tui.engine import STRATEGIES, Plan, RebalanceInput, weights_table
+from rebalancer_tui.jobs import Jobs
 from rebalancer_tui.widgets.fund_list import FundList
 from rebalancer_tui.widgets.preview import FundPreview
 from rebalancer_tui.widgets.price_status import PriceStatus
 from rebalancer_tui.widgets.results import ResultsPane
 from rebalancer_tui.widgets.strategy_picker import StrategyPicker
+from rebalancer_tui.workspace import Outcome, PortfolioState, Workspace
+from rebalancer_tui.workspace.outcome import one_line
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine.contribution import Contribution
     from rebalancer_tui.screens.compare import CompareScreen
 
-# Screens and engine parts that only a key press or a buy-only plan needs are
-# imported where they are used: the first frame does not wait for them.
-
-log = logging.getLogger(__name__)
+# Dialogs and the compare view are imported where first opened: the first
+# frame does not wait for them.
 
 
-def readable(exc: BaseException) -> str:
-    """One line for a notice: pydantic's first error without its boilerplate."""
-    if isinstance(exc, ValidationError) and exc.errors():
-        msg = str(exc.errors()[0].get("msg", exc))
-        return msg.removeprefix("Value error, ")
-    return str(exc) or type(exc).__name__
-
-
-def price_notice(quotes_total: int, errors: dict[str, str]) -> tuple[str, str]:
-    """(message, severity) telling the user how the live price fetch went."""
-    if not errors:
-        return f"Live prices loaded for all {quotes_total} ETFs.", "information"
-    shown = [f"{sym}: {why}" for sym, why in list(errors.items())[:3]]
-    more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""
-    details = "; ".join(shown) + more
-    live = quotes_total - len(errors)
-    if live <= 0:
-        return (
-            f"No live prices ({details}). Working on cached or fallback prices.",
-            "warning",
-        )
-    return (
-        f"Live prices for {live} of {quotes_total} ETFs; the others keep cached or "
-        f"fallback prices ({details}).",
-        "warning",
-    )
+BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (170, "-wide")]
 
 
 class MainScreen(Screen[None]):
     AUTO_FOCUS = "#funds"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
-        (0, "-narrow"),
-        (100, "-medium"),
-        (170, "-wide"),
-    ]
-
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "strategy('simple')", "Simple", id="strategy.simple"),
         Binding("2", "strategy('tracking-error')", "Tracking", id="strategy.tracking"),
@@ -105,13 +51,15 @@ class MainScreen(Screen[None]):
         Binding("c", "strategy('compare')", "Compare", id="strategy.compare"),
         Binding("e", "edit_holdings", "Holdings", id="portfolio.edit"),
         Binding("i", "inputs", "Inputs", id="portfolio.inputs"),
-        Binding("o", "override_price", "Price override", show=False, id="portfolio.override"),
+        Binding("o", "edit_holdings(True)", "Price override", show=False,
+                id="portfolio.override"),
         Binding("a", "apply_contribution", "Add suggested cash", show=False,
                 id="portfolio.contribution"),
-        Binding("x", "export_orders", "Export orders", id="orders.export"),
-        Binding("ctrl+s", "save", "Save", id="file.save"),
-        Binding("ctrl+o", "open", "Open", show=False, id="file.open"),
-        Binding("I", "import_holdings", "Import CSV", show=False, key_display="I",
+        Binding("ctrl+z", "undo", "Undo", show=False, id="portfolio.undo"),
+        Binding("x", "file('export')", "Export orders", id="orders.export"),
+        Binding("ctrl+s", "file('save')", "Save", id="file.save"),
+        Binding("ctrl+o", "file('open')", "Open", show=False, id="file.open"),
+        Binding("I", "file('import')", "Import CSV", show=False, key_display="I",
                 id="file.import"),
         Binding("r", "regenerate", "New demo", show=False, id="regenerate"),
         Binding("p", "reload_prices", "Prices", show=False, id="prices.reload"),
@@ -128,52 +76,43 @@ class MainScreen(Screen[None]):
         portfolio: Path | None = None,
     ) -> None:
         super().__init__(id="main")
+        # Nothing is read here: the workspace starts when the screen is composed.
+        self.workspace = Workspace(fund=fund, demo_seed=demo_seed, portfolio=portfolio)
+        self.session = self.workspace.session
+        self.jobs = Jobs(self, cache_path=cache_path, api_flag=api_url)
         self.offline = offline
-        self.cache_path = cache_path
-        self._problems: list[str] = []
-        # Resolved in the prices worker: the price service is not imported before
-        # the first frame.
-        self._api_flag = api_url
-        self.api_url: str | None = None
-        self.models, self.extra_assets = self._load_models()
-        model = next((m for m in self.models if m.id == fund), self.models[0])
-        if fund is not None and model.id != fund:
-            self._problems.append(f"Unknown fund {fund!r}; showing {model.label}.")
-        self.state = PortfolioState.demo(
-            model, price_feed.start_quotes(self.extra_assets), demo_seed
-        )
-        self.session = PortfolioSession(portfolio)
-        pf, problem = self.session.open_at_start(self._known_symbols(), self._model_ids())
-        if problem:
-            self._problems.append(problem)
-        if pf is not None:
-            chosen = self._model(pf.model) if fund is None else model
-            self.state = PortfolioState.from_file(pf, chosen, self.state.quotes)
-        self.highlighted_fund = self.state.model.id
-        self.contribution: Contribution | None = None
+        self.fetching = False
+        self.highlighted_fund = ""
         self.strategy = "simple"
         self.plans: dict[str, Plan] = {}
-        self.fetching = False
-        self._request_id = 0
-        self._pending: int | None = None
+        self.contribution: Contribution | None = None
         self._compare: CompareScreen | None = None
 
-    # -- layout ---------------------------------------------------------------
+    @property
+    def state(self) -> PortfolioState:
+        return self.workspace.state
+
+    @property
+    def planning(self) -> bool:
+        """Whether the plan for the inputs in force is still being computed."""
+        return self.jobs.pending is not None
 
     def compose(self) -> ComposeResult:
-        # Textual sets the breakpoint class on the screen's first Resize, which it
-        # handles after the first layout: that frame would be laid out for another
-        # width, then restyled and redrawn. The terminal's size is known already.
+        problems = self.workspace.start()  # the user's models and portfolio file
+        for problem in problems:
+            self.notify(problem.message, severity=problem.severity, timeout=8)
+        self.highlighted_fund = self.state.model.id
+        # Textual sets the breakpoint class on the first Resize, after the first
+        # layout; the terminal's size is known already, so lay out for it at once.
         width = self.app.size.width
-        fits = max((b for b in self.HORIZONTAL_BREAKPOINTS if b[0] <= width), default=None)
-        self.update_classes(
-            {name: (at, name) == fits for at, name in self.HORIZONTAL_BREAKPOINTS}, animate=False
-        )
+        fits = max((b for b in BREAKPOINTS if b[0] <= width), default=None)
+        marks = {n: (at, n) == fits for at, n in BREAKPOINTS}
+        self.update_classes(marks, animate=False)
         yield Header()
         with VerticalScroll(id="body"):
             with Horizontal(id="top"):
                 with Vertical(id="sidebar"):
-                    yield FundList(self.models, id="funds")
+                    yield FundList(self.workspace.models, id="funds")
                     yield StrategyPicker(id="strategy")
                 yield FundPreview(id="preview")
             yield ResultsPane(id="results")
@@ -181,53 +120,68 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        funds = self.query_one(FundList)
-        funds.highlighted = self._fund_index(self.state.model.id)
-        funds.show_chosen(self.state.model.id)
+        self._show_fund(self.state.model.id)
         self.query_one(StrategyPicker).show_current(self.strategy)
-        for problem in self._problems:
-            self.notify(problem, severity="warning", timeout=8)
         self.fetching = not self.offline
         self.refresh_views()
-        # The first frame shows the holdings and a loading plan; the solve and the
-        # price threads start after it, so that they do not hold the GIL while it
-        # is drawn.
+        # The first frame shows the holdings and a loading plan; the solve and
+        # price threads start after it, so they do not hold the GIL meanwhile.
         self.request_plans(after_refresh=True)
-        self.call_after_refresh(self._fetch_prices, cached_first=True)
+        extra = self.workspace.extra_assets
+        self.call_after_refresh(self.jobs.prices, extra, offline=self.offline, cached_first=True)
 
-    def _load_models(self) -> tuple[list[ModelPortfolio], list[Asset]]:
-        """The built-in models, then the user's own (each bad one is a notice)."""
-        from rebalancer_tui.user_models import load_user_models
+    def _show_fund(self, fund_id: str) -> None:
+        self.highlighted_fund = fund_id
+        funds = self.query_one(FundList)
+        funds.show_chosen(fund_id)
+        funds.highlighted = self.workspace.fund_index(fund_id)
 
-        own, extra, errors = load_user_models()
-        self._problems.extend(errors)
-        return [*load_catalog().models, *own], extra
+    # -- the one reaction to a change ----------------------------------------------
 
-    def _known_symbols(self) -> list[str]:
-        return [*(a.symbol for a in load_catalog().assets), *(a.symbol for a in self.extra_assets)]
+    def set_state(self, new: PortfolioState, *, undo: str | None = None) -> None:
+        """Make `new` the state: autosave what the file holds, redraw, re-plan if
+        stale. `undo` names the change for ctrl+z (None: not undoable)."""
+        old = self.workspace.state
+        if new == old:
+            return
+        if undo is not None:
+            self.workspace.history.record(undo, old)
+        self.workspace.state = new
+        if new.saved_part() != old.saved_part():
+            self.tell(self.session.autosave_now(new))
+        if new.model.id != old.model.id:
+            self._show_fund(new.model.id)
+        self.refresh_views()
+        if new.plan_part() != old.plan_part():
+            self.request_plans()
 
-    def _model_ids(self) -> list[str]:
-        return [m.id for m in self.models]
+    def tell(self, outcome: Outcome | None) -> None:
+        """Show an outcome; a file changed on disk offers to reload it or save elsewhere."""
+        if outcome is None:
+            return
+        self.notify(outcome.message, severity=outcome.severity, timeout=outcome.timeout)
+        if outcome.conflict:
+            from rebalancer_tui.screens.confirm import Confirm
 
-    def _fund_index(self, fund_id: str) -> int:
-        return next(i for i, m in enumerate(self.models) if m.id == fund_id)
+            choices = (("reload", "Reload from disk"), ("save", "Save as…"))
+            self.refresh_views()  # the status line says "not saved" now
+            ask = Confirm(self.session.conflict_question(), choices, title="Changed on disk")
+            self.app.push_screen(ask, self._after_conflict)
 
-    def _model(self, fund_id: str) -> ModelPortfolio:
-        return next(m for m in self.models if m.id == fund_id)
-
-    # -- attributes down --------------------------------------------------------
+    def _after_conflict(self, answer: str | None) -> None:
+        if answer == "reload":
+            self._file_done(self.workspace.open(self.session.path))
+        elif answer == "save":
+            self.action_file("save")
 
     def refresh_views(self) -> None:
         """Push the state into every pane (cheap: no solving here)."""
-        state = self.state
+        state, ws = self.state, self.workspace
         quotes = state.effective_quotes()
         self.sub_title = f"Target: {state.model.label}"
-        self.query_one(FundPreview).show(
-            self._model(self.highlighted_fund),
-            quotes,
-            chosen=self.highlighted_fund == state.model.id,
-            names={a.symbol: a.name for a in self.extra_assets},
-        )
+        chosen = self.highlighted_fund == state.model.id
+        preview = ws.model(self.highlighted_fund)
+        self.query_one(FundPreview).show(preview, quotes, chosen=chosen, names=ws.names())
         inp = self._input()
         self.query_one(PriceStatus).show(
             quotes,
@@ -238,251 +192,126 @@ class MainScreen(Screen[None]):
             demo_seed=state.demo_seed,
             portfolio=self.session.path.name if self.session.saving else None,
         )
+        results = self.query_one(ResultsPane)
         if inp is not None:
-            self.query_one(ResultsPane).show_current(
-                weights_table(inp, inp.holdings), float(state.options.band)
-            )
-        self.query_one(ResultsPane).show_hint(self._contribution_hint())
+            results.show_current(weights_table(inp, inp.holdings), float(state.options.band))
+        c = self.contribution
+        results.show_hint(ws.contribution_hint(None if c is None else c.amount))
 
-    def _contribution_hint(self) -> str:
-        if not self.state.options.buy_only or self.contribution is None:
-            return ""
-        amount = self.contribution.amount
-        if amount <= 0:
-            return "Your cash already brings every ETF within its band without selling."
-        return (
-            f"Add {money(amount)} to bring every ETF within its band without selling "
-            "(a: add it as extra cash)."
-        )
-
-    def _input(self, *, tell: bool = False) -> RebalanceInput | None:
+    def _input(self) -> RebalanceInput | None:
         try:
             return self.state.to_input()
-        except ValueError as exc:
-            if tell:
-                self.notify(f"Cannot plan: {readable(exc)}", severity="error")
-                self.query_one(ResultsPane).show_problem(f"Cannot plan: {readable(exc)}")
+        except ValueError:
             return None
 
-    # -- solving ---------------------------------------------------------------
+    # -- plans: the plan first, then the slower buy-only suggestion -------------------
 
     def request_plans(self, *, after_refresh: bool = False) -> None:
-        """Solve the shown strategy (all of them while comparing) in a thread.
-
-        `after_refresh`: start the thread once the screen has been painted.
-        """
-        inp = self._input(tell=True)
-        if inp is None:
-            self.plans.clear()  # no export of a plan for inputs that have changed
-            self.contribution = None
-            return
-        self._request_id += 1
-        self._pending = self._request_id
-        names = STRATEGIES if self._compare is not None else (self.strategy,)
-        self._set_loading(True)
-        if after_refresh:
-            self.call_after_refresh(self._solve_if_pending, self._request_id, inp, tuple(names))
-        else:
-            self._solve(self._request_id, inp, tuple(names))
-
-    def _solve_if_pending(
-        self, request_id: int, inp: RebalanceInput, names: tuple[str, ...]
-    ) -> None:
-        # A newer request may have started its (exclusive) worker meanwhile; this
-        # one must not cancel it.
-        if request_id == self._pending:
-            self._solve(request_id, inp, names)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="solve")
-    def _solve(self, request_id: int, inp: RebalanceInput, names: tuple[str, ...]) -> None:
-        # Runs off the main thread: touch no widget, only post the result.
-        worker = get_current_worker()
+        """Solve the shown strategy (all of them while comparing); older work is dropped."""
+        self.contribution = None
         try:
-            plans = [solve(inp, name) for name in names]
-        except Exception as exc:
-            log.exception("solve failed")
-            self.post_message(PlanFailed(request_id, f"{', '.join(names)}: {readable(exc)}"))
+            inp = self.state.to_input()
+        except ValueError as exc:
+            self.jobs.cancel()
+            self.plans.clear()  # no export of a plan for inputs that have changed
+            self._set_loading(False)
+            self.query_one(ResultsPane).show_problem(f"Cannot plan: {one_line(exc)}")
+            self.notify(f"Cannot plan: {one_line(exc)}", severity="error")
             return
-        contribution = None
-        if inp.options.buy_only:
-            from rebalancer_tui.engine.contribution import suggested_contribution
-
-            try:
-                contribution = suggested_contribution(inp)
-            except Exception:  # a hint only: the plans stand without it
-                log.exception("suggested contribution failed")
-        if not worker.is_cancelled:
-            self.post_message(PlanReady(request_id, names[0], plans, contribution))
+        self._set_loading(True)
+        names = STRATEGIES if self._compare is not None else (self.strategy,)
+        self.jobs.plan(inp, names, after_refresh=after_refresh)
 
     def _set_loading(self, on: bool) -> None:
-        results = self.query_one(ResultsPane)
-        results.set_loading(on)
+        self.query_one(ResultsPane).set_loading(on)
         if self._compare is not None:
             self._compare.set_loading(on)
 
-    def on_plan_ready(self, message: PlanReady) -> None:
-        if message.request_id != self._pending:
+    @on(msg.PlanReady)
+    def _plan_ready(self, message: msg.PlanReady) -> None:
+        if not self.jobs.answered(message.request_id):
             return  # a stale answer to inputs that have changed since
-        self._pending = None
         self._set_loading(False)
-        self.contribution = message.contribution
-        self.query_one(ResultsPane).show_hint(self._contribution_hint())
-        band = float(self.state.options.band)
-        for plan in message.plans:
-            self.plans[plan.strategy] = plan
-        shown = self.plans.get(self.strategy)
-        if shown is not None:
-            self.query_one(ResultsPane).show_plan(shown, band)
+        results, band = self.query_one(ResultsPane), float(self.state.options.band)
+        if message.failure is not None:
+            results.show_problem(f"Could not compute the plan: {message.failure}")
+            self.notify(f"Could not compute the plan: {message.failure}", severity="error")
+            return
+        self.plans.update((plan.strategy, plan) for plan in message.plans)
+        if self.strategy in self.plans:
+            results.show_plan(self.plans[self.strategy], band)
         if self._compare is not None and len(message.plans) == len(STRATEGIES):
             self._compare.show_plans(message.plans, band)
+        inp = self._input()
+        if inp is not None and inp.options.buy_only:
+            self.jobs.contribute(message.request_id, inp)
 
-    def on_plan_failed(self, message: PlanFailed) -> None:
-        if message.request_id != self._pending:
-            return
-        self._pending = None
-        self._set_loading(False)
-        self.query_one(ResultsPane).show_problem(f"Could not compute the plan: {message.reason}")
-        self.notify(f"Could not compute the plan: {message.reason}", severity="error")
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # The one place worker errors become notices; nothing reaches the user raw.
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        log.error("worker %s failed: %r", event.worker.name, error)
-        if event.worker.group == "prices":
-            self.fetching = False
+    @on(msg.ContributionReady)
+    def _contribution_ready(self, message: msg.ContributionReady) -> None:
+        if message.request_id == self.jobs.latest:
+            self.contribution = message.contribution
             self.refresh_views()
-            self.notify(
-                f"Live prices unavailable ({readable(error) if error else 'unknown error'}); "
-                "working on cached or fallback prices.",
-                severity="warning",
-            )
-        else:
-            self._pending = None
-            self._set_loading(False)
-            self.notify(f"Something went wrong: {error}", severity="error")
 
-    # -- prices ----------------------------------------------------------------
+    @on(msg.PricesUpdated)
+    def _prices_updated(self, message: msg.PricesUpdated) -> None:
+        if message.notice is not None:  # a fetch is over
+            self.fetching, self.offline = False, self.offline or message.offline
+            self.notify(message.notice.message, title="Prices", severity=message.notice.severity)
+        self.set_state(self.state.replace(quotes={**self.state.quotes, **message.quotes}))
+        if message.notice is not None:
+            self.refresh_views()  # the "fetching" mark goes, even when no price moved
 
-    @work(exclusive=True, group="prices", exit_on_error=False)
-    async def _fetch_prices(self, cached_first: bool = False) -> None:
-        # The price service (and httpx) is imported here, off the main thread,
-        # after the first frame: start-up does not wait for it.
-        if cached_first:
-            quotes = await asyncio.to_thread(
-                price_feed.best_known, self.cache_path, self.extra_assets
-            )
-            self.post_message(PricesUpdated(quotes, {}, 0.0, live=False))
-        if self.offline:
-            return
-        if self.api_url is None:
-            try:
-                self.api_url = await asyncio.to_thread(price_feed.resolve, self._api_flag)
-            except ValueError as exc:
-                self.offline, self.fetching = True, False
-                self.refresh_views()
-                self.notify(f"{exc}; working offline.", severity="warning", timeout=8)
-                return
-        report = await price_feed.fetch(self.api_url, self.cache_path, self.extra_assets)
-        self.post_message(
-            PricesUpdated(report.quotes, report.errors, report.elapsed_s, report.cache_error)
-        )
+    # -- messages up from the panes and editors --------------------------------------
 
-    def on_prices_updated(self, message: PricesUpdated) -> None:
-        quotes = {**self.state.quotes, **message.quotes}
-        if not message.live and quotes == self.state.quotes:
-            return  # the cache holds nothing newer than the prices shown
-        self.state = self.state.replace(quotes=quotes)
-        if not message.live:
-            # The cached prices read at start: no fetch was tried, nothing to tell.
+    @on(msg.FundHighlighted)
+    def _preview_fund(self, message: msg.FundHighlighted) -> None:
+        if message.fund_id != self.highlighted_fund:
+            self.highlighted_fund = message.fund_id
             self.refresh_views()
-            self.request_plans()
-            return
-        self.fetching = False
-        log.info("prices updated in %.2f s, %d errors", message.elapsed_s, len(message.errors))
-        text, severity = price_notice(len(message.quotes), message.errors)
-        self.notify(text, title="Prices", severity=severity)  # type: ignore[arg-type]
-        if message.cache_error:
-            self.notify(f"Prices not cached: {message.cache_error}", severity="warning")
-        self.refresh_views()
-        self.request_plans()
 
-    # -- messages up from the panes -------------------------------------------
-
-    @on(FundHighlighted)
-    def _preview_fund(self, message: FundHighlighted) -> None:
-        if message.fund_id == self.highlighted_fund:
-            return  # e.g. the highlight set at mount: the preview already shows it
-        self.highlighted_fund = message.fund_id
-        self.refresh_views()
-
-    @on(FundChosen)
-    def _use_fund(self, message: FundChosen) -> None:
+    @on(msg.FundChosen)
+    def _use_fund(self, message: msg.FundChosen) -> None:
         self.choose_fund(message.fund_id)
 
-    @on(StrategyChosen)
-    def _use_strategy(self, message: StrategyChosen) -> None:
+    @on(msg.StrategyChosen)
+    def _use_strategy(self, message: msg.StrategyChosen) -> None:
         self.choose_strategy(message.strategy)
 
-    def on_portfolio_edited(self, message: PortfolioEdited) -> None:
-        changes: dict[str, object] = {}
-        if message.holdings is not None:
-            changes["holdings"] = message.holdings
-            changes["demo_seed"] = None  # the user's own holdings: never regenerated
-        if message.cash is not None:
-            changes["cash"] = message.cash
-        if message.options is not None:
-            changes["options"] = message.options
-        if message.overrides is not None:
-            changes["overrides"] = message.overrides
-        self.state = self.state.replace(**changes)
-        self.changed()
+    @on(msg.PortfolioEdited)
+    def _edited(self, message: msg.PortfolioEdited) -> None:
+        fields = {k: getattr(message, k) for k in ("holdings", "cash", "options", "overrides")}
+        state, what = self.workspace.edited(**fields)
+        self.set_state(state, undo=what)
 
-    def changed(self) -> None:
-        """After any accepted change: autosave, show it, re-plan."""
-        problem = self.session.autosave_now(self.state)
-        if problem:
-            self.notify(problem, severity="error", timeout=10)
-        self.refresh_views()
-        self.request_plans()
-
-    # -- actions (keys, mouse and the command palette all land here) ----------
+    # -- actions (keys, mouse and the command palette all land here) ------------------
 
     def choose_fund(self, fund_id: str) -> None:
-        model = self._model(fund_id)
-        self.state = self.state.with_fund(model)
-        self.highlighted_fund = fund_id
-        funds = self.query_one(FundList)
-        funds.show_chosen(fund_id)
-        funds.highlighted = self._fund_index(fund_id)
-        self.changed()
+        self.set_state(self.state.with_fund(self.workspace.model(fund_id)), undo="fund choice")
+        if self.highlighted_fund != fund_id:
+            self._show_fund(fund_id)
+            self.refresh_views()
 
     def choose_strategy(self, strategy: str) -> None:
-        if strategy == COMPARE:
+        if strategy == msg.COMPARE:
             self.open_compare()
-            return
-        if strategy not in STRATEGIES:
-            return
-        self.strategy = strategy
-        self.query_one(StrategyPicker).show_current(strategy)
-        if self._compare is not None:
-            self._compare.leave(None)
-            return  # the dismiss callback re-plans
-        shown = self.plans.get(strategy)
-        if shown is not None and self._pending is None:
-            # Show the last plan at once; the fresh solve below confirms it.
-            self.query_one(ResultsPane).show_plan(shown, float(self.state.options.band))
-        self.request_plans()
+        elif strategy in STRATEGIES:
+            self.strategy = strategy
+            self.query_one(StrategyPicker).show_current(strategy)
+            if self._compare is not None:
+                self._compare.close(None)  # its dismiss callback re-plans
+                return
+            shown = self.plans.get(strategy)
+            if shown is not None and not self.planning:
+                # The last plan at once; the fresh solve below confirms it.
+                self.query_one(ResultsPane).show_plan(shown, float(self.state.options.band))
+            self.request_plans()
 
     def open_compare(self) -> None:
-        if self._compare is not None:
-            self.request_plans()
-            return
-        from rebalancer_tui.screens.compare import CompareScreen
+        if self._compare is None:
+            from rebalancer_tui.screens.compare import CompareScreen
 
-        self._compare = CompareScreen()
-        self.app.push_screen(self._compare, self._compare_closed)
+            self._compare = CompareScreen()
+            self.app.push_screen(self._compare, self._compare_closed)
         self.request_plans()
 
     def _compare_closed(self, strategy: str | None) -> None:
@@ -492,17 +321,18 @@ class MainScreen(Screen[None]):
             self.query_one(StrategyPicker).show_current(strategy)
         self.request_plans()
 
-    def action_strategy(self, strategy: str) -> None:
-        self.choose_strategy(strategy)
+    action_strategy = choose_strategy
 
     def action_regenerate(self) -> None:
-        own = self.state.demo_seed is None
-        seed = (self.state.demo_seed if self.state.demo_seed is not None else -1) + 1
-        self.state = self.state.regenerated(seed)
-        kept = f" Your file {self.session.path} is unchanged (ctrl+o reopens it)." if own else ""
-        self.notify(f"New demo portfolio (seed {seed}).{kept}", timeout=4 if own else 2)
-        self.refresh_views()
-        self.request_plans()
+        state, message = self.workspace.regenerated()
+        self.set_state(state, undo="new demo")
+        self.notify(message, timeout=6)
+
+    def action_undo(self) -> None:
+        step = self.workspace.history.undo(self.state)
+        if step is not None:
+            self.set_state(step[1])
+        self.notify("Nothing to undo." if step is None else f"Undone: {step[0]}.", timeout=3)
 
     def action_reload_prices(self) -> None:
         if self.offline:
@@ -510,155 +340,47 @@ class MainScreen(Screen[None]):
             return
         self.fetching = True
         self.refresh_views()
-        self._fetch_prices()
+        self.jobs.prices(self.workspace.extra_assets, offline=False, cached_first=False)
 
-    # -- editing the portfolio (modals post PortfolioEdited back here) --------
+    def action_apply_contribution(self) -> None:
+        c = self.contribution
+        state, message = self.workspace.with_contribution(None if c is None else c.amount)
+        self.set_state(state, undo="added cash")
+        self.notify(message, timeout=3)
 
-    def _modal_open(self) -> bool:
-        # One editor at a time, and only over the main view.
-        return self.app.screen is not self
+    # -- dialogs (editors post msg.PortfolioEdited; file prompts return an Outcome) -------
+
+    def _push(self, screen: Screen[Any], then: Callable[[Any], None] | None = None) -> None:
+        if self.app.screen is self:  # one dialog at a time, over the main view only
+            self.app.push_screen(screen, then)
 
     def action_inputs(self) -> None:
         from rebalancer_tui.screens.inputs import InputsScreen
 
-        if not self._modal_open():
-            self.app.push_screen(
-                InputsScreen(self, self.state.cash, self.state.options, self._inputs_problem)
-            )
-
-    def _inputs_problem(self, cash: Decimal, options: Options) -> str | None:
-        """Why these inputs cannot be planned with the current holdings, if so."""
-        candidate = self.state.replace(cash=cash, options=options)
-        if candidate.unpriced():
-            return None  # a missing price is not the inputs' fault
-        try:
-            candidate.to_input()
-        except ValueError as exc:
-            return readable(exc)
-        return None
+        s = self.state
+        self._push(InputsScreen(self, s.cash, s.options, self.workspace.inputs_problem))
 
     def action_edit_holdings(self, focus_price: bool = False) -> None:
-        if self._modal_open():
-            return
         from rebalancer_tui.screens.holdings_editor import HoldingsEditor
 
         s = self.state
-        self.app.push_screen(
-            HoldingsEditor(
-                self, s.model, s.holdings, s.quotes, s.overrides, focus_price=focus_price
-            )
-        )
+        self._push(HoldingsEditor(self, s.model, s.holdings, s.quotes, s.overrides,
+                                  focus_price=focus_price))  # fmt: skip
 
-    def action_override_price(self) -> None:
-        self.action_edit_holdings(focus_price=True)
-
-    def action_apply_contribution(self) -> None:
-        c = self.contribution
-        if not self.state.options.buy_only or c is None:
-            self.notify(
-                "No suggested contribution: it is shown in buy-only mode (key i).", timeout=3
-            )
-            return
-        if c.amount <= 0:
-            self.notify("Your cash already suffices: nothing to add.", timeout=3)
-            return
-        self.state = self.state.replace(cash=self.state.cash + c.amount)
-        self.notify(f"Added {money(c.amount)} as extra cash.", timeout=3)
-        self.changed()
-
-    # -- files ----------------------------------------------------------------
-
-    def _ask_path(self, title: str, default: Path, hint: str, then: object) -> None:
+    def action_file(self, kind: str) -> None:
+        """A file dialog: save, open, import or export (of the plan shown)."""
         from rebalancer_tui.screens.file_prompt import FilePrompt
 
-        if not self._modal_open():
-            self.app.push_screen(FilePrompt(title, default, hint), then)  # type: ignore[arg-type]
+        plan = None if self.planning else self.plans.get(self.strategy)
+        spec = self.workspace.file_action(kind, plan)
+        if isinstance(spec, Outcome):
+            self.tell(spec)
+        else:
+            prompt = FilePrompt(spec.title, spec.default, spec.hint, spec.act, spec.check)
+            self._push(prompt, self._file_done)
 
-    def action_save(self) -> None:
-        self._ask_path(
-            "Save portfolio", self.session.path, "holdings, cash, options and model", self._save_to
-        )
-
-    def _save_to(self, path: Path | None) -> None:
-        if path is None:
-            return
-        from rebalancer_tui.portfolio_io import InputError
-
-        state = self.state.replace(demo_seed=None)  # saved holdings are the user's own
-        try:
-            self.session.save_as(state, path)
-        except InputError as exc:
-            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
-            return
-        self.state = state
-        self.refresh_views()
-        self.notify(f"Saved to {path}; changes are now saved as you make them.", timeout=4)
-
-    def action_open(self) -> None:
-        self._ask_path("Open portfolio", self.session.path, "a portfolio JSON file", self._open)
-
-    def _open(self, path: Path | None) -> None:
-        if path is None:
-            return
-        from rebalancer_tui.portfolio_io import InputError
-
-        try:
-            pf = self.session.load(path, self._known_symbols(), self._model_ids())
-        except InputError as exc:
-            self.notify(f"Not opened: {exc}", severity="error", timeout=10)
-            return
-        self.state = PortfolioState.from_file(pf, self._model(pf.model), self.state.quotes)
-        self.highlighted_fund = pf.model
-        funds = self.query_one(FundList)
-        funds.show_chosen(pf.model)
-        funds.highlighted = self._fund_index(pf.model)
-        self.notify(f"Opened {path}.", timeout=3)
-        self.refresh_views()
-        self.request_plans()
-
-    def action_import_holdings(self) -> None:
-        self._ask_path(
-            "Import holdings CSV",
-            Path.cwd() / "holdings.csv",
-            "columns symbol,shares; replaces the holdings",
-            self._import,
-        )
-
-    def _import(self, path: Path | None) -> None:
-        if path is None:
-            return
-        from rebalancer_tui.portfolio_io import InputError, read_holdings_csv
-
-        known = [*self._known_symbols(), *self.state.overrides]
-        try:
-            holdings = read_holdings_csv(path, known=known)
-        except InputError as exc:
-            self.notify(f"Not imported: {exc}", severity="error", timeout=10)
-            return
-        self.state = self.state.replace(holdings=holdings, demo_seed=None)
-        self.notify(f"Imported {len(holdings)} holdings from {path}.", timeout=3)
-        self.changed()
-
-    def action_export_orders(self) -> None:
-        plan = self.plans.get(self.strategy)
-        if plan is None or self._pending is not None:
-            self.notify("No plan to export yet.", severity="warning", timeout=3)
-            return
-        self._ask_path(
-            f"Export orders: {plan.strategy}",
-            Path.cwd() / f"orders-{plan.strategy}.csv",
-            "columns action,symbol,shares,price,amount",
-            lambda path: self._export(plan, path),
-        )
-
-    def _export(self, plan: Plan, path: Path | None) -> None:
-        if path is None:
-            return
-        from rebalancer_tui.portfolio_io import InputError, write_orders_csv
-
-        try:
-            write_orders_csv(path, plan)
-        except InputError as exc:
-            self.notify(f"Not exported: {exc}", severity="error", timeout=10)
-            return
-        self.notify(f"Exported {len(plan.orders)} orders to {path}.", timeout=4)
+    def _file_done(self, outcome: Outcome | None) -> None:
+        if outcome is not None and outcome.state is not None:
+            self.set_state(outcome.state, undo=outcome.undo)
+            self.refresh_views()  # where it is saved now, even if the state is the same
+        self.tell(outcome)

@@ -1,8 +1,8 @@
-"""The main screen's state in one place: what the plan is computed from.
+"""The app's state in one place: what the plan is computed from.
 
-Pure data (no Textual): the screen owns one `PortfolioState`, replaces it
-whole on every change and passes it down; editors post `PortfolioEdited`
-with the fields they changed.
+Pure data (no Textual): the main screen holds one `PortfolioState`, replaces
+it whole on every change (`MainScreen.set_state`) and passes it down; editors
+post `PortfolioEdited` with the fields they changed.
 """
 
 from __future__ import annotations
@@ -69,6 +69,14 @@ class PortfolioState:
             options=PortfolioOptions.from_engine(self.options),
             price_overrides=dict(self.overrides),
         )
+
+    def saved_part(self) -> tuple[object, ...]:
+        """What the portfolio file holds: a change here is worth an autosave."""
+        return (self.model.id, self.holdings, self.cash, self.options, self.overrides)
+
+    def plan_part(self) -> tuple[object, ...]:
+        """What a plan is computed from: a change here makes the shown plan stale."""
+        return (*self.saved_part(), self.quotes)
 
     def replace(self, **changes: object) -> PortfolioState:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

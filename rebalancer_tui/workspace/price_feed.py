@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rebalancer_tui.models import Asset, PriceQuote
+from rebalancer_tui.workspace.outcome import Outcome
 
 if TYPE_CHECKING:
     from rebalancer_tui.prices import PriceReport
@@ -56,3 +57,23 @@ def resolve(api_url: str | None) -> str:
     from rebalancer_tui.prices.config import resolve_api_url
 
     return resolve_api_url(api_url)
+
+
+def fetch_outcome(quotes_total: int, errors: dict[str, str]) -> Outcome:
+    """How the live price fetch went, for a notice."""
+    if not errors:
+        return Outcome(True, f"Live prices loaded for all {quotes_total} ETFs.")
+    shown = [f"{sym}: {why}" for sym, why in list(errors.items())[:3]]
+    more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""
+    details = "; ".join(shown) + more
+    live = quotes_total - len(errors)
+    if live <= 0:
+        return Outcome(
+            False, f"No live prices ({details}). Working on cached or fallback prices.", "warning"
+        )
+    return Outcome(
+        False,
+        f"Live prices for {live} of {quotes_total} ETFs; the others keep cached or "
+        f"fallback prices ({details}).",
+        "warning",
+    )

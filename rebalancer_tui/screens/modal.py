@@ -1,0 +1,29 @@
+"""One base for screens that close with a result: they dismiss once.
+
+Two quick presses (Esc twice, Enter then Esc) or a key queued behind a click
+would dismiss again and pop the screen below, or run the callback twice.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from textual.screen import ModalScreen, Screen
+
+R = TypeVar("R")
+
+
+class OnceScreen(Screen[R], Generic[R]):
+    """A full screen closed by `close(result)`, at most once, and only while on top."""
+
+    _result_given = False
+
+    def close(self, result: R) -> None:
+        if self._result_given or not self.is_active:
+            return
+        self._result_given = True
+        self.dismiss(result)
+
+
+class Modal(OnceScreen[R], ModalScreen[R], Generic[R]):
+    """A dialog over the main screen, closed by `close(result)` at most once."""
