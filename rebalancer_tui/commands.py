@@ -31,7 +31,7 @@ class RebalancerCommands(Provider):
             (
                 f"Strategy: {LABELS[s]}",
                 f"Compute the {LABELS[s]} plan",
-                partial(main.choose_strategy, s),
+                partial(main.action_strategy, s),
             )
             for s in STRATEGIES
         ]
@@ -39,7 +39,7 @@ class RebalancerCommands(Provider):
             (
                 "Compare all strategies",
                 "Every strategy side by side",
-                partial(main.choose_strategy, COMPARE),
+                partial(main.action_strategy, COMPARE),
             )
         )
         commands += [

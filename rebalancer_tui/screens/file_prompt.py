@@ -1,5 +1,5 @@
 """A modal asking for a file path, then doing the file action (save, open,
-import, export).
+import, export) that a `FileAction` from the workspace describes.
 
 `check(path)` names what the action would lose (a file it would replace,
 holdings it would empty) or returns None; that question is asked first, and
@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from rebalancer_tui.screens.modal import Modal
-from rebalancer_tui.workspace import Outcome
+from rebalancer_tui.workspace import FileAction, Outcome
 
 
 class FilePrompt(Modal[Outcome | None]):
@@ -29,20 +29,13 @@ class FilePrompt(Modal[Outcome | None]):
         Binding("escape", "cancel", "Cancel", id="file.cancel"),
     ]
 
-    def __init__(
-        self,
-        title: str,
-        default: Path,
-        hint: str,
-        act: Callable[[Path], Outcome],
-        check: Callable[[Path], str | None] | None = None,
-    ) -> None:
+    def __init__(self, action: FileAction) -> None:
         super().__init__(classes="file-prompt")
-        self.title_text = title
-        self.default = default
-        self.hint = hint
-        self.act = act
-        self.check = check
+        self.title_text = action.title
+        self.default = action.default
+        self.hint = action.hint
+        self.act: Callable[[Path], Outcome] = action.act
+        self.check: Callable[[Path], str | None] | None = action.check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-body") as body:

@@ -25,6 +25,7 @@ from rebalancer_tui.models import ModelPortfolio, PriceQuote
 from rebalancer_tui.screens.modal import Modal
 from rebalancer_tui.widgets.fields import DecimalField
 from rebalancer_tui.widgets.format import price, right, source_text
+from rebalancer_tui.workspace import PortfolioState
 
 # Blank shares with a price: only the price changes.
 SHARES = DecimalField(rules.SHARES, blank_ok=True)
@@ -54,6 +55,11 @@ class HoldingsEditor(Modal[None]):
         self.quotes = dict(quotes)  # fetched quotes, without overrides
         self.overrides = dict(overrides)
         self.focus_price = focus_price
+
+    @classmethod
+    def of(cls, target: MessagePump, state: PortfolioState, focus_price: bool) -> HoldingsEditor:
+        return cls(target, state.model, state.holdings, state.quotes, state.overrides,
+                   focus_price=focus_price)  # fmt: skip
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor-body", classes="modal-body") as body:

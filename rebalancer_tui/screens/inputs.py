@@ -27,6 +27,7 @@ from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.rules import InputError, plain
 from rebalancer_tui.screens.modal import Modal
 from rebalancer_tui.widgets.fields import DecimalField
+from rebalancer_tui.workspace import Workspace
 
 HUNDRED = Decimal(100)
 
@@ -76,6 +77,11 @@ class InputsScreen(Modal[None]):
         # reason to refuse, or None.
         self.check = check
         self.good: dict[str, Decimal | None] = {"cash": cash, **options.model_dump()}
+
+    @classmethod
+    def of(cls, target: MessagePump, workspace: Workspace) -> InputsScreen:
+        state = workspace.state
+        return cls(target, state.cash, state.options, workspace.inputs_problem)
 
     def _shown(self, f: Field) -> str:
         return f.shown(self.good[f.key])

@@ -1,10 +1,7 @@
-"""The main screen: fund list, strategy picker, preview, results. UI glue only.
-
-The state, its file session and undo live in the headless `Workspace`; the
-background work (plans, the buy-only suggestion, prices) in `Jobs`. Every
-change goes through `set_state`, the one place deciding what to autosave,
-redraw and re-plan. Panes and editors report with typed messages.
-"""
+"""The main screen: fund list, strategy picker, preview, results. UI glue only:
+state, files and undo live in the headless `Workspace`, background work in
+`Jobs`; every change goes through `set_state`, which decides what to autosave,
+redraw and re-plan. Panes and editors report with typed messages."""
 
 from __future__ import annotations
 
@@ -14,14 +11,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from rebalancer_tui import messages as msg
-from rebalancer_tui.engine import STRATEGIES, Plan, RebalanceInput, weights_table
+from rebalancer_tui.engine import STRATEGIES, Plan, weights_table
 from rebalancer_tui.jobs import Jobs
+from rebalancer_tui.keys import MAIN_KEYS
 from rebalancer_tui.widgets.fund_list import FundList
 from rebalancer_tui.widgets.preview import FundPreview
 from rebalancer_tui.widgets.price_status import PriceStatus
@@ -44,26 +42,7 @@ BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (170, "-wide")]
 class MainScreen(Screen[None]):
     AUTO_FOCUS = "#funds"
     HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = BREAKPOINTS
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "strategy('simple')", "Simple", id="strategy.simple"),
-        Binding("2", "strategy('tracking-error')", "Tracking", id="strategy.tracking"),
-        Binding("3", "strategy('trade-minimization')", "Min trades", id="strategy.trades"),
-        Binding("c", "strategy('compare')", "Compare", id="strategy.compare"),
-        Binding("e", "edit_holdings", "Holdings", id="portfolio.edit"),
-        Binding("i", "inputs", "Inputs", id="portfolio.inputs"),
-        Binding("o", "edit_holdings(True)", "Price override", show=False,
-                id="portfolio.override"),
-        Binding("a", "apply_contribution", "Add suggested cash", show=False,
-                id="portfolio.contribution"),
-        Binding("ctrl+z", "undo", "Undo", show=False, id="portfolio.undo"),
-        Binding("x", "file('export')", "Export orders", id="orders.export"),
-        Binding("ctrl+s", "file('save')", "Save", id="file.save"),
-        Binding("ctrl+o", "file('open')", "Open", show=False, id="file.open"),
-        Binding("I", "file('import')", "Import CSV", show=False, key_display="I",
-                id="file.import"),
-        Binding("r", "regenerate", "New demo", show=False, id="regenerate"),
-        Binding("p", "reload_prices", "Prices", show=False, id="prices.reload"),
-    ]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = MAIN_KEYS
 
     def __init__(
         self,
@@ -155,12 +134,19 @@ class MainScreen(Screen[None]):
         if new.plan_part() != old.plan_part():
             self.request_plans()
 
+    def apply(self, outcome: Outcome | None) -> None:
+        """An action's outcome: its state (if any) through `set_state`, then told."""
+        if outcome is not None and outcome.state == self.state:
+            self.refresh_views()  # e.g. where it is saved now
+        elif outcome is not None and outcome.state is not None:
+            self.set_state(outcome.state, undo=outcome.undo)
+        self.tell(outcome)
+
     def tell(self, outcome: Outcome | None) -> None:
         """Show an outcome; a file changed on disk offers to reload it or save elsewhere."""
-        if outcome is None:
-            return
-        self.notify(outcome.message, severity=outcome.severity, timeout=outcome.timeout)
-        if outcome.conflict:
+        if outcome is not None and outcome.message:
+            self.notify(outcome.message, severity=outcome.severity, timeout=outcome.timeout)
+        if outcome is not None and outcome.conflict:
             from rebalancer_tui.screens.confirm import Confirm
 
             choices = (("reload", "Reload from disk"), ("save", "Save as…"))
@@ -170,7 +156,7 @@ class MainScreen(Screen[None]):
 
     def _after_conflict(self, answer: str | None) -> None:
         if answer == "reload":
-            self._file_done(self.workspace.open(self.session.path))
+            self.apply(self.workspace.open(self.session.path))
         elif answer == "save":
             self.action_file("save")
 
@@ -182,7 +168,7 @@ class MainScreen(Screen[None]):
         chosen = self.highlighted_fund == state.model.id
         preview = ws.model(self.highlighted_fund)
         self.query_one(FundPreview).show(preview, quotes, chosen=chosen, names=ws.names())
-        inp = self._input()
+        inp = self.workspace.plan_input()
         self.query_one(PriceStatus).show(
             quotes,
             fetching=self.fetching,
@@ -198,12 +184,6 @@ class MainScreen(Screen[None]):
         c = self.contribution
         results.show_hint(ws.contribution_hint(None if c is None else c.amount))
 
-    def _input(self) -> RebalanceInput | None:
-        try:
-            return self.state.to_input()
-        except ValueError:
-            return None
-
     # -- plans: the plan first, then the slower buy-only suggestion -------------------
 
     def request_plans(self, *, after_refresh: bool = False) -> None:
@@ -215,17 +195,20 @@ class MainScreen(Screen[None]):
             self.jobs.cancel()
             self.plans.clear()  # no export of a plan for inputs that have changed
             self._set_loading(False)
-            self.query_one(ResultsPane).show_problem(f"Cannot plan: {one_line(exc)}")
-            self.notify(f"Cannot plan: {one_line(exc)}", severity="error")
+            self._problem(f"Cannot plan: {one_line(exc)}")
             return
         self._set_loading(True)
         names = STRATEGIES if self._compare is not None else (self.strategy,)
         self.jobs.plan(inp, names, after_refresh=after_refresh)
 
+    def _problem(self, why: str) -> None:
+        self.query_one(ResultsPane).show_problem(why)
+        self.notify(why, severity="error")
+
     def _set_loading(self, on: bool) -> None:
-        self.query_one(ResultsPane).set_loading(on)
-        if self._compare is not None:
-            self._compare.set_loading(on)
+        for pane in (self.query_one(ResultsPane), self._compare):
+            if pane is not None:
+                pane.set_loading(on)
 
     @on(msg.PlanReady)
     def _plan_ready(self, message: msg.PlanReady) -> None:
@@ -234,15 +217,14 @@ class MainScreen(Screen[None]):
         self._set_loading(False)
         results, band = self.query_one(ResultsPane), float(self.state.options.band)
         if message.failure is not None:
-            results.show_problem(f"Could not compute the plan: {message.failure}")
-            self.notify(f"Could not compute the plan: {message.failure}", severity="error")
+            self._problem(f"Could not compute the plan: {message.failure}")
             return
         self.plans.update((plan.strategy, plan) for plan in message.plans)
         if self.strategy in self.plans:
             results.show_plan(self.plans[self.strategy], band)
         if self._compare is not None and len(message.plans) == len(STRATEGIES):
             self._compare.show_plans(message.plans, band)
-        inp = self._input()
+        inp = self.workspace.plan_input()
         if inp is not None and inp.options.buy_only:
             self.jobs.contribute(message.request_id, inp)
 
@@ -275,13 +257,12 @@ class MainScreen(Screen[None]):
 
     @on(msg.StrategyChosen)
     def _use_strategy(self, message: msg.StrategyChosen) -> None:
-        self.choose_strategy(message.strategy)
+        self.action_strategy(message.strategy)
 
     @on(msg.PortfolioEdited)
     def _edited(self, message: msg.PortfolioEdited) -> None:
         fields = {k: getattr(message, k) for k in ("holdings", "cash", "options", "overrides")}
-        state, what = self.workspace.edited(**fields)
-        self.set_state(state, undo=what)
+        self.apply(self.workspace.edited(**fields))
 
     # -- actions (keys, mouse and the command palette all land here) ------------------
 
@@ -291,48 +272,41 @@ class MainScreen(Screen[None]):
             self._show_fund(fund_id)
             self.refresh_views()
 
-    def choose_strategy(self, strategy: str) -> None:
-        if strategy == msg.COMPARE:
-            self.open_compare()
-        elif strategy in STRATEGIES:
-            self.strategy = strategy
-            self.query_one(StrategyPicker).show_current(strategy)
-            if self._compare is not None:
-                self._compare.close(None)  # its dismiss callback re-plans
-                return
-            shown = self.plans.get(strategy)
-            if shown is not None and not self.planning:
-                # The last plan at once; the fresh solve below confirms it.
-                self.query_one(ResultsPane).show_plan(shown, float(self.state.options.band))
-            self.request_plans()
-
-    def open_compare(self) -> None:
-        if self._compare is None:
+    def action_strategy(self, strategy: str) -> None:
+        """One of `STRATEGIES`, or `COMPARE` (all side by side, in the compare view)."""
+        if strategy == msg.COMPARE and self._compare is None:
             from rebalancer_tui.screens.compare import CompareScreen
 
             self._compare = CompareScreen()
             self.app.push_screen(self._compare, self._compare_closed)
+        elif strategy in STRATEGIES:
+            self._use(strategy)
+            if self._compare is not None:
+                self._compare.close(None)  # its dismiss callback re-plans
+                return
+            if strategy in self.plans and not self.planning:  # the last plan, confirmed below
+                self.query_one(ResultsPane).show_plan(
+                    self.plans[strategy], float(self.state.options.band)
+                )
+        elif strategy != msg.COMPARE:
+            return
         self.request_plans()
 
     def _compare_closed(self, strategy: str | None) -> None:
         self._compare = None
         if strategy in STRATEGIES:
-            self.strategy = strategy
-            self.query_one(StrategyPicker).show_current(strategy)
+            self._use(strategy)
         self.request_plans()
 
-    action_strategy = choose_strategy
+    def _use(self, strategy: str) -> None:
+        self.strategy = strategy
+        self.query_one(StrategyPicker).show_current(strategy)
 
     def action_regenerate(self) -> None:
-        state, message = self.workspace.regenerated()
-        self.set_state(state, undo="new demo")
-        self.notify(message, timeout=6)
+        self.apply(self.workspace.regenerated())
 
     def action_undo(self) -> None:
-        step = self.workspace.history.undo(self.state)
-        if step is not None:
-            self.set_state(step[1])
-        self.notify("Nothing to undo." if step is None else f"Undone: {step[0]}.", timeout=3)
+        self.apply(self.workspace.undo())
 
     def action_reload_prices(self) -> None:
         if self.offline:
@@ -344,9 +318,7 @@ class MainScreen(Screen[None]):
 
     def action_apply_contribution(self) -> None:
         c = self.contribution
-        state, message = self.workspace.with_contribution(None if c is None else c.amount)
-        self.set_state(state, undo="added cash")
-        self.notify(message, timeout=3)
+        self.apply(self.workspace.with_contribution(None if c is None else c.amount))
 
     # -- dialogs (editors post msg.PortfolioEdited; file prompts return an Outcome) -------
 
@@ -357,15 +329,12 @@ class MainScreen(Screen[None]):
     def action_inputs(self) -> None:
         from rebalancer_tui.screens.inputs import InputsScreen
 
-        s = self.state
-        self._push(InputsScreen(self, s.cash, s.options, self.workspace.inputs_problem))
+        self._push(InputsScreen.of(self, self.workspace))
 
     def action_edit_holdings(self, focus_price: bool = False) -> None:
         from rebalancer_tui.screens.holdings_editor import HoldingsEditor
 
-        s = self.state
-        self._push(HoldingsEditor(self, s.model, s.holdings, s.quotes, s.overrides,
-                                  focus_price=focus_price))  # fmt: skip
+        self._push(HoldingsEditor.of(self, self.state, focus_price))
 
     def action_file(self, kind: str) -> None:
         """A file dialog: save, open, import or export (of the plan shown)."""
@@ -376,11 +345,4 @@ class MainScreen(Screen[None]):
         if isinstance(spec, Outcome):
             self.tell(spec)
         else:
-            prompt = FilePrompt(spec.title, spec.default, spec.hint, spec.act, spec.check)
-            self._push(prompt, self._file_done)
-
-    def _file_done(self, outcome: Outcome | None) -> None:
-        if outcome is not None and outcome.state is not None:
-            self.set_state(outcome.state, undo=outcome.undo)
-            self.refresh_views()  # where it is saved now, even if the state is the same
-        self.tell(outcome)
+            self._push(FilePrompt(spec), self.apply)

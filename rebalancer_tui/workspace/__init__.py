@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-from rebalancer_tui.workspace.core import Workspace
+from rebalancer_tui.workspace.core import FileAction, Workspace
 from rebalancer_tui.workspace.history import History
 from rebalancer_tui.workspace.outcome import Outcome
 from rebalancer_tui.workspace.session import PortfolioSession
 from rebalancer_tui.workspace.state import PortfolioState
 
-__all__ = ["History", "Outcome", "PortfolioSession", "PortfolioState", "Workspace"]
+__all__ = ["FileAction", "History", "Outcome", "PortfolioSession", "PortfolioState", "Workspace"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rebalancer_tui.data import load_catalog
-from rebalancer_tui.engine import Options
+from rebalancer_tui.engine import Options, RebalanceInput
 from rebalancer_tui.models import Asset, ModelPortfolio
 from rebalancer_tui.workspace import price_feed
 from rebalancer_tui.workspace.history import History
@@ -74,6 +74,13 @@ class Workspace:
             self.state = PortfolioState.from_file(pf, chosen, quotes)
         return problems
 
+    def plan_input(self) -> RebalanceInput | None:
+        """The engine's input for the state, or None while it cannot be planned."""
+        try:
+            return self.state.to_input()
+        except ValueError:
+            return None
+
     def known_symbols(self) -> list[str]:
         return [*(a.symbol for a in load_catalog().assets), *(a.symbol for a in self.extra_assets)]
 
@@ -92,9 +99,9 @@ class Workspace:
 
     # -- changes that need more than one field -------------------------------------
 
-    def regenerated(self) -> tuple[PortfolioState, str]:
-        """A new demo, and what to tell. If the holdings were the user's file's, the
-        session lets go of the file: nothing made from the demo is saved over it."""
+    def regenerated(self) -> Outcome:
+        """A new demo. If the holdings were the user's file's, the session lets go of
+        the file: nothing made from the demo is saved over it."""
         seed = (self.state.demo_seed if self.state.demo_seed is not None else -1) + 1
         message = f"New demo portfolio (seed {seed})."
         if self.session.saving and self.state.demo_seed is None:
@@ -103,26 +110,31 @@ class Workspace:
                 f" Your file {self.session.path} is unchanged and no longer saved to: "
                 "ctrl+o reopens it, ctrl+z goes back."
             )
-        return self.state.regenerated(seed), message
+        return Outcome.done(message, self.state.regenerated(seed), "new demo")
 
-    def edited(self, **fields: object) -> tuple[PortfolioState, str]:
-        """The state after an editor's change (None fields unchanged), and its undo label."""
+    def edited(self, **fields: object) -> Outcome:
+        """An editor's change (None fields unchanged), undoable, told by the screen itself."""
         state = self.state
         changes = {k: v for k, v in fields.items() if v is not None and v != getattr(state, k)}
         what = " and ".join(changes)
         if "holdings" in changes:
             changes["demo_seed"] = None  # the user's own holdings: never regenerated
-        return state.replace(**changes), f"edit of {what}"
+        return Outcome.done("", state.replace(**changes), f"edit of {what}")
 
-    def with_contribution(self, amount: Decimal | None) -> tuple[PortfolioState, str]:
-        """The state with the suggested contribution added as cash, and what to tell."""
+    def with_contribution(self, amount: Decimal | None) -> Outcome:
+        """The suggested contribution (buy-only) added as extra cash."""
         if not self.state.options.buy_only or amount is None:
-            return self.state, "No suggested contribution: it is shown in buy-only mode (key i)."
+            return Outcome(False, "No suggested contribution: it is shown in buy-only mode (i).")
         if amount <= 0:
-            return self.state, "Your cash already suffices: nothing to add."
-        return self.state.replace(
-            cash=self.state.cash + amount
-        ), f"Added ${amount:,.2f} as extra cash."
+            return Outcome(False, "Your cash already suffices: nothing to add.")
+        state = self.state.replace(cash=self.state.cash + amount)
+        return Outcome.done(f"Added ${amount:,.2f} as extra cash.", state, "added cash")
+
+    def undo(self) -> Outcome:
+        step = self.history.undo(self.state)
+        if step is None:
+            return Outcome(False, "Nothing to undo.")
+        return Outcome.done(f"Undone: {step[0]}.", step[1])
 
     def inputs_problem(self, cash: Decimal, options: Options) -> str | None:
         """Why these inputs cannot be planned with the current holdings, if so."""

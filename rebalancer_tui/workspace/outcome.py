@@ -30,7 +30,7 @@ class Outcome:
 
     @property
     def timeout(self) -> float:
-        return 4 if self.ok else 10
+        return 10 if self.severity == "error" else 4
 
     @classmethod
     def done(
