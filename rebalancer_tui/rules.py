@@ -200,9 +200,10 @@ def csv_cell(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Numbers
 
-_PLAIN = re.compile(r"\+?(?:\d+(?:\.\d*)?|\.\d+)")
-_EXPONENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,' ]\d{3})+(?:[.,]\d*)?|[+-]?\d+,\d+")
+# ASCII digits only: "١٢" or "１２" are not what a broker file or a flag means.
+_PLAIN = re.compile(r"\+?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+_EXPONENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+", re.ASCII)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,' ]\d{3})+(?:[.,]\d*)?|[+-]?\d+,\d+", re.ASCII)
 _SPECIAL = frozenset(
     {"nan", "+nan", "-nan", "snan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 )

@@ -83,6 +83,8 @@ def test_accepted(text: str, q: rules.Quantity, value: Decimal) -> None:
         ("1000001", PRICE, "price: must be at most $1,000,000"),
         ("10001", FEE, "fee: must be at most $10,000"),
         ("\x1b[2J", FEE, r"fee: not a number (got '\x1b[2J')"),
+        ("\u0661\u0662", SHARES, "shares: not a number"),
+        ("\uff11\uff12", CASH, "cash: not a number"),
     ],
 )
 def test_refused(text: str, q: rules.Quantity, message: str) -> None:
