@@ -43,6 +43,7 @@ __all__ = [
     "COST_RATE",
     "FEE",
     "MAX_DIGITS",
+    "MAX_SYMBOLS",
     "MAX_TOTAL_VALUE",
     "PRICE",
     "RELATIVE_BAND",
@@ -143,6 +144,9 @@ MAX_DIGITS = 30
 WEIGHT_SUM_TOLERANCE = Decimal("0.000001")
 MAX_TOTAL_VALUE = Decimal(10) ** 11
 SYMBOL_MAX_LEN = 16
+# Symbols in one file or model: far above any real account (a 5,000-ETF
+# model fits), far below what makes reading or solving slow.
+MAX_SYMBOLS = 10_000
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)

@@ -452,6 +452,10 @@ GOOD = '{\n  "version": 1,\n  "holdings": {"ESGV": 3},\n  "cash": 10\n}\n'
         ('{"model": ""}', ["model: must not be empty"]),
         ('{"model": "a\\u001b[2Jb"}', ["model", "control characters", "\\x1b"]),
         ("[" * 5000 + "]" * 5000, ["nested too deeply"]),
+        (
+            '{"holdings": {' + ",".join(f'"S{i}": 1' for i in range(10_001)) + "}}",
+            ["field holdings: too many symbols (10,001; at most 10,000)"],
+        ),
         ('{"holdings": ' + "[" * 40 + "]" * 40 + "}", ["nested too deeply"]),
         ("[1, 2]", ["expected a JSON object"]),
         ('"hello"', ["expected a JSON object"]),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rebalancer_tui.rules import (
+    MAX_SYMBOLS,
     PRICE,
     SHARES,
     WEIGHT,
@@ -34,7 +35,7 @@ from rebalancer_tui.storage.text import read_text, where
 if TYPE_CHECKING:
     from rebalancer_tui.engine import Plan
 
-MAX_ROWS = 10_000
+MAX_ROWS = MAX_SYMBOLS
 _CENT = Decimal("0.01")
 # How many unknown symbols one error line names before "and N more".
 _NAMED = 5

@@ -66,6 +66,8 @@ def symbol_keys(v: Any) -> Any:
     """Upper-cased, checked symbol keys; a symbol given twice is refused."""
     if not isinstance(v, dict):
         return v
+    if len(v) > rules.MAX_SYMBOLS:
+        raise InputError(f"too many symbols ({len(v):,}; at most {rules.MAX_SYMBOLS:,})")
     out: dict[str, Any] = {}
     for raw, value in v.items():
         sym = check_symbol(str(raw))
