@@ -174,7 +174,8 @@ def _quotes(args: argparse.Namespace, extra: Sequence[Asset]) -> dict[str, Price
         raise UsageError(str(exc)) from None
     for symbol, reason in sorted(report.errors.items()):
         source = report.quotes[symbol].source if symbol in report.quotes else "no"
-        print(f"{PROG}: {symbol}: {reason}; using {source} price", file=sys.stderr)
+        line = f"{symbol}: {reason}; using {source} price"
+        print(f"{PROG}: {rules.printable(line)}", file=sys.stderr)
     return report.quotes
 
 
@@ -197,7 +198,7 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
     catalog = load_catalog()
     user_models, user_assets, problems = load_user_models()
     for problem in problems:
-        print(f"{PROG}: warning: {problem}", file=sys.stderr)
+        print(f"{PROG}: warning: {rules.printable(problem)}", file=sys.stderr)
     pf: PortfolioFile | None = None
     if args.plan_portfolio is not None:
         pf = _read(load_portfolio, args.plan_portfolio)
