@@ -258,3 +258,44 @@ def test_json_stays_clean_when_the_milp_solver_runs(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert [p["status"] for p in out["plans"]][:2] == ["optimal", "optimal"]
+
+
+def test_an_empty_portfolio_says_there_is_nothing_to_invest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holdings = write(tmp_path / "h.csv", "symbol,shares\n")
+    assert main(["plan", "--offline", "--strategy", "simple", "--holdings", str(holdings)]) == 0
+    out = capsys.readouterr().out
+    assert "(no orders: nothing to invest: no holdings and no cash above the reserve)" in out
+    assert "already as close as whole shares allow" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--cash", "1e26"], "cash: write plain digits, no exponent"),
+        (["--cash", "1" + "0" * 30], "cash: too many digits"),
+        (["--cash", "1000000000000"], "cash: must be at most $100,000,000,000"),
+        (["--cash", "nan"], "cash: not a number"),
+        (["--cost-rate", "0.7"], "cost rate: must be at most 50% (0.5)"),
+        (["--time-limit", "0"], "time limit: must be above 0 s"),
+        (["--fund", "\x1b[2J"], "unknown fund '\\x1b[2J'"),
+    ],
+)
+def test_bounds_and_grammar_on_every_flag(
+    capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    assert main(["plan", "--offline", "--json", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err and "\x1b" not in err
+
+
+def test_total_value_above_the_bound_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holdings = write(tmp_path / "h.csv", "symbol,shares\nESGV,1000000000\n")
+    prices = write(tmp_path / "p.csv", "symbol,price\nESGV,1000\n")
+    args = ["--holdings", str(holdings), "--prices", str(prices)]
+    assert main(["plan", "--offline", "--json", *args]) == 2
+    err = capsys.readouterr().err
+    assert "total value $1,000,000,000,000.00 is above the limit of $100,000,000,000.00" in err
