@@ -267,7 +267,7 @@ def parse_number(text: str, q: Quantity, *, percent: bool = False) -> Decimal:
             rule = "a fraction without '%' (0.31 for 31%)" if q.unit == "%" else "without '%'"
             raise NumberError(q, rule, got)
         raw = raw[:-1].rstrip()
-    if raw.startswith("-") and _PLAIN.fullmatch(raw[1:]):
+    if raw.startswith("-") and _PLAIN.fullmatch(raw[1:].removeprefix("$").lstrip()):
         raise NumberError(q, _low_rule(q), got)
     if not _PLAIN.fullmatch(raw):
         low = raw.lower()

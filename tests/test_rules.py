@@ -65,6 +65,7 @@ def test_accepted(text: str, q: rules.Quantity, value: Decimal) -> None:
         ("1 000", CASH, "no thousands separators"),
         ("-1", SHARES, "shares: must not be negative (got '-1')"),
         ("-1", PRICE, "price: must be at least $0.000001"),
+        ("-$5", CASH, "cash: must not be negative (got '-$5')"),
         ("0", RELATIVE_BAND, "relative band: must be above 0 (got '0')"),
         ("$5", SHARES, "shares: a count of shares, without '$'"),
         ("$0.5", BAND, "band: without '$'"),
