@@ -407,3 +407,15 @@ async def test_a_dead_server_costs_the_deadline_at_any_asset_count() -> None:
         elapsed = time.monotonic() - started
     assert elapsed < 1.0 + 10.0  # the 30 s timeout never had its say
     assert set(report.errors.values()) == {"no answer within the 1 s deadline"}
+
+
+async def test_what_the_cache_held_that_was_ignored_is_in_the_report(
+    fake_api: FakeFintualAPI, tmp_path: Path
+) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text('{"prices": {"BND": {"price": "1E+5000", "date": "2026-03-02"}}}')
+    fake_api.fail("BND", "500")
+    report = await fetch(fake_api, cache=PriceCache(path))
+    assert report.quotes["BND"].source == "fallback"  # never the hostile cached price
+    (problem,) = report.cache_problems
+    assert problem.startswith("price cache entry 'BND' ignored: price: write plain digits")

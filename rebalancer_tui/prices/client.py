@@ -274,6 +274,7 @@ async def fetch_quotes(
     started = time.monotonic()
     wanted = list(assets) if assets is not None else list(load_catalog().assets)
     known = _known_quotes(wanted, cache)
+    cache_problems = list(cache.problems) if cache is not None else []
     errors: dict[str, str] = {
         a.symbol: "no Fintual id to fetch a live price" for a in wanted if a.id is None
     }
@@ -311,6 +312,7 @@ async def fetch_quotes(
         errors=errors,
         elapsed_s=time.monotonic() - started,
         cache_error=cache_error,
+        cache_problems=cache_problems,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rebalancer_tui.models import PriceQuote, PriceSource
 
@@ -17,6 +17,8 @@ class PriceReport:
     elapsed_s: float
     # Set when live prices were fetched but could not be written to disk.
     cache_error: str | None = None
+    # What the cache file held that was ignored, one printable line each.
+    cache_problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """E.g. '10 live, 1 cached, 1 fallback' for a status line."""
