@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Packages held to mypy --strict: everything that runs without a terminal.
+STRICT := rebalancer_tui/engine rebalancer_tui/storage rebalancer_tui/rules.py rebalancer_tui/prices
 
 .PHONY: run test lint bench bench-quick screenshots clean
 
@@ -18,8 +20,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Four guards: formatting, lint rules, types (strict on the headless core), import contracts.
 lint: $(STAMP)
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy rebalancer_tui
+	$(BIN)/mypy --strict $(STRICT)
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
