@@ -65,7 +65,9 @@ class Messages:
         self.seen.append(message)
 
     def of(self, kind: type[M]) -> list[M]:
-        return [m for m in self.seen if isinstance(m, kind)]
+        """Each message once, in order (a bubbling message is seen by every pump it visits)."""
+        unique = {id(m): m for m in self.seen if isinstance(m, kind)}
+        return list(unique.values())
 
     def clear(self) -> None:
         self.seen.clear()

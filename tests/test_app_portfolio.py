@@ -359,7 +359,6 @@ async def test_import_holdings_csv(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("symbol,shares\nESGV,12\nBND,-2\n", encoding="utf-8")
     app = app_for(tmp_path)
-    notes = Notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("I")

@@ -26,7 +26,7 @@ def test_app_module_does_not_import_the_price_client() -> None:
 def test_the_probe_sees_the_price_client_when_it_is_imported() -> None:
     probe = PROBE.replace(
         "import rebalancer_tui.app",
-        "import rebalancer_tui.workspace.price_feed\nrebalancer_tui.workspace.price_feed.resolve(None)",
+        "from rebalancer_tui.workspace import price_feed\nprice_feed.resolve(None)",
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True

@@ -17,7 +17,12 @@ print(','.join(bad))
 
 @pytest.mark.parametrize(
     "module",
-    ["rebalancer_tui", "rebalancer_tui.engine", "rebalancer_tui.prices", "rebalancer_tui.workspace"],
+    [
+        "rebalancer_tui",
+        "rebalancer_tui.engine",
+        "rebalancer_tui.prices",
+        "rebalancer_tui.workspace",
+    ],
 )
 def test_headless_modules_import_without_textual(module: str) -> None:
     result = subprocess.run(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -57,10 +57,8 @@ class MainScreen(Screen[None]):
         super().__init__(id="main")
         # Nothing is read here: the workspace starts when the screen is composed.
         self.workspace = Workspace(fund=fund, demo_seed=demo_seed, portfolio=portfolio)
-        self.session = self.workspace.session
         self.jobs = Jobs(self, cache_path=cache_path, api_flag=api_url)
-        self.offline = offline
-        self.fetching = False
+        self.offline, self.fetching = offline, False
         self.highlighted_fund = ""
         self.strategy = "simple"
         self.plans: dict[str, Plan] = {}
@@ -106,8 +104,7 @@ class MainScreen(Screen[None]):
         # The first frame shows the holdings and a loading plan; the solve and
         # price threads start after it, so they do not hold the GIL meanwhile.
         self.request_plans(after_refresh=True)
-        extra = self.workspace.extra_assets
-        self.call_after_refresh(self.jobs.prices, extra, offline=self.offline, cached_first=True)
+        self.call_after_refresh(self.action_reload_prices, True)
 
     def _show_fund(self, fund_id: str) -> None:
         self.highlighted_fund = fund_id
@@ -127,7 +124,7 @@ class MainScreen(Screen[None]):
             self.workspace.history.record(undo, old)
         self.workspace.state = new
         if new.saved_part() != old.saved_part():
-            self.tell(self.session.autosave_now(new))
+            self.tell(self.workspace.session.autosave_now(new))
         if new.model.id != old.model.id:
             self._show_fund(new.model.id)
         self.refresh_views()
@@ -147,16 +144,22 @@ class MainScreen(Screen[None]):
         if outcome is not None and outcome.message:
             self.notify(outcome.message, severity=outcome.severity, timeout=outcome.timeout)
         if outcome is not None and outcome.conflict:
-            from rebalancer_tui.screens.confirm import Confirm
-
-            choices = (("reload", "Reload from disk"), ("save", "Save as…"))
             self.refresh_views()  # the status line says "not saved" now
-            ask = Confirm(self.session.conflict_question(), choices, title="Changed on disk")
+            self._offer_reload()
+
+    @on(events.ScreenResume)
+    def _offer_reload(self) -> None:
+        """After a conflict, once back on this screen (not over an editor's copy)."""
+        from rebalancer_tui.screens.confirm import Confirm
+
+        if self.app.screen is self and (question := self.workspace.session.conflict_question()):
+            choices = (("reload", "Reload from disk"), ("save", "Save as…"))
+            ask = Confirm(question, choices, title="Changed on disk")
             self.app.push_screen(ask, self._after_conflict)
 
     def _after_conflict(self, answer: str | None) -> None:
         if answer == "reload":
-            self.apply(self.workspace.open(self.session.path))
+            self.apply(self.workspace.open(self.workspace.session.path))
         elif answer == "save":
             self.action_file("save")
 
@@ -176,13 +179,12 @@ class MainScreen(Screen[None]):
             cash=state.cash,
             band=state.options.band,
             demo_seed=state.demo_seed,
-            portfolio=self.session.path.name if self.session.saving else None,
+            portfolio=self.workspace.session.path.name if self.workspace.session.saving else None,
         )
         results = self.query_one(ResultsPane)
         if inp is not None:
             results.show_current(weights_table(inp, inp.holdings), float(state.options.band))
-        c = self.contribution
-        results.show_hint(ws.contribution_hint(None if c is None else c.amount))
+        results.show_hint(ws.contribution_hint(self.contribution))
 
     # -- plans: the plan first, then the slower buy-only suggestion -------------------
 
@@ -195,15 +197,12 @@ class MainScreen(Screen[None]):
             self.jobs.cancel()
             self.plans.clear()  # no export of a plan for inputs that have changed
             self._set_loading(False)
-            self._problem(f"Cannot plan: {one_line(exc)}")
+            self.query_one(ResultsPane).show_problem(f"Cannot plan: {one_line(exc)}")
+            self.notify(f"Cannot plan: {one_line(exc)}", severity="error")
             return
         self._set_loading(True)
         names = STRATEGIES if self._compare is not None else (self.strategy,)
         self.jobs.plan(inp, names, after_refresh=after_refresh)
-
-    def _problem(self, why: str) -> None:
-        self.query_one(ResultsPane).show_problem(why)
-        self.notify(why, severity="error")
 
     def _set_loading(self, on: bool) -> None:
         for pane in (self.query_one(ResultsPane), self._compare):
@@ -217,7 +216,8 @@ class MainScreen(Screen[None]):
         self._set_loading(False)
         results, band = self.query_one(ResultsPane), float(self.state.options.band)
         if message.failure is not None:
-            self._problem(f"Could not compute the plan: {message.failure}")
+            results.show_problem(f"Could not compute the plan: {message.failure}")
+            self.notify(f"Could not compute the plan: {message.failure}", severity="error")
             return
         self.plans.update((plan.strategy, plan) for plan in message.plans)
         if self.strategy in self.plans:
@@ -308,17 +308,18 @@ class MainScreen(Screen[None]):
     def action_undo(self) -> None:
         self.apply(self.workspace.undo())
 
-    def action_reload_prices(self) -> None:
-        if self.offline:
+    def action_reload_prices(self, cached_first: bool = False) -> None:
+        """`cached_first` (at start): the cached prices, then live ones unless offline."""
+        if self.offline and not cached_first:
             self.notify("Offline: live prices are not fetched.", severity="warning", timeout=3)
             return
-        self.fetching = True
+        self.fetching = not self.offline
         self.refresh_views()
-        self.jobs.prices(self.workspace.extra_assets, offline=False, cached_first=False)
+        extra = self.workspace.extra_assets
+        self.jobs.prices(extra, offline=self.offline, cached_first=cached_first)
 
     def action_apply_contribution(self) -> None:
-        c = self.contribution
-        self.apply(self.workspace.with_contribution(None if c is None else c.amount))
+        self.apply(self.workspace.with_contribution(self.contribution))
 
     # -- dialogs (editors post msg.PortfolioEdited; file prompts return an Outcome) -------
 

@@ -24,6 +24,7 @@ from rebalancer_tui.workspace.state import PortfolioState
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine import Plan
+    from rebalancer_tui.engine.contribution import Contribution
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,9 +52,11 @@ class Workspace:
         self.extra_assets: list[Asset] = []
 
     def start(self) -> list[Outcome]:
-        """Read the user's models and portfolio; the problems found, to tell."""
+        """Read the user's models and portfolio (once); the problems found, to tell."""
         from rebalancer_tui.user_models import load_user_models
 
+        if self.models:
+            return []
         own, extra, errors = load_user_models()
         problems = [Outcome(False, e, "warning") for e in errors]
         self.models, self.extra_assets = [*load_catalog().models, *own], extra
@@ -121,10 +124,11 @@ class Workspace:
             changes["demo_seed"] = None  # the user's own holdings: never regenerated
         return Outcome.done("", state.replace(**changes), f"edit of {what}")
 
-    def with_contribution(self, amount: Decimal | None) -> Outcome:
+    def with_contribution(self, suggested: Contribution | None) -> Outcome:
         """The suggested contribution (buy-only) added as extra cash."""
-        if not self.state.options.buy_only or amount is None:
+        if not self.state.options.buy_only or suggested is None:
             return Outcome(False, "No suggested contribution: it is shown in buy-only mode (i).")
+        amount = suggested.amount
         if amount <= 0:
             return Outcome(False, "Your cash already suffices: nothing to add.")
         state = self.state.replace(cash=self.state.cash + amount)
@@ -147,10 +151,11 @@ class Workspace:
             return one_line(exc)
         return None
 
-    def contribution_hint(self, amount: Decimal | None) -> str:
+    def contribution_hint(self, suggested: Contribution | None) -> str:
         """The line under the results in buy-only mode ('' hides it)."""
-        if not self.state.options.buy_only or amount is None:
+        if not self.state.options.buy_only or suggested is None:
             return ""
+        amount = suggested.amount
         if amount <= 0:
             return "Your cash already brings every ETF within its band without selling."
         return (

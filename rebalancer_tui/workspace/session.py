@@ -97,6 +97,7 @@ class PortfolioSession:
         self.broken = False  # the start file exists but could not be read
         self._seen: Fingerprint | None = None  # the file as last read or written
         self._last: PortfolioFile | None = None  # ...and what it held
+        self.conflicted = False  # an autosave found the file changed on disk
         self._remembered: Path | None = None
 
     @property
@@ -107,7 +108,7 @@ class PortfolioSession:
     def _attach(self, path: Path, held: PortfolioFile) -> None:
         from rebalancer_tui.portfolio_io import remember_portfolio
 
-        self.path, self.autosave, self.broken = path, True, False
+        self.path, self.autosave, self.broken, self.conflicted = path, True, False, False
         self._seen, self._last = fingerprint(path), held
         if self._remembered != path:
             remember_portfolio(path)
@@ -117,7 +118,12 @@ class PortfolioSession:
         """The holdings shown are no longer the file's (a new demo): stop autosaving."""
         self.autosave = False
 
-    def conflict_question(self) -> str:
+    def conflict_question(self) -> str | None:
+        """After an autosave refused for a file changed on disk: reload or save
+        elsewhere? (asked once per conflict; None when there is none)."""
+        if not self.conflicted:
+            return None
+        self.conflicted = False
         return (
             f"{self.path} changed on disk since it was read. Reload it (the changes made "
             "here since are dropped) or save this portfolio elsewhere?"
@@ -215,7 +221,7 @@ class PortfolioSession:
             return None  # the file holds it already (just opened or saved)
         now = fingerprint(self.path)
         if now is not None and not _same(self._seen, now):
-            self.autosave = False  # tell once, not on every keystroke
+            self.autosave, self.conflicted = False, True  # tell once, not on every change
             return Outcome.failed(
                 f"{self.path} changed on disk since it was read (another window?). Not "
                 "saved, autosave off: reload it (ctrl+o) or save elsewhere (ctrl+s).",

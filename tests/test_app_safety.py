@@ -1,0 +1,356 @@
+"""Nothing the user made is lost or clobbered, and what was typed is what
+applies (issue 10, sections 3 and 4), driven through the app with Pilot.
+
+Files are compared byte for byte; typed messages are collected with
+`run_test(message_hook=...)`; expected plans come from the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from app_pilot import (
+    SIZE,
+    Messages,
+    Notes,
+    cell,
+    offline_app,
+    row_keys,
+    settle,
+    shown,
+    type_into,
+)
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Switch
+
+from rebalancer_tui.data import load_catalog
+from rebalancer_tui.engine import Options, RebalanceInput, solve
+from rebalancer_tui.messages import PlanReady, PortfolioEdited
+from rebalancer_tui.portfolio_io import PortfolioFile, save_portfolio
+from rebalancer_tui.screens.confirm import Confirm
+from rebalancer_tui.screens.file_prompt import FilePrompt
+from rebalancer_tui.screens.inputs import InputsScreen
+from rebalancer_tui.screens.main import MainScreen
+from rebalancer_tui.workspace import Workspace
+
+NORRIS = load_catalog().models[0]
+HELD = {"ESGV": 10, "BND": 5}
+
+
+@pytest.fixture(autouse=True)
+def _cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def mine(tmp_path: Path) -> Path:
+    """The user's portfolio file, written as the app writes it."""
+    path = tmp_path / "mine.json"
+    save_portfolio(path, PortfolioFile(model=NORRIS.id, holdings=HELD))
+    return path
+
+
+def status(pilot: Pilot[None]) -> str:
+    main = pilot.app.get_default_screen()
+    return shown(main.query_one("#status"))
+
+
+async def edit_row(pilot: Pilot[None], symbol: str, shares: str) -> None:
+    await pilot.press("e")
+    await type_into(pilot, "#ed-symbol", symbol)
+    await type_into(pilot, "#ed-shares", shares)
+    await pilot.press("enter", "escape")
+    await settle(pilot)
+
+
+async def ask_path(pilot: Pilot[None], key: str, path: Path) -> None:
+    """Open a file dialog with `key` and confirm `path` in it."""
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, FilePrompt)
+    pilot.app.screen.query_one("#file-path", Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def question(pilot: Pilot[None]) -> str:
+    assert isinstance(pilot.app.screen, Confirm)
+    return shown(pilot.app.screen.query_one("#confirm-question"))
+
+
+# -- 3. nothing lost or clobbered ------------------------------------------------
+
+
+async def test_a_new_demo_is_never_written_over_the_users_file(tmp_path: Path, mine: Path) -> None:
+    """Edit a holding (saved), press r, edit one row: the file keeps the first edit only."""
+    app = offline_app(tmp_path, portfolio=mine)
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await edit_row(pilot, "ESGV", "12")
+        saved = mine.read_bytes()
+        assert json.loads(saved)["holdings"] == {**HELD, "ESGV": 12}
+        assert "saved to mine.json" in status(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "is unchanged and no longer saved to" in notes.text()
+        await edit_row(pilot, "BND", "9")
+        assert app.main_screen.state.holdings["BND"] == 9
+        assert "not saved (ctrl+s)" in status(pilot)
+    assert mine.read_bytes() == saved
+
+
+async def test_two_instances_on_one_file_do_not_revert_each_other(
+    tmp_path: Path, mine: Path
+) -> None:
+    app = offline_app(tmp_path, portfolio=mine)
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # The other instance saves its own change meanwhile.
+        other = Workspace(portfolio=mine)
+        other.start()
+        assert other.session.autosave_now(other.state.replace(cash=Decimal(700))) is None
+        theirs = mine.read_bytes()
+        await edit_row(pilot, "ESGV", "1")
+        assert mine.read_bytes() == theirs  # not silently overwritten
+        assert "changed on disk" in notes.text()
+        assert "not saved (ctrl+s)" in status(pilot)
+        assert "Reload it" in question(pilot)
+        # Reload: this instance now shows what the other one saved.
+        await pilot.click("#confirm-reload")
+        await settle(pilot)
+        state = app.main_screen.state
+        assert state.cash == Decimal(700) and state.holdings == HELD
+        assert "saved to mine.json" in status(pilot)
+        await edit_row(pilot, "BND", "6")
+    assert json.loads(mine.read_text()) | {} == {
+        **json.loads(theirs),
+        "holdings": {**HELD, "BND": 6},
+    }
+
+
+async def test_declining_the_conflict_keeps_both_sides(tmp_path: Path, mine: Path) -> None:
+    app = offline_app(tmp_path, portfolio=mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        mine.write_text(mine.read_text().replace('"BND": 5', '"BND": 50'), encoding="utf-8")
+        theirs = mine.read_bytes()
+        await edit_row(pilot, "ESGV", "1")
+        await pilot.press("escape")  # neither reload nor save
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        await edit_row(pilot, "ESGV", "2")  # autosave stays off: still nothing written
+        assert app.main_screen.state.holdings["ESGV"] == 2
+    assert mine.read_bytes() == theirs
+
+
+async def test_saving_over_a_file_that_is_not_ours_asks_and_declining_keeps_it(
+    tmp_path: Path,
+) -> None:
+    broker = tmp_path / "broker.csv"
+    broker.write_text("symbol,shares\nESGV,3\n", encoding="utf-8")
+    original = broker.read_bytes()
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await ask_path(pilot, "ctrl+s", broker)
+        assert f"{broker} exists and holds a file of 21 bytes that is not a portfolio" in (
+            question(pilot)
+        )
+        await pilot.press("escape")  # declined: back at the path prompt
+        await pilot.pause()
+        assert isinstance(app.screen, FilePrompt)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert broker.read_bytes() == original
+        assert "not saved" in status(pilot) or "demo portfolio" in status(pilot)
+        await ask_path(pilot, "ctrl+s", broker)
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert json.loads(broker.read_text())["holdings"] == app.main_screen.state.holdings
+        assert "saved to broker.csv" in status(pilot)
+
+
+async def test_export_over_an_existing_file_asks(tmp_path: Path) -> None:
+    target = tmp_path / "orders.csv"
+    target.write_text("my notes\n", encoding="utf-8")
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await ask_path(pilot, "x", target)
+        assert "holds a file of 9 bytes" in question(pilot)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert target.read_text() == "my notes\n"
+        await ask_path(pilot, "x", target)
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+    assert target.read_text().splitlines()[0] == "action,symbol,shares,price,amount"
+
+
+async def test_a_header_only_import_asks_before_emptying_the_holdings(
+    tmp_path: Path, mine: Path
+) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("symbol,shares\n", encoding="utf-8")
+    app = offline_app(tmp_path, portfolio=mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await ask_path(pilot, "I", empty)
+        assert "lists no holdings: importing it empties your 2 holdings" in question(pilot)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert app.main_screen.state.holdings == HELD
+        await ask_path(pilot, "I", empty)
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert app.main_screen.state.holdings == {}
+        assert json.loads(mine.read_text())["holdings"] == {}
+        await pilot.press("ctrl+z")  # and it can be undone
+        await settle(pilot)
+        assert app.main_screen.state.holdings == HELD
+        assert json.loads(mine.read_text())["holdings"] == HELD
+
+
+async def test_undo_takes_back_holdings_cash_options_and_imports_step_by_step(
+    tmp_path: Path, mine: Path
+) -> None:
+    imported = tmp_path / "broker.csv"
+    imported.write_text("symbol,shares\nQQQM,4\n", encoding="utf-8")
+    original = mine.read_bytes()
+    app = offline_app(tmp_path, portfolio=mine)
+    notes = Notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        await edit_row(pilot, "ESGV", "20")
+        await pilot.press("i")
+        await type_into(pilot, "#in-cash", "250")
+        await pilot.press("tab")
+        app.screen.query_one("#in-buy_only", Switch).toggle()
+        await pilot.press("escape")
+        await settle(pilot)
+        await ask_path(pilot, "I", imported)
+        await settle(pilot)
+        seen = [(dict(main.state.holdings), main.state.cash, main.state.options.buy_only)]
+        assert seen[0] == ({"QQQM": 4}, Decimal(250), True)
+        for label, expected in [
+            ("import", ({**HELD, "ESGV": 20}, Decimal(250), True)),
+            ("edit of options", ({**HELD, "ESGV": 20}, Decimal(250), False)),
+            ("edit of cash", ({**HELD, "ESGV": 20}, Decimal(0), False)),
+            ("edit of holdings", (HELD, Decimal(0), False)),
+        ]:
+            await pilot.press("ctrl+z")
+            await settle(pilot)
+            assert (dict(main.state.holdings), main.state.cash, main.state.options.buy_only) == (
+                expected
+            )
+            assert f"Undone: {label}." in notes.text()
+            assert cell(main.query_one("#current", DataTable), "ESGV", "shares") == str(
+                expected[0]["ESGV"]
+            )
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert "Nothing to undo." in notes.text()
+    assert mine.read_bytes() == original  # every step autosaved, back to the very bytes
+
+
+async def test_delete_in_the_editor_asks_and_can_be_undone(tmp_path: Path, mine: Path) -> None:
+    app = offline_app(tmp_path, portfolio=mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        table = app.screen.query_one("#editor-table", DataTable)
+        table.focus()
+        table.move_cursor(row=row_keys(table).index("BND"))
+        await pilot.press("delete")
+        await pilot.pause()
+        assert "Remove BND: 5 shares?" in question(pilot)
+        await pilot.click("#confirm-cancel")
+        await pilot.pause()
+        assert app.main_screen.state.holdings["BND"] == 5
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.main_screen.state.holdings.get("BND", 0) == 0
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert app.main_screen.state.holdings == HELD
+
+
+# -- 4. typed is applied -----------------------------------------------------------
+
+HEAVY = 250  # ETFs in the model: every plan and suggestion takes real time
+
+
+def heavy_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    symbols = [f"H{i:03d}" for i in range(HEAVY)]
+    assets = [{"symbol": s, "price": 10 + (i * 37) % 190 + 0.25} for i, s in enumerate(symbols)]
+    model = {"id": "heavy", "label": "Heavy", "weights": dict.fromkeys(symbols, 0.004),
+             "assets": assets}  # fmt: skip
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps({"models": [model]}), encoding="utf-8")
+    monkeypatch.setenv("REBALANCER_MODELS", str(path))
+    return model
+
+
+async def test_typing_into_every_field_applies_exactly_what_was_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heavy_model(tmp_path, monkeypatch)
+    app = offline_app(tmp_path, fund="heavy")
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InputsScreen)
+        app.screen.query_one("#in-buy_only", Switch).toggle()
+        await pilot.pause()
+        messages.clear()
+        typed = [("#in-cash", "7730"), ("#in-reserve", "12.5"), ("#in-band", "3.25"),
+                 ("#in-relative_band", "40"), ("#in-fee", "1.75"),
+                 ("#in-cost_rate", "0.15")]  # fmt: skip
+        for selector, text in typed:
+            await type_into(pilot, selector, text)  # key by key, a plan running meanwhile
+            await pilot.press("tab")
+        # The value before the edit stays when the final text is refused, even
+        # though every prefix of it was a valid amount.
+        await type_into(pilot, "#in-cash", "100000000001")
+        assert "keeping 7730" in shown(app.screen.query_one("#inputs-error"))
+        await pilot.press("escape")
+        await settle(pilot)
+        want = Options(
+            reserve=Decimal("12.5"), band=Decimal("0.0325"), relative_band=Decimal("0.4"),
+            fee=Decimal("1.75"), cost_rate=Decimal("0.0015"), buy_only=True,
+        )  # fmt: skip
+        assert main.state.cash == Decimal(7730)
+        assert main.state.options == want
+        # One edit per field, each with the whole value: no half-typed number applied.
+        edits = messages.of(PortfolioEdited)
+        assert [e.cash for e in edits] == [Decimal(7730)] * len(typed)
+        assert edits[-1].options == want
+        assert len({e.options for e in edits}) == len(typed)
+        # The plan shown is the one for the inputs in force.
+        inp = RebalanceInput(
+            holdings=main.state.holdings, prices=main.state.prices(),
+            targets=dict(main.state.model.weights), cash=Decimal(7730), options=want,
+        )  # fmt: skip
+        plan = solve(inp, "simple")
+        orders = main.query_one("#orders", DataTable)
+        assert row_keys(orders) == [o.symbol for o in plan.orders]
+        for o in plan.orders:
+            assert cell(orders, o.symbol, "shares") == str(o.shares)
+        last = messages.of(PlanReady)[-1]
+        assert last.plans and last.plans[0].final_shares == plan.final_shares
