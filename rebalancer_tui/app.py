@@ -138,7 +138,8 @@ class RebalancerApp(App[None]):
     def action_command_palette(self) -> None:
         from rebalancer_tui.commands import SafeCommandPalette
 
-        if self.use_command_palette and not SafeCommandPalette.is_open(self):
+        # Textual types is_open for App[object]; App is invariant in its result type.
+        if self.use_command_palette and not SafeCommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(SafeCommandPalette(id="--command-palette"))
 
     def search_themes(self) -> None:
@@ -159,7 +160,10 @@ class RebalancerApp(App[None]):
 
         return self.push_screen(
             SafeCommandPalette(
-                providers=[SimpleProvider(self.screen, commands)], placeholder=placeholder
+                # A provider instance, as Textual's own search_commands passes
+                # (its annotation only names provider classes).
+                providers=[SimpleProvider(self.screen, list(commands))],  # type: ignore[list-item]
+                placeholder=placeholder,
             )
         )
 

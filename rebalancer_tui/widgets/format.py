@@ -5,19 +5,27 @@ Kept apart from the widgets so every table formats the same way.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from rich.text import Text
 
+from rebalancer_tui.engine import Options
 from rebalancer_tui.models import PriceQuote
+from rebalancer_tui.rules import money
 
-CENT = Decimal("0.01")
-
-
-def money(value: Decimal | float) -> str:
-    amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_EVEN)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+__all__ = [
+    "SOURCE_STYLE",
+    "asset_band",
+    "band_label",
+    "drift_style",
+    "drift_text",
+    "money",
+    "pct",
+    "price",
+    "right",
+    "source_label",
+    "source_text",
+]
 
 
 def price(value: Decimal) -> str:
@@ -26,6 +34,22 @@ def price(value: Decimal) -> str:
 
 def pct(fraction: float, digits: int = 2) -> str:
     return f"{fraction * 100:.{digits}f}%"
+
+
+def asset_band(options: Options, target: float) -> float:
+    """An asset's band: `b`, or `min(b, q·w)` with a relative band `q` (SPEC §4)."""
+    band = float(options.band)
+    if options.relative_band is None:
+        return band
+    return min(band, float(options.relative_band) * target)
+
+
+def band_label(options: Options) -> str:
+    """The band rule in a few characters: "±2%" or "±min(5%, 25% of target)"."""
+    band = f"{float(options.band) * 100:g}%"
+    if options.relative_band is None:
+        return f"±{band}"
+    return f"±min({band}, {float(options.relative_band) * 100:g}% of target)"
 
 
 def drift_style(drift: float, band: float) -> str:

@@ -1,12 +1,32 @@
-"""Holdings before or after a plan: shares, price, value, weight, target, drift."""
+"""Holdings before or after a plan: shares, price, value, weight, target, drift.
+
+With the cash given, the cash is a row of its own (and the reserve, and the
+costs a plan pays), so the values add up to the portfolio's value and the
+weights to 100 % of what is invested.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
-from rebalancer_tui.engine import HoldingRow
-from rebalancer_tui.widgets.format import drift_text, money, pct, price, right
-from rebalancer_tui.widgets.keyed_table import KeyedTable
+from rich.text import Text
+
+from rebalancer_tui.engine import HoldingRow, Options
+from rebalancer_tui.widgets.format import asset_band, drift_text, money, pct, price, right
+from rebalancer_tui.widgets.keyed_table import Cell, KeyedTable, Row
+
+# Row keys of the money rows: "$" never starts a symbol, so they cannot clash.
+CASH_ROW, RESERVE_ROW, COSTS_ROW = "$cash", "$reserve", "$costs"
+
+Band = float | Options
+"""A plain band for every asset, or the options (their per-asset band rule)."""
+
+
+def _band_of(band: Band, row: HoldingRow) -> float:
+    if isinstance(band, Options):
+        return asset_band(band, row.target) if row.in_model else float(band.band)
+    return band
 
 
 class HoldingsTable(KeyedTable):
@@ -20,21 +40,75 @@ class HoldingsTable(KeyedTable):
         ("drift", "Drift", True),
     )
 
-    def show(self, rows: Sequence[HoldingRow], band: float) -> None:
-        self.set_rows(
-            [
-                (
-                    r.symbol,
-                    [
-                        r.symbol if r.in_model else f"{r.symbol}*",
-                        right(f"{r.shares:,}"),
-                        right(price(r.price)),
-                        right(money(r.value)),
-                        right(pct(r.weight)),
-                        right(pct(r.target)),
-                        drift_text(r.drift, band),
-                    ],
-                )
-                for r in rows
-            ]
-        )
+    def show(
+        self,
+        rows: Sequence[HoldingRow],
+        band: Band,
+        *,
+        cash: Decimal | None = None,
+        costs: Decimal = Decimal(0),
+    ) -> None:
+        """`band`: the options (per-asset bands, the reserve) or one plain band.
+
+        `cash`: the cash held (before a plan) or left (after it), shown as a
+        row; `costs`: what the plan pays in fees and costs, a row when above 0.
+        Without `cash` only the assets are listed.
+        """
+        table: list[Row] = [
+            (
+                r.symbol,
+                [
+                    r.symbol if r.in_model else f"{r.symbol}*",
+                    right(f"{r.shares:,}"),
+                    right(price(r.price)),
+                    right(money(r.value)),
+                    right(pct(r.weight)),
+                    right(pct(r.target)),
+                    drift_text(r.drift, _band_of(band, r)),
+                ],
+            )
+            for r in rows
+        ]
+        if cash is not None:
+            reserve = band.reserve if isinstance(band, Options) else Decimal(0)
+            plain_band = float(band.band) if isinstance(band, Options) else band
+            table += _money_rows(rows, cash, reserve, costs, plain_band)
+        self.set_rows(table)
+
+
+def _money_rows(
+    rows: Sequence[HoldingRow], cash: Decimal, reserve: Decimal, costs: Decimal, band: float
+) -> list[Row]:
+    """Cash (above the reserve), the reserve and the costs, as rows.
+
+    The weights' base is what is invested: assets, costs and cash, less the
+    reserve (SPEC §4), which is why the reserve has no weight of its own.
+    """
+    free = cash - reserve
+    base = sum((r.value for r in rows), Decimal(0)) + costs + free
+
+    def weight(amount: Decimal) -> float:
+        return float(amount / base) if base > 0 else 0.0
+
+    none = right("—", "dim")
+    out: list[Row] = []
+    cash_weight = weight(free)
+    label = "Cash" if reserve == 0 else "Cash over reserve"
+    cells: list[Cell] = [
+        Text(label, style="italic"), right(""), right(""), right(money(free)),
+        right(pct(cash_weight)), right(pct(0.0)), drift_text(cash_weight, band),
+    ]  # fmt: skip
+    out.append((CASH_ROW, cells))
+    if reserve > 0:
+        cells = [
+            Text("Reserve", style="italic dim"), right(""), right(""), right(money(reserve)),
+            none, none, none,
+        ]  # fmt: skip
+        out.append((RESERVE_ROW, cells))
+    if costs > 0:
+        cells = [
+            Text("Costs paid", style="italic dim"), right(""), right(""), right(money(costs)),
+            right(pct(weight(costs))), none, none,
+        ]  # fmt: skip
+        out.append((COSTS_ROW, cells))
+    return out

@@ -2,7 +2,10 @@
 
 Refreshing with the same symbols only rewrites the cells that changed, so the
 cursor and scroll position survive a price update; a different set of rows
-is rebuilt.
+is rebuilt, keeping the cursor on the same symbol when it is still there.
+Either way every column is as wide as its widest cell now: a value that grew
+is never cut, and a long symbol that left no longer pushes columns out of
+view.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ class KeyedTable(DataTable[Cell]):
     def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self.border_title = title
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         for key, label, right in self.COLUMNS:
             self.add_column(Text(label, justify="right") if right else label, key=key)
 
@@ -30,15 +36,31 @@ class KeyedTable(DataTable[Cell]):
         keys = [key for key, _ in rows]
         with self.app.batch_update():
             if keys != [k.value for k in self.rows]:
-                self.clear()
-                for key, cells in rows:
-                    self.add_row(*cells, key=key)
+                self._rebuild(rows)
                 return
             columns = [key for key, _, _ in self.COLUMNS]
             for key, cells in rows:
                 for column, cell in zip(columns, cells, strict=True):
                     if not _same(self.get_cell(key, column), cell):
-                        self.update_cell(key, column, cell)
+                        # update_width: the column grows or shrinks to its cells.
+                        self.update_cell(key, column, cell, update_width=True)
+
+    def _rebuild(self, rows: Sequence[Row]) -> None:
+        cursor_key = self.row_key_at_cursor()
+        # The columns too: DataTable.clear() keeps each column's widest width
+        # ever seen, so one long symbol would widen it for good.
+        self.clear(columns=True)
+        self._add_columns()
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+        if cursor_key is not None and cursor_key in self.rows:
+            self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
+
+    def row_key_at_cursor(self) -> str | None:
+        """The key of the row under the cursor (None for an empty table)."""
+        if not self.row_count or not self.is_valid_row_index(self.cursor_row):
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
     def cell_text(self, row: str, column: str) -> str:
         """The plain text a user sees in one cell (tests and copy use this)."""

@@ -8,8 +8,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from rebalancer_tui.engine import Plan
+from rebalancer_tui.engine import Plan, StatusKind
 from rebalancer_tui.widgets.format import money, pct
+
+COMPUTING = "Computing the plan…"
 
 
 def metric_items(plan: Plan) -> list[tuple[str, str]]:
@@ -58,10 +60,27 @@ def best_metrics(plans: Sequence[Plan]) -> dict[str, set[str]]:
     return best
 
 
+STATUS_STYLE = {
+    StatusKind.OPTIMAL: "bold green",
+    StatusKind.BOUNDED: "bold cyan",
+    StatusKind.HEURISTIC: "bold yellow",
+    StatusKind.FALLBACK: "bold red",
+}
+STATUS_WORDS = {
+    StatusKind.OPTIMAL: "optimal",
+    StatusKind.BOUNDED: "best found",
+    StatusKind.HEURISTIC: "heuristic (not proven optimal)",
+    StatusKind.FALLBACK: "fallback",
+}
+
+
 def status_text(plan: Plan) -> Text:
-    if plan.optimal:
-        return Text("optimal", style="bold green")
-    return Text(plan.status, style="bold yellow")
+    """What the plan's status promises, from its kind: proven optimal, best
+    found within a proven gap, a rule of thumb, or another strategy's plan
+    (with the reason)."""
+    words = STATUS_WORDS.get(plan.kind, plan.kind.value)
+    text = f"{words}: {plan.message}" if plan.message else words
+    return Text(text, style=STATUS_STYLE.get(plan.kind, "bold yellow"))
 
 
 class MetricsLine(Static):
@@ -73,6 +92,10 @@ class MetricsLine(Static):
 
     def clear_plan(self, message: str = "") -> None:
         self.update(message)
+
+    def computing(self) -> None:
+        """No figures while a plan is computed: the old ones no longer hold."""
+        self.update(Text(COMPUTING, style="italic dim"))
 
     def show(self, plan: Plan, best: set[str] | frozenset[str] = frozenset()) -> None:
         """`best`: metric names to highlight (the compare view's winners)."""

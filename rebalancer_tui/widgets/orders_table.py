@@ -23,7 +23,8 @@ class OrdersTable(KeyedTable):
         ("cost", "Cost", True),
     )
 
-    def show(self, orders: Sequence[Order]) -> None:
+    def show(self, orders: Sequence[Order], *, empty: str = "no orders") -> None:
+        """`empty`: the subtitle that says why there are no orders."""
         self.set_rows(
             [
                 (
@@ -40,4 +41,5 @@ class OrdersTable(KeyedTable):
                 for o in orders
             ]
         )
-        self.border_subtitle = f"{len(orders)} orders" if orders else "nothing to trade"
+        count = f"{len(orders)} order" + ("s" if len(orders) > 1 else "")
+        self.border_subtitle = count if orders else empty

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from rebalancer_tui.engine import Plan
-from rebalancer_tui.engine.strategies import LABELS
-from rebalancer_tui.widgets.holdings_table import HoldingsTable
+from rebalancer_tui.engine import LABELS, Options, Plan
+from rebalancer_tui.widgets.holdings_table import Band, HoldingsTable
 from rebalancer_tui.widgets.metrics_line import MetricsLine
 from rebalancer_tui.widgets.orders_table import OrdersTable
+from rebalancer_tui.widgets.results import no_orders_note
 
 
 class PlanColumn(Vertical):
@@ -23,7 +23,14 @@ class PlanColumn(Vertical):
         yield OrdersTable("Orders", classes="column-orders")
         yield HoldingsTable("Holdings after", classes="column-after")
 
-    def show(self, plan: Plan, band: float, best: set[str]) -> None:
+    def show(self, plan: Plan, band: Band, best: set[str]) -> None:
+        """`band`: the options (per-asset bands; the cash left, reserve and
+        costs become rows) or a plain band."""
         self.query_one(MetricsLine).show(plan, best)
-        self.query_one(OrdersTable).show(plan.orders)
-        self.query_one(HoldingsTable).show(plan.holdings_after, band)
+        self.query_one(OrdersTable).show(plan.orders, empty=no_orders_note(plan, band))
+        after = self.query_one(HoldingsTable)
+        if isinstance(band, Options):
+            m = plan.metrics
+            after.show(plan.holdings_after, band, cash=m.cash_left, costs=m.costs)
+        else:
+            after.show(plan.holdings_after, band)

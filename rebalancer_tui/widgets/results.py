@@ -1,21 +1,48 @@
-"""The results pane: current holdings, orders, holdings after, and metrics."""
+"""The results pane: current holdings, orders, holdings after, and metrics.
+
+While a plan is computed the orders and holdings after show a loading
+indicator and the metrics say so: figures of the previous plan are never
+shown as if they answered the new inputs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.visual import VisualType
 from textual.widgets import Static
 
-from rebalancer_tui.engine import HoldingRow, Plan
-from rebalancer_tui.engine.strategies import LABELS
-from rebalancer_tui.widgets.holdings_table import HoldingsTable
+from rebalancer_tui.engine import LABELS, HoldingRow, Options, Plan
+from rebalancer_tui.widgets.holdings_table import Band, HoldingsTable
 from rebalancer_tui.widgets.metrics_line import MetricsLine
 from rebalancer_tui.widgets.orders_table import OrdersTable
 
 
+def investable(plan: Plan, band: Band) -> Decimal:
+    """V' = assets after the plan + its costs + cash left - reserve (SPEC §4)."""
+    reserve = band.reserve if isinstance(band, Options) else Decimal(0)
+    m = plan.metrics
+    held = sum((r.value for r in plan.holdings_after), Decimal(0))
+    return held + m.costs + m.cash_left - reserve
+
+
+def no_orders_note(plan: Plan, band: Band) -> str:
+    """Why a plan has no orders, in the subtitle of the orders table."""
+    if investable(plan, band) <= 0:
+        return "nothing to invest: no holdings and no cash above the reserve"
+    return "no orders: already as close as whole shares allow"
+
+
 class ResultsPane(Container):
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        # What the metrics line showed last: put back if a computation ends
+        # without a new plan (the tables keep showing that plan).
+        self._metrics: VisualType = ""
+
     def compose(self) -> ComposeResult:
         yield HoldingsTable("Current holdings", id="current")
         yield OrdersTable("Orders", id="orders")
@@ -23,18 +50,31 @@ class ResultsPane(Container):
         yield MetricsLine(id="metrics")
         yield Static("", id="hint")
 
-    def show_current(self, rows: Sequence[HoldingRow], band: float) -> None:
-        self.query_one("#current", HoldingsTable).show(rows, band)
+    def show_current(
+        self, rows: Sequence[HoldingRow], band: Band, *, cash: Decimal | None = None
+    ) -> None:
+        """`band`: the options (per-asset bands, reserve) or a plain band;
+        `cash`: the portfolio's cash, shown as a row (with the options, the
+        weights then add up to 100 %)."""
+        self.query_one("#current", HoldingsTable).show(rows, band, cash=cash)
 
-    def show_plan(self, plan: Plan, band: float) -> None:
+    def show_plan(self, plan: Plan, band: Band) -> None:
+        """With the options as `band`, the holdings after include the cash
+        left, the reserve and the costs paid."""
         label = LABELS.get(plan.strategy, plan.strategy)
         orders = self.query_one("#orders", OrdersTable)
         orders.border_title = f"Orders: {label}"
-        orders.show(plan.orders)
+        orders.show(plan.orders, empty=no_orders_note(plan, band))
         after = self.query_one("#after", HoldingsTable)
         after.border_title = f"Holdings after: {label}"
-        after.show(plan.holdings_after, band)
-        self.query_one("#metrics", MetricsLine).show(plan)
+        if isinstance(band, Options):
+            m = plan.metrics
+            after.show(plan.holdings_after, band, cash=m.cash_left, costs=m.costs)
+        else:
+            after.show(plan.holdings_after, band)
+        metrics = self.query_one("#metrics", MetricsLine)
+        metrics.show(plan)
+        self._metrics = metrics.content
 
     def show_hint(self, text: str) -> None:
         """A one-line hint under the metrics (e.g. the suggested contribution); '' hides it."""
@@ -45,9 +85,15 @@ class ResultsPane(Container):
     def set_loading(self, on: bool) -> None:
         for pane in self.query("#orders, #after"):
             pane.loading = on
+        metrics = self.query_one("#metrics", MetricsLine)
+        if on:
+            metrics.computing()
+        else:
+            metrics.update(self._metrics)
 
     def show_problem(self, message: str) -> None:
         """Inputs the engine refuses: say why instead of showing a stale plan."""
-        self.query_one("#orders", OrdersTable).show([])
+        self.query_one("#orders", OrdersTable).show([], empty="")
         self.query_one("#after", HoldingsTable).show([], 0.0)
+        self._metrics = message
         self.query_one("#metrics", MetricsLine).update(message)

@@ -5,19 +5,25 @@ from __future__ import annotations
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from rebalancer_tui.engine.strategies import LABELS, STRATEGIES
+from rebalancer_tui.engine import LABELS, STRATEGIES
 from rebalancer_tui.messages import COMPARE, StrategyChosen
 
 CHOICES: dict[str, str] = {**LABELS, COMPARE: "Compare all"}
+
+# The main screen's key for each choice, shown in front of it: 1, 2, 3 and c
+# (a key listed here must be one that works; tests press each of them).
+KEYS: dict[str, str] = {
+    **{s: str(n) for n, s in enumerate(STRATEGIES, start=1)},
+    COMPARE: "c",
+}
 
 
 class StrategyPicker(OptionList):
     """Choosing a strategy (Enter or click) computes its plan."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        keys = [*STRATEGIES, COMPARE]
         super().__init__(
-            *(Option(f"{n}  {CHOICES[s]}", id=s) for n, s in enumerate(keys, start=1)), id=id
+            *(Option(f"{KEYS[s]}  {CHOICES[s]}", id=s) for s in [*STRATEGIES, COMPARE]), id=id
         )
         self.border_title = "Strategy"
 
