@@ -54,8 +54,9 @@ class RebalancerApp(App[None]):
     # Textual 8.2's mouse text selection dereferences the parent of the widget
     # under the pointer, which is None for one that a refresh just removed
     # (the loading indicator, rebuilt table rows): a click could crash the app
-    # (found by the monkey test). Orders are exported to CSV instead; the
-    # terminal's own selection (usually shift+drag) still works.
+    # (found by the monkey test). Upstream:
+    # https://github.com/Textualize/textual/issues/6643. Orders are exported
+    # to CSV instead; the terminal's own selection (usually shift+drag) works.
     ALLOW_SELECT = False
     COMMANDS = App.COMMANDS | {_rebalancer_commands}
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -89,6 +89,10 @@ class SafeCommandList(CommandList):
     handling) makes Textual 8.2's OptionList index past its end: such a click
     is dropped, checked when it is handled."""
 
+    # Overrides a private Textual 8.2 handler. Upstream: related to
+    # https://github.com/Textualize/textual/issues/3270 (IndexError when options
+    # change under the mouse; fixed there for hover, the click path still
+    # indexes past the end). No upstream issue found for the click itself.
     async def _on_click(self, event: Click) -> None:
         option = event.style.meta.get("option")
         if option is not None and option >= self.option_count:
@@ -111,6 +115,9 @@ class SafeCommandPalette(CommandPalette):
     worker may also outlive it.
     """
 
+    # Overrides a private Textual 8.2 watcher. No upstream issue found for a
+    # search worker finishing after the palette closed; the nearest, another
+    # palette crash, is https://github.com/Textualize/textual/pull/5544.
     def _watch__list_visible(self) -> None:
         # The palette's search worker can finish after the palette was
         # dismissed and its widgets removed (NoMatches in a worker = crash).
@@ -122,12 +129,18 @@ class SafeCommandPalette(CommandPalette):
         for widget in super().compose():
             yield SafeCommandList() if type(widget) is CommandList else widget
 
+    # Overrides a private Textual 8.2 handler (a second click dismissing
+    # twice). Upstream, the same class of bug: dismissing a screen that is no
+    # longer on top, https://github.com/Textualize/textual/issues/4884 and
+    # https://github.com/Textualize/textual/issues/2575.
     def _on_click(self, event: Click) -> None:  # type: ignore[override]
         # Handled here; the base class's _on_click must not run as well.
         event.prevent_default()
         if self.app.screen is self:
             super()._on_click(event)
 
+    # Overrides a private Textual 8.2 handler: a second Enter queued before
+    # the palette closed (same upstream issues as _on_click above).
     @on(Input.Submitted)
     @on(Button.Pressed)
     def _select_or_command(self, event: Input.Submitted | Button.Pressed | None = None) -> None:
@@ -140,6 +153,9 @@ class SafeCommandPalette(CommandPalette):
             return
         super()._select_or_command(event)
 
+    # Overrides a private Textual 8.2 action. No upstream Textual issue found;
+    # the same KeyError in OptionList._move_page is reported downstream:
+    # https://github.com/kagan-sh/kagan-legacy/issues/31.
     def _action_command_list(self, action: str) -> None:
         try:
             super()._action_command_list(action)

@@ -65,10 +65,10 @@ class DaemonExecutor(ThreadPoolExecutor):
         workers = max_workers or min(32, (os.cpu_count() or 1) + 4)
         super().__init__(max_workers=workers, thread_name_prefix="rebalancer-worker")
         self._slots = threading.BoundedSemaphore(workers)
-        self._closed = False
+        self._refusing = False
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        if self._closed:
+        if self._refusing:
             raise RuntimeError("cannot schedule new futures after shutdown")
         future: Future[T] = Future()
 
@@ -88,7 +88,7 @@ class DaemonExecutor(ThreadPoolExecutor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         # `wait` is ignored on purpose: see the class docstring.
-        self._closed = True
+        self._refusing = True
         super().shutdown(wait=False, cancel_futures=cancel_futures)
 
 
