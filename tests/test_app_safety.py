@@ -354,3 +354,14 @@ async def test_typing_into_every_field_applies_exactly_what_was_typed(
             assert cell(orders, o.symbol, "shares") == str(o.shares)
         last = messages.of(PlanReady)[-1]
         assert last.plans and last.plans[0].final_shares == plan.final_shares
+
+
+async def test_the_screen_reads_the_disk_when_mounted_not_when_built(tmp_path: Path) -> None:
+    path = tmp_path / "later.json"
+    app = offline_app(tmp_path, portfolio=path)  # builds the main screen
+    save_portfolio(path, PortfolioFile(model=NORRIS.id, holdings={"ESGV": 7}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        current = app.main_screen.query_one("#current", DataTable)
+        assert cell(current, "ESGV", "shares") == "7"
+        assert "saved to later.json" in status(pilot)

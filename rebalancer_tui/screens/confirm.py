@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from rebalancer_tui.screens.modal import Modal
 
@@ -51,6 +51,7 @@ class Confirm(Modal[str | None]):
                     yield Button(label, id=f"confirm-{key}", variant="warning" if i else "error")
                 yield Button("Cancel", id="confirm-cancel", variant="default")
             yield Static("Esc cancels: nothing changes", classes="modal-hint")
+        yield Footer()  # this dialog's keys, not the main screen's
 
     def on_mount(self) -> None:
         # Cancel has the focus: a stray Enter loses nothing.

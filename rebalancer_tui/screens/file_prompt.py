@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from rebalancer_tui.screens.modal import Modal
 from rebalancer_tui.workspace import FileAction, Outcome
@@ -43,6 +43,7 @@ class FilePrompt(Modal[Outcome | None]):
             yield Input(str(self.default), id="file-path", compact=True)
             yield Static("", id="file-error")
             yield Static(f"{self.hint} · Enter confirms · Esc cancels", classes="modal-hint")
+        yield Footer()  # this dialog's keys, not the main screen's
 
     def on_mount(self) -> None:
         self.query_one("#file-path", Input).focus()

@@ -9,7 +9,7 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from rebalancer_tui.screens.modal import Modal
 
@@ -54,6 +54,7 @@ class HelpScreen(Modal[None]):
             body.border_subtitle = "Esc to close"
             yield Static(ABOUT, id="help-about")
             yield Static(table, id="help-keys")
+        yield Footer()  # this dialog's keys, not the main screen's
 
     def action_close(self) -> None:
         self.close(None)

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message_pump import MessagePump
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from rebalancer_tui import rules
 from rebalancer_tui.messages import PortfolioEdited
@@ -86,6 +86,7 @@ class HoldingsEditor(Modal[None]):
                 "Enter sets the row · Enter on a row edits it · Del removes · Esc closes",
                 classes="modal-hint",
             )
+        yield Footer()  # this dialog's keys, not the main screen's
 
     def on_mount(self) -> None:
         table = self.query_one("#editor-table", DataTable)

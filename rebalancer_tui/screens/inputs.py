@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.message_pump import MessagePump
-from textual.widgets import Input, Label, Static, Switch
+from textual.widgets import Footer, Input, Label, Static, Switch
 
 from rebalancer_tui import rules
 from rebalancer_tui.engine import Options
@@ -103,6 +103,7 @@ class InputsScreen(Modal[None]):
                 yield Switch(bool(self.good["buy_only"]), id="in-buy_only", animate=False)
             yield Static("", id="inputs-error")
             yield Static("Enter or Tab applies a field · Esc closes", classes="modal-hint")
+        yield Footer()  # this dialog's keys, not the main screen's
 
     def on_mount(self) -> None:
         self.query_one("#in-cash", Input).focus()

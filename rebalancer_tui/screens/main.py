@@ -86,7 +86,7 @@ class MainScreen(Screen[None]):
         marks = {n: (at, n) == fits for at, n in BREAKPOINTS}
         self.update_classes(marks, animate=False)
         yield Header()
-        with VerticalScroll(id="body"):
+        with VerticalScroll(id="body", can_focus=False):  # its panes take the focus
             with Horizontal(id="top"):
                 with Vertical(id="sidebar"):
                     yield FundList(self.workspace.models, id="funds")
