@@ -246,9 +246,9 @@ def _engine_section(r: Results) -> list[str]:
     for c in r.cases:
         for s in c.strategies:
             status = s.status
-            if status != "optimal":
+            if ":" in status:  # "fallback: why", "bounded: gap": footnoted
                 reasons.append(status)
-                status = f"fallback [{len(reasons)}]"
+                status = f"{status.split(':')[0]} [{len(reasons)}]"
             gap = s.deviation - c.lp_bound
             rows.append(
                 [
@@ -528,8 +528,10 @@ def _reading_guide() -> list[str]:
         "trade-minimization trades closeness for fewer orders (with the default "
         "absolute band of 0.02, large portfolios of small weights are all inside "
         "their bands, so it places no orders).",
-        "- **Status** `optimal` means proven within a cent; `fallback` means the "
-        "strategy failed and a simpler plan was used (the reason is listed).",
+        "- **Status** `optimal` means proven within a cent; `heuristic` is the simple "
+        "rule, with no proof; `bounded` is the best plan found, with its gap (listed); "
+        "`fallback` means the strategy failed and a simpler plan was used (the reason "
+        "is listed).",
         "- Times depend on the machine above; compare ratios and orders of magnitude "
         "across machines, not single milliseconds.",
         "",

@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 @dataclass
 class Trace:
     """What ran in one solve: the methods that settled a stage, in order, and
-    how many HiGHS models were solved (diagnostics for tests and benchmarks)."""
+    how many HiGHS models were solved (diagnostics for tests and benchmarks);
+    and the feasible plans met on the way (the greedy incumbent), which the
+    strategy's answer must not be worse than."""
 
     methods: list[str] = field(default_factory=list)
     highs_calls: int = 0
+    known: list[dict[str, int]] = field(default_factory=list)
 
 
 @dataclass

@@ -1,4 +1,10 @@
-"""The rebalancing problem (SPEC §4): inputs and options, validated once, here."""
+"""The rebalancing problem (SPEC §4): inputs and options, validated once, here.
+
+Besides the rules of the problem itself, the bounds of `rules` (prices,
+shares, cash, total value) are checked again here: the searches work on a
+float view of the problem that is exact to the cent only within them, so the
+engine refuses what it cannot answer reliably, whoever calls it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rebalancer_tui import rules
 from rebalancer_tui.models import WEIGHT_SUM_TOLERANCE
 
 ZERO = Decimal(0)
@@ -59,6 +66,7 @@ class RebalanceInput(BaseModel):
         missing = [s for s in self.symbols if s not in self.prices]
         if missing:
             raise ValueError(f"no price for {', '.join(missing)}")
+        self._check_bounds()
         if self.options.reserve > self.total_value:
             raise ValueError(
                 f"cash reserve {self.options.reserve} exceeds the portfolio value "
@@ -76,6 +84,25 @@ class RebalanceInput(BaseModel):
                 f"{self.options.reserve}"
             )
         return self
+
+    def _check_bounds(self) -> None:
+        price, shares, cash = rules.PRICE, rules.SHARES, rules.CASH
+        for sym in self.symbols:
+            p = self.prices[sym]
+            if not price.minimum <= p <= price.maximum:
+                raise ValueError(
+                    f"price of {sym} must be between {price.bound_text(price.minimum)} and "
+                    f"{price.bound_text(price.maximum)} (got {rules.plain(p)})"
+                )
+        for sym, n in self.holdings.items():
+            if n > shares.maximum:
+                raise ValueError(
+                    f"holding of {sym} must be at most {shares.bound_text(shares.maximum)} "
+                    f"shares (got {n})"
+                )
+        if self.cash > cash.maximum:
+            raise ValueError(f"cash must be at most {cash.bound_text(cash.maximum)}")
+        rules.check_total_value(self.total_value)
 
     @cached_property
     def symbols(self) -> list[str]:

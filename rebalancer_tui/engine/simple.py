@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from rebalancer_tui.engine.evaluate import cash_left
 from rebalancer_tui.engine.problem import RebalanceInput
@@ -57,27 +57,80 @@ def _sell_for_cash(inp: RebalanceInput, shares: dict[str, int], short: Decimal) 
 
 
 def trim_buys(inp: RebalanceInput, shares: dict[str, int]) -> dict[str, int]:
-    """Give back bought shares, one at a time, until the plan stops overspending.
+    """Give back bought shares until the plan stops overspending.
 
-    The asset furthest above its target dollars gives up a share first, so the
-    trimming costs as little closeness as a greedy step can. Sells are never
-    touched: they only raise cash.
+    The rule is greedy, one share at a time: the asset furthest above its
+    target dollars gives up a share first, so the trimming costs as little
+    closeness as a greedy step can. Sells are never touched: they only raise
+    cash. Replaying it share by share would take time proportional to the
+    shares (hours at a price of $0.000001), so the same result is reached in
+    O(n log) steps whatever the magnitudes: a bisection on the excess level
+    finds the shares every such greedy gives back anyway (all whose excess at
+    the moment of giving is above the level), and the heap replays only the
+    last few, where order and ties matter.
     """
     shares = dict(shares)
     short = inp.options.reserve - cash_left(inp, shares)
     if short <= 0:
         return shares
     fee, rate = inp.options.fee, inp.options.cost_rate
+    bought = [s for s in inp.symbols if shares[s] > inp.held(s)]
+    if not bought:
+        return _sell_for_cash(inp, shares, short)
+    with localcontext() as ctx:
+        ctx.prec = 60  # levels are bisected far below a cent on values up to 1e15
+        price = {s: inp.prices[s] for s in bought}
+        room = {s: shares[s] - inp.held(s) for s in bought}  # shares that may be given back
+        # The excess of asset s when it gives up its first share; its k-th
+        # share goes at excess[s] - (k - 1) p_s.
+        excess = {s: price[s] * shares[s] - inp.target_dollars(s) for s in bought}
+
+        def given_back(level: Decimal) -> dict[str, int]:
+            """Shares each asset gives back before its excess drops below `level`."""
+            out = {}
+            for s in bought:
+                e = excess[s]
+                out[s] = 0 if e < level else min(room[s], math.floor((e - level) / price[s]) + 1)
+            return out
+
+        def saved(k: dict[str, int]) -> Decimal:
+            total = Decimal(0)
+            for s, n in k.items():
+                if n:
+                    total += n * price[s] * (1 + rate) + (fee if n == room[s] else 0)
+            return total
+
+        everything = saved(room)
+        if everything < short:
+            for s in bought:
+                shares[s] = inp.held(s)
+            return _sell_for_cash(inp, shares, short - everything)
+        # Invariant: giving back every share at or above `hi` is not enough;
+        # at or above `lo` it is (lo is the lowest excess any share reaches).
+        hi = max(excess.values()) + 1
+        lo = min(excess[s] - (room[s] - 1) * price[s] for s in bought)
+        limit = 4 * len(bought) + 64
+        while True:
+            above_hi = given_back(hi)
+            between = sum(given_back(lo).values()) - sum(above_hi.values())
+            if between <= limit:
+                break
+            mid = (lo + hi) / 2
+            if saved(given_back(mid)) >= short:
+                lo = mid
+            else:
+                hi = mid
+        for s, n in above_hi.items():
+            shares[s] -= n
+        short -= saved(above_hi)
     heap = [
         (-(inp.prices[s] * shares[s] - inp.target_dollars(s)), s)
-        for s in inp.symbols
+        for s in bought
         if shares[s] > inp.held(s)
     ]
     heapq.heapify(heap)
     while short > 0:
-        if not heap:
-            return _sell_for_cash(inp, shares, short)
-        _, s = heapq.heappop(heap)
+        _, s = heapq.heappop(heap)  # never empty: the shares above `lo` cover the rest
         p = inp.prices[s]
         shares[s] -= 1
         short -= p * (1 + rate)

@@ -12,24 +12,87 @@ from decimal import Decimal
 
 import numpy as np
 
+from rebalancer_tui import rules
 from rebalancer_tui.engine.attempt import Attempt, Outcome
 from rebalancer_tui.engine.errors import Infeasible, SolveFailed
-from rebalancer_tui.engine.evaluate import infeasibility, order_count
+from rebalancer_tui.engine.evaluate import CENT, Shares, deviation, infeasibility, order_count
+from rebalancer_tui.engine.plan import StatusKind
 from rebalancer_tui.engine.problem import RebalanceInput
+from rebalancer_tui.engine.search.base import SOLVER_ABS_GAP
 from rebalancer_tui.engine.search.milp import fewest_orders
 from rebalancer_tui.engine.simple import simple_shares
 from rebalancer_tui.engine.view import FloatView
+
+# IEEE doubles: the spacing of numbers near 1 (2**-52).
+EPSILON = 2.0**-52
+
+
+def float_exact(view: FloatView) -> bool:
+    """Whether the float view holds the problem finely enough for the searches'
+    proofs to hold to the cent: share counts exactly representable, and the
+    rounding error of a sum over every asset of values this large far below
+    the $0.001 the solver is held to."""
+    if not len(view.p):
+        return True
+    largest = max(view.budget, float((view.p * view.hi).max()))
+    return float(view.hi.max()) < 2.0**50 and len(view.p) * largest * EPSILON < SOLVER_ABS_GAP
+
+
+def exact_lower_bound(inp: RebalanceInput) -> Decimal:
+    """No plan deviates less than this (exact decimals): each asset's own
+    closest whole-share count within its hard bounds, the budget ignored."""
+    total = Decimal(0)
+    for s in inp.symbols:
+        p, t = inp.prices[s], inp.target_dollars(s)
+        lo, hi = inp.share_bounds(s)
+        near = math.floor(t / p)
+        clipped = [max(x, lo) if hi is None else min(max(x, lo), hi) for x in (near, near + 1)]
+        total += min(abs(p * x - t) for x in clipped)
+    return total
+
+
+def checked(attempt: Attempt, shares: Shares, proven: bool) -> Outcome:
+    """The search's plan, held against every feasible plan met on the way in
+    exact decimals: a known plan closer by more than a cent means the float
+    search was fooled, and the best known plan is the answer (FALLBACK). The
+    plan is OPTIMAL only if `proven` (the float view was exact enough);
+    otherwise BOUNDED, with its gap to an exact lower bound."""
+    inp = attempt.inp
+    dev = deviation(inp, shares)
+    known = [k for k in attempt.trace.known if infeasibility(inp, k) is None]
+    if known:
+        best = min(known, key=lambda k: deviation(inp, k))
+        best_dev = deviation(inp, best)
+        if best_dev < dev - CENT:
+            return Outcome(
+                best,
+                StatusKind.FALLBACK,
+                f"tracking error: the search's plan ({rules.money(dev)}) is farther than a "
+                f"known plan ({rules.money(best_dev)}): numbers beyond float precision "
+                "-> best known plan",
+            )
+    if proven:
+        return Outcome(shares)
+    gap = max(dev - exact_lower_bound(inp), Decimal(0))
+    return Outcome(
+        shares,
+        StatusKind.BOUNDED,
+        f"within {rules.money(gap)} of the optimum (numbers beyond float precision: "
+        "not proven to the cent)",
+    )
 
 
 def tracking_error(attempt: Attempt) -> Outcome:
     """Closest whole-share plan in L1 dollars, then fewest dollars traded."""
     inp = attempt.inp
     view = FloatView.of(inp)
+    simple = simple_shares(inp)
+    attempt.trace.known.append(simple)
     shares = attempt.search().closest_then_least_traded(
-        inp, view, view.lo, view.hi, [simple_shares(inp)],
+        inp, view, view.lo, view.hi, [simple],
         deadline=attempt.deadline, trace=attempt.trace,
     )  # fmt: skip
-    return Outcome(shares)
+    return checked(attempt, shares, float_exact(view))
 
 
 def band_bounds(inp: RebalanceInput) -> tuple[dict[str, tuple[int, int]], list[str]]:
@@ -81,7 +144,7 @@ def trade_minimization(attempt: Attempt) -> Outcome:
             inp, view, fixed_lo, fixed_hi, [cheap_shares],
             deadline=attempt.deadline, trace=attempt.trace,
         )  # fmt: skip
-        return Outcome(shares)
+        return _trade_minimization_outcome(view, shares)
     try:
         fewest = fewest_orders(inp, view, lo, hi, attempt.deadline, attempt.trace)
     except Infeasible as exc:
@@ -90,4 +153,14 @@ def trade_minimization(attempt: Attempt) -> Outcome:
         inp, view, lo, hi, [fewest],
         deadline=attempt.deadline, trace=attempt.trace, order_cap=order_count(inp, fewest),
     )  # fmt: skip
-    return Outcome(shares)
+    return _trade_minimization_outcome(view, shares)
+
+
+def _trade_minimization_outcome(view: FloatView, shares: Shares) -> Outcome:
+    if float_exact(view):
+        return Outcome(shares)
+    return Outcome(
+        shares,
+        StatusKind.BOUNDED,
+        "fewest orders found, not proven (numbers beyond float precision)",
+    )

@@ -73,9 +73,11 @@ class Task:
         its deviation: an upper bound on the optimum."""
         inp, view = self.inp, self.view
         candidates = list(self.candidates)
-        greedy = greedy_plan(view, self.lo, self.hi)
+        greedy = greedy_plan(view, self.lo, self.hi, self.deadline)
         if greedy is not None:
             candidates.append(view.to_shares(greedy))
+            if infeasibility(inp, candidates[-1]) is None:
+                self.trace.known.append(candidates[-1])
         cap = self.order_cap
         feasible = [
             x

@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import heapq
+import time
 
 import numpy as np
 
 from rebalancer_tui.engine.view import FloatView
 
+# Share moves allowed per asset (plus a constant): the nearest counts are
+# usually a few shares from affordable; far more moves means magnitudes (a
+# price of $0.000001 and billions of dollars) where share-by-share steps never end.
+MOVES_PER_ASSET = 64
+MOVES_BASE = 20_000
 
-def greedy_plan(c: FloatView, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
-    """Nearest whole shares, cut until affordable, then filled while it helps."""
+
+def greedy_plan(
+    c: FloatView, lo: np.ndarray, hi: np.ndarray, deadline: float = float("inf")
+) -> np.ndarray | None:
+    """Nearest whole shares, cut until affordable, then filled while it helps.
+
+    None if cutting does not reach an affordable plan within its move budget
+    or before `deadline` (time.monotonic()); the fill stops there too, with
+    the plan it has (affordable, only better than before)."""
     n = len(c.p)
+    moves_left = MOVES_PER_ASSET * n + MOVES_BASE
+
+    def out_of_moves() -> bool:
+        nonlocal moves_left
+        moves_left -= 1
+        return moves_left <= 0 or (moves_left % 1024 == 0 and time.monotonic() > deadline)
+
     fl = np.clip(np.floor(c.target / c.p), lo, hi)
     ce = np.clip(fl + 1, lo, hi)
     x = np.where(c.dev(np.arange(n), ce) < c.dev(np.arange(n), fl), ce, fl)
@@ -43,7 +63,7 @@ def greedy_plan(c: FloatView, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | No
                 if ds < 0:
                     heapq.heappush(heap, (dd / -ds, i))
         while total > limit:
-            if not heap:
+            if not heap or out_of_moves():
                 return None
             _, i = heapq.heappop(heap)
             dd, ds = step(i, -1)
@@ -60,7 +80,7 @@ def greedy_plan(c: FloatView, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | No
             dd, ds = step(i, 1)
             if dd < 0 and ds > 0:
                 heapq.heappush(heap, (dd / ds, i))
-    while heap:
+    while heap and not out_of_moves():
         _, i = heapq.heappop(heap)
         dd, ds = step(i, 1)
         if total + ds > limit:

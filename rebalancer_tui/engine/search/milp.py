@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rebalancer_tui.engine.errors import SolveFailed
+from rebalancer_tui.engine.errors import Infeasible, SolveFailed
 from rebalancer_tui.engine.evaluate import cash_left, deviation, infeasibility, turnover
 from rebalancer_tui.engine.highs import Model
 from rebalancer_tui.engine.problem import RebalanceInput
@@ -65,7 +65,13 @@ class HiGHS:
             found["bound"] = bound
             return xs, fun, bound
 
-        first = exact_feasible(inp, view, closest)
+        try:
+            first = exact_feasible(inp, view, closest)
+        except Infeasible as exc:
+            # A feasible plan is known (the incumbent), so this is float trouble.
+            raise SolveFailed(
+                "the solver found no plan although one exists (numbers beyond its float precision)"
+            ) from exc
         dev_first = float(deviation(inp, first))
         # Within a cent of the proven optimum (never looser than the plan found).
         dev_cap = max(found["bound"] + DOLLAR_TOLERANCE, dev_first + 1e-9)
