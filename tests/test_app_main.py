@@ -74,7 +74,9 @@ def check_plan_tables(app: RebalancerApp, inp: RebalanceInput, plan: Plan) -> No
     current = main.query_one("#current", DataTable)
     orders = main.query_one("#orders", DataTable)
     after = main.query_one("#after", DataTable)
-    assert row_keys(current) == list(inp.targets)
+    # The assets, then the cash as a row of its own (the weights add up to 100 %).
+    assert row_keys(current) == [*inp.targets, "$cash"]
+    assert cell(current, "$cash", "value") == usd(inp.cash - inp.options.reserve)
     for sym in inp.targets:
         value = inp.prices[sym] * inp.holdings[sym]
         assert cell(current, sym, "shares") == str(inp.holdings[sym])
@@ -92,6 +94,7 @@ def check_plan_tables(app: RebalancerApp, inp: RebalanceInput, plan: Plan) -> No
         assert cell(orders, o.symbol, "action") == ("BUY" if final > held else "SELL")
         assert cell(orders, o.symbol, "shares") == str(abs(final - held))
         assert cell(orders, o.symbol, "amount") == usd(inp.prices[o.symbol] * abs(final - held))
+    assert cell(after, "$cash", "value") == usd(plan.metrics.cash_left - inp.options.reserve)
     for sym in inp.targets:
         final = plan.final_shares[sym]
         assert cell(after, sym, "shares") == str(final)
@@ -102,7 +105,11 @@ def check_plan_tables(app: RebalancerApp, inp: RebalanceInput, plan: Plan) -> No
     metrics = shown(main.query_one("#metrics"))
     assert f"Orders {len(plan.orders)} " in metrics
     assert usd(plan.metrics.cash_left) in metrics
-    assert ("optimal" if plan.status == "optimal" else "fallback") in metrics
+    # "optimal" only when proven; a rule of thumb says it is one.
+    said = {"optimal": "Status optimal", "bounded": "best found", "heuristic": "not proven",
+            "fallback": "fallback"}  # fmt: skip
+    assert said[plan.kind.value] in metrics
+    assert ("Status optimal" in metrics) == plan.optimal
 
 
 async def test_fund_list_highlight_changes_preview(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header
 
 from rebalancer_tui.engine import STRATEGIES, Plan
 from rebalancer_tui.screens.modal import OnceScreen
+from rebalancer_tui.widgets.holdings_table import Band
 from rebalancer_tui.widgets.metrics_line import best_metrics
 from rebalancer_tui.widgets.plan_column import PlanColumn
 
@@ -32,7 +33,7 @@ class CompareScreen(OnceScreen[str | None]):
         super().__init__(id="compare")
         self.sub_title = "Compare all strategies"
         # Kept so plans set before the columns are mounted still show.
-        self._plans: tuple[Sequence[Plan], float] | None = None
+        self._plans: tuple[Sequence[Plan], Band] | None = None
         self._loading = False
         self._ready = False
 
@@ -51,7 +52,7 @@ class CompareScreen(OnceScreen[str | None]):
         self._ready = True
         self._apply()
 
-    def show_plans(self, plans: Sequence[Plan], band: float) -> None:
+    def show_plans(self, plans: Sequence[Plan], band: Band) -> None:
         self._plans = (plans, band)
         self._apply()
 

@@ -177,13 +177,14 @@ class MainScreen(Screen[None]):
             fetching=self.fetching,
             total=inp.total_value if inp is not None else None,
             cash=state.cash,
-            band=state.options.band,
+            options=state.options,
+            symbols={*state.model.weights, *state.holdings},  # the prices in use
             demo_seed=state.demo_seed,
             portfolio=self.workspace.session.path.name if self.workspace.session.saving else None,
         )
         results = self.query_one(ResultsPane)
         if inp is not None:
-            results.show_current(weights_table(inp, inp.holdings), float(state.options.band))
+            results.show_current(weights_table(inp, inp.holdings), state.options, cash=state.cash)
         results.show_hint(ws.contribution_hint(self.contribution))
 
     # -- plans: the plan first, then the slower buy-only suggestion -------------------
@@ -214,7 +215,7 @@ class MainScreen(Screen[None]):
         if not self.jobs.answered(message.request_id):
             return  # a stale answer to inputs that have changed since
         self._set_loading(False)
-        results, band = self.query_one(ResultsPane), float(self.state.options.band)
+        results, band = self.query_one(ResultsPane), self.state.options
         if message.failure is not None:
             results.show_problem(f"Could not compute the plan: {message.failure}")
             self.notify(f"Could not compute the plan: {message.failure}", severity="error")
@@ -285,9 +286,7 @@ class MainScreen(Screen[None]):
                 self._compare.close(None)  # its dismiss callback re-plans
                 return
             if strategy in self.plans and not self.planning:  # the last plan, confirmed below
-                self.query_one(ResultsPane).show_plan(
-                    self.plans[strategy], float(self.state.options.band)
-                )
+                self.query_one(ResultsPane).show_plan(self.plans[strategy], self.state.options)
         elif strategy != msg.COMPARE:
             return
         self.request_plans()
