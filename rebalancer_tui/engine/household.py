@@ -1,0 +1,271 @@
+"""The household problem (SPEC §7): several accounts, one model, cash silos.
+
+A `Household` holds accounts (each its own cash, reserve, holdings and buy
+menu), one set of prices and targets, and the options. A single-account
+portfolio is the household with one account `main`: `Household.single(inp)`
+turns a `RebalanceInput` into it and `merged()` turns it back unchanged, so
+the one-account case runs the very same search as before.
+
+`merged()` is also the household's relaxation: pooling every account's cash,
+holdings and reserve (and letting each symbol be bought anywhere) allows
+every household plan, with the same deviation and no more orders, costs or
+turnover. Its proven optimum is therefore a lower bound for the household.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rebalancer_tui.engine.evaluate import (
+    cash_left,
+    infeasibility,
+    order_count,
+    total_cost,
+    turnover,
+)
+from rebalancer_tui.engine.problem import ZERO, Options, RebalanceInput
+
+AccountKind = Literal["taxable", "tax-deferred", "tax-free"]
+ACCOUNT_KINDS: tuple[str, ...] = ("taxable", "tax-deferred", "tax-free")
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+DEFAULT_ACCOUNT = "main"
+
+# {account name: {symbol: final shares}}
+HouseholdShares = dict[str, dict[str, int]]
+
+
+class Account(BaseModel):
+    """One account: its cash, the dollars it keeps, its shares and what it may buy
+    (`buyable` None: every symbol)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = DEFAULT_ACCOUNT
+    kind: AccountKind = "taxable"
+    cash: Decimal = Field(default=ZERO, ge=0)
+    reserve: Decimal = Field(default=ZERO, ge=0)
+    holdings: dict[str, int] = Field(default_factory=dict)
+    buyable: frozenset[str] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Account:
+        if not ACCOUNT_NAME.fullmatch(self.name):
+            raise ValueError(
+                f"account name {self.name!r} must be 1-32 letters, digits, '_', '.' or '-'"
+            )
+        for sym, n in self.holdings.items():
+            if n < 0:
+                raise ValueError(f"account {self.name}: holding of {sym} is negative ({n} shares)")
+        return self
+
+    def may_buy(self, symbol: str) -> bool:
+        return self.buyable is None or symbol in self.buyable
+
+
+class Household(BaseModel):
+    """Accounts that follow one model. `options.reserve` must be 0: reserves
+    belong to accounts. `location` maps a symbol to the account kinds it
+    prefers (asset location, the last tie-break)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    accounts: tuple[Account, ...]
+    prices: dict[str, Decimal]
+    targets: dict[str, Decimal]
+    options: Options = Field(default_factory=Options)
+    location: dict[str, frozenset[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Household:
+        if not self.accounts:
+            raise ValueError("a household needs at least one account")
+        seen: set[str] = set()
+        for a in self.accounts:
+            if a.name in seen:
+                raise ValueError(f"account {a.name} appears twice")
+            seen.add(a.name)
+        if self.options.reserve:
+            raise ValueError("a household keeps its reserves on its accounts, not in the options")
+        for sym, kinds in self.location.items():
+            bad = sorted(k for k in kinds if k not in ACCOUNT_KINDS)
+            if bad:
+                raise ValueError(f"location of {sym}: unknown account kind {bad[0]!r}")
+        # Building these validates prices, targets and each account's own
+        # feasibility (its reserve must be reachable by its own sales).
+        for a in self.accounts:
+            try:
+                self.account_input(a.name)
+            except ValidationError as exc:
+                first = exc.errors()[0].get("msg", str(exc)).removeprefix("Value error, ")
+                raise ValueError(f"account {a.name}: {first}") from None
+        _ = self.merged
+        return self
+
+    # -- construction -------------------------------------------------------
+
+    @classmethod
+    def single(cls, inp: RebalanceInput, name: str = DEFAULT_ACCOUNT) -> Household:
+        """The one-account household of a single-account input."""
+        account = Account(
+            name=name, cash=inp.cash, reserve=inp.options.reserve, holdings=dict(inp.holdings)
+        )
+        options = inp.options.model_copy(update={"reserve": ZERO})
+        return cls(accounts=(account,), prices=inp.prices, targets=inp.targets, options=options)
+
+    # -- views ---------------------------------------------------------------
+
+    @cached_property
+    def merged(self) -> RebalanceInput:
+        """Every account pooled into one (the relaxation; identical for one account)."""
+        if len(self.accounts) == 1:
+            a = self.accounts[0]
+            holdings, cash, reserve = dict(a.holdings), a.cash, a.reserve
+        else:
+            holdings = {}
+            for a in self.accounts:
+                for s, n in a.holdings.items():
+                    holdings[s] = holdings.get(s, 0) + n
+            cash = sum((a.cash for a in self.accounts), ZERO)
+            reserve = sum((a.reserve for a in self.accounts), ZERO)
+        return RebalanceInput(
+            holdings=holdings,
+            prices=self.prices,
+            targets=self.targets,
+            cash=cash,
+            options=self.options.model_copy(update={"reserve": reserve}),
+        )
+
+    @cached_property
+    def _inputs(self) -> dict[str, RebalanceInput]:
+        return {}
+
+    def account_input(self, name: str) -> RebalanceInput:
+        """One account on its own: its holdings, cash and reserve (exact checks, `simple`)."""
+        cached = self._inputs.get(name)
+        if cached is not None:
+            return cached
+        a = self.account(name)
+        inp = RebalanceInput(
+            holdings=dict(a.holdings),
+            prices=self.prices,
+            targets=self.targets,
+            cash=a.cash,
+            options=self.options.model_copy(update={"reserve": a.reserve}),
+        )
+        self._inputs[name] = inp
+        return inp
+
+    def account(self, name: str) -> Account:
+        for a in self.accounts:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [a.name for a in self.accounts]
+
+    @property
+    def symbols(self) -> list[str]:
+        """Model symbols in model order, then held symbols outside the model."""
+        return self.merged.symbols
+
+    @property
+    def total_value(self) -> Decimal:
+        return self.merged.total_value
+
+    @property
+    def investable(self) -> Decimal:
+        return self.merged.investable
+
+    def account_value(self, name: str) -> Decimal:
+        return self.account_input(name).total_value
+
+    def budget(self, name: str) -> Decimal:
+        """What the account may hold in shares and costs: its value less its reserve."""
+        return self.account_input(name).investable
+
+    def bounds(self, name: str, symbol: str) -> tuple[int, int]:
+        """Hard bounds on an account's final shares of a symbol: buy-only never
+        sells, outside the model everything is sold (kept in buy-only mode),
+        outside the buy menu nothing is bought, and never more than the
+        account's budget buys."""
+        a = self.account(name)
+        h = a.holdings.get(symbol, 0)
+        lo, hi = self.account_input(name).share_bounds(symbol)
+        if not a.may_buy(symbol):
+            hi = h if hi is None else min(hi, h)
+        if hi is None:
+            hi = max(lo, math.floor(self.budget(name) / self.prices[symbol]))
+        return lo, hi
+
+    # -- exact measures of a household plan -----------------------------------
+
+    def aggregate(self, shares: HouseholdShares) -> dict[str, int]:
+        out = {s: 0 for s in self.symbols}
+        for per in shares.values():
+            for s, n in per.items():
+                out[s] = out.get(s, 0) + n
+        return out
+
+    def infeasibility(self, shares: HouseholdShares) -> str | None:
+        """Why a household plan is not feasible (exact decimals), or None."""
+        extra = set(shares) - set(self.names)
+        if extra:
+            return f"unknown accounts {sorted(extra)}"
+        for a in self.accounts:
+            x = shares.get(a.name, {})
+            why = infeasibility(self.account_input(a.name), x)
+            if why is not None:
+                return f"account {a.name}: {why}"
+            for s, n in x.items():
+                if n > a.holdings.get(s, 0) and not a.may_buy(s):
+                    return f"account {a.name}: buys {s}, which it may not buy"
+        return None
+
+    def cash_left(self, name: str, shares: HouseholdShares) -> Decimal:
+        return cash_left(self.account_input(name), shares.get(name, {}))
+
+    def costs(self, shares: HouseholdShares) -> Decimal:
+        return sum((total_cost(self.account_input(n), shares.get(n, {})) for n in self.names), ZERO)
+
+    def turnover(self, shares: HouseholdShares) -> Decimal:
+        return sum((turnover(self.account_input(n), shares.get(n, {})) for n in self.names), ZERO)
+
+    def order_count(self, shares: HouseholdShares) -> int:
+        return sum(order_count(self.account_input(n), shares.get(n, {})) for n in self.names)
+
+    def deviation(self, shares: HouseholdShares) -> Decimal:
+        from rebalancer_tui.engine.evaluate import deviation
+
+        return deviation(self.merged, self.aggregate(shares))
+
+    def located(self, name: str, symbol: str) -> bool:
+        kinds = self.location.get(symbol)
+        return kinds is not None and self.account(name).kind in kinds
+
+    def location_score(self, shares: HouseholdShares) -> Decimal:
+        """Dollars held after the plan in one of their symbol's preferred kinds."""
+        total = ZERO
+        for a in self.accounts:
+            for s, n in shares.get(a.name, {}).items():
+                if n and self.located(a.name, s):
+                    total += self.prices[s] * n
+        return total
+
+
+__all__ = [
+    "ACCOUNT_KINDS",
+    "ACCOUNT_NAME",
+    "DEFAULT_ACCOUNT",
+    "Account",
+    "AccountKind",
+    "Household",
+    "HouseholdShares",
+]

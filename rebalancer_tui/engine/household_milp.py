@@ -1,0 +1,198 @@
+"""The household MILP (SPEC §7), for HiGHS.
+
+Columns, per account a and asset i (all in `symbols` order):
+  x[a,i]  integer final shares, within the account's hard bounds
+  t[a,i]  >= |x - h|          shares traded   (turnover, proportional costs)
+  o[a,i]  binary, 1 if x != h  an order        (fixed fees, order counts)
+  d[i]    >= |sum_a p_i x[a,i] - T_i|   household deviation dollars
+Rows: one budget per account (cash never moves between accounts), and
+optional household rows: sum_a x[a,i] within [lo_i, hi_i] (a proven box or
+the band), and caps on the sum of deviation, orders or turnover.
+
+Every float answer is turned into whole shares and re-checked in exact
+decimals (`Household.infeasibility`); an overspending account gets its
+budget tightened and the model is solved again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rebalancer_tui.engine.errors import Infeasible, SolveFailed
+from rebalancer_tui.engine.highs import Model
+from rebalancer_tui.engine.household import Household, HouseholdShares
+from rebalancer_tui.engine.household_highs import MilpResult, solve_milp
+
+
+@dataclass
+class Answer:
+    """A MILP's answer: whole shares (None if no feasible plan was found in
+    time), its objective, the proven lower bound and whether it is proven."""
+
+    shares: HouseholdShares | None
+    objective: float
+    bound: float
+    proven: bool
+
+
+@dataclass
+class HouseholdModel:
+    hh: Household
+    need_dev: bool = True
+    need_trades: bool = False
+    need_orders: bool = False
+    total_lo: np.ndarray | None = None  # household bounds on sum_a x[a,i]
+    total_hi: np.ndarray | None = None
+    model: Model = field(default_factory=Model)
+
+    def __post_init__(self) -> None:
+        hh = self.hh
+        self.names = hh.names
+        self.symbols = hh.symbols
+        syms = self.symbols
+        n = len(syms)
+        merged = hh.merged
+        self.p = np.array([float(hh.prices[s]) for s in syms])
+        self.target = np.array([float(merged.target_dollars(s)) for s in syms])
+        self.h = np.array(
+            [[float(hh.account(a).holdings.get(s, 0)) for s in syms] for a in self.names]
+        )
+        bounds = [[hh.bounds(a, s) for s in syms] for a in self.names]
+        self.lo = np.array([[b[0] for b in row] for row in bounds], dtype=float)
+        self.hi = np.array([[b[1] for b in row] for row in bounds], dtype=float)
+        self.budgets = np.array([float(hh.budget(a)) for a in self.names])
+        fee, rate = float(hh.options.fee), float(hh.options.cost_rate)
+        self.fee, self.rate = fee, rate
+        m = self.model
+        self.x = [m.add_vars(self.lo[k], self.hi[k], integer=True) for k in range(len(self.names))]
+        self.t: list[np.ndarray] | None = None
+        self.o: list[np.ndarray] | None = None
+        self.d: np.ndarray | None = None
+        if self.need_trades or rate > 0:
+            self.t = []
+            for k in range(len(self.names)):
+                lo, hi, h = self.lo[k], self.hi[k], self.h[k]
+                span = np.maximum(hi - h, h - lo).clip(min=0)
+                t = m.add_vars(np.zeros(n), span, integer=False)
+                m.add_rows([(self.x[k], 1.0), (t, -1.0)], np.full(n, -np.inf), h)
+                m.add_rows([(self.x[k], 1.0), (t, 1.0)], h, np.full(n, np.inf))
+                self.t.append(t)
+        if self.need_orders or fee > 0:
+            self.o = []
+            for k in range(len(self.names)):
+                lo, hi, h = self.lo[k], self.hi[k], self.h[k]
+                up, down = (hi - h).clip(min=0), (h - lo).clip(min=0)
+                o = m.add_vars(np.zeros(n), np.where(up + down > 0, 1.0, 0.0), integer=True)
+                m.add_rows([(self.x[k], 1.0), (o, -up)], np.full(n, -np.inf), h)
+                m.add_rows([(self.x[k], -1.0), (o, -down)], np.full(n, -np.inf), -h)
+                self.o.append(o)
+        if self.need_dev:
+            total_hi = self.hi.sum(axis=0) if self.total_hi is None else self.total_hi
+            total_lo = self.lo.sum(axis=0) if self.total_lo is None else self.total_lo
+            span = np.maximum(
+                np.abs(self.p * total_lo - self.target), np.abs(self.p * total_hi - self.target)
+            )
+            self.d = m.add_vars(np.zeros(n), span, integer=False)
+            xs: list[tuple[np.ndarray, np.ndarray | float]] = [(x, self.p) for x in self.x]
+            m.add_rows([*xs, (self.d, -1.0)], np.full(n, -np.inf), self.target)
+            m.add_rows([*xs, (self.d, 1.0)], self.target, np.full(n, np.inf))
+        if self.total_lo is not None or self.total_hi is not None:
+            lo = self.total_lo if self.total_lo is not None else np.full(n, -np.inf)
+            hi = self.total_hi if self.total_hi is not None else np.full(n, np.inf)
+            m.add_rows([(x, 1.0) for x in self.x], lo, hi)
+
+    # -- objectives and caps -----------------------------------------------
+
+    def deviation_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        assert self.d is not None
+        return self.d, np.ones(len(self.d))
+
+    def order_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        assert self.o is not None
+        cols = np.concatenate(self.o)
+        return cols, np.ones(len(cols))
+
+    def turnover_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        assert self.t is not None
+        cols = np.concatenate(self.t)
+        return cols, np.tile(self.p, len(self.t))
+
+    def location_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Minus the dollars held in preferred kinds (minimised)."""
+        cols, vals = [], []
+        for k, a in enumerate(self.names):
+            w = np.array([self.p[i] if self.hh.located(a, s) else 0.0
+                          for i, s in enumerate(self.symbols)])  # fmt: skip
+            cols.append(self.x[k])
+            vals.append(-w)
+        return np.concatenate(cols), np.concatenate(vals)
+
+    def objective(self, terms: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        c = np.zeros(len(self.model.c))
+        np.add.at(c, terms[0], terms[1])
+        return c
+
+    def to_shares(self, xs: np.ndarray) -> HouseholdShares:
+        return {
+            a: {s: round(float(xs[self.x[k][i]])) for i, s in enumerate(self.symbols)}
+            for k, a in enumerate(self.names)
+        }
+
+    def solve(
+        self,
+        terms: tuple[np.ndarray, np.ndarray],
+        *,
+        scale: float,
+        abs_gap: float,
+        deadline: float,
+        caps: Sequence[tuple[tuple[np.ndarray, np.ndarray], float]] = (),
+    ) -> Answer:
+        """Minimise `terms` under the caps; never raises for a time-out (the
+        answer then says what was found and proven). Raises Infeasible when
+        HiGHS proves there is no plan."""
+        objective = self.objective(terms)
+        budgets = self.budgets.copy()
+        for _ in range(3):
+            left = deadline - time.monotonic()
+            if left <= 0.01:
+                return Answer(None, float("inf"), -float("inf"), False)
+            prob = self.model.copy()
+            for k in range(len(self.names)):
+                cols, vals = [self.x[k]], [self.p]
+                if self.t is not None and self.rate > 0:
+                    cols.append(self.t[k])
+                    vals.append(self.rate * self.p)
+                if self.o is not None and self.fee > 0:
+                    cols.append(self.o[k])
+                    vals.append(np.full(len(self.p), self.fee))
+                prob.add_row(np.concatenate(cols), np.concatenate(vals), -np.inf, budgets[k])
+            for (cap_cols, cap_vals), cap in caps:
+                prob.add_row(cap_cols, cap_vals, -np.inf, cap)
+            res: MilpResult = solve_milp(prob, objective, left, abs_gap, scale)
+            if res.infeasible:
+                raise Infeasible("no household plan satisfies the constraints")
+            if res.x is None:
+                return Answer(None, float("inf"), res.bound, False)
+            shares = self.to_shares(res.x)
+            why = self.hh.infeasibility(shares)
+            if why is None:
+                proven = res.objective - res.bound <= abs_gap + 1e-9 * abs(res.objective)
+                return Answer(shares, res.objective, res.bound, proven)
+            over = False
+            for k, a in enumerate(self.names):
+                short = float(
+                    self.hh.account_input(a).options.reserve - self.hh.cash_left(a, shares)
+                )
+                if short > 0:
+                    budgets[k] -= short * 1.5 + 1e-9 * max(self.budgets[k], 1.0)
+                    over = True
+            if not over:
+                raise SolveFailed(f"solver plan infeasible: {why}")
+        return Answer(None, float("inf"), -float("inf"), False)
+
+
+__all__ = ["Answer", "HouseholdModel"]

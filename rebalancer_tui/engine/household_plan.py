@@ -1,0 +1,226 @@
+"""A household plan: final shares per account turned into orders per account,
+household holdings and metrics, each account's cash left, and a status.
+
+Everything is computed from the final shares in exact decimals; with one
+account every figure equals the single-account `Plan`'s.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from rebalancer_tui.engine.evaluate import money
+from rebalancer_tui.engine.household import Household, HouseholdShares
+from rebalancer_tui.engine.plan import (
+    HoldingRow,
+    Metrics,
+    Plan,
+    StatusKind,
+    make_orders,
+    weights_table,
+)
+from rebalancer_tui.engine.problem import ZERO
+
+
+class AccountOrder(BaseModel):
+    """One order: an (account, symbol) pair."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    symbol: str
+    action: Literal["BUY", "SELL"]
+    shares: int
+    price: Decimal
+    amount: Decimal
+    cost: Decimal
+
+
+class AccountAfter(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    holdings: dict[str, int]
+    cash_left: Decimal
+
+
+class HouseholdPlan(BaseModel):
+    """One strategy's answer for a household. `kind`/`message` are the status;
+    `lower_bound` is the proven least objective (deviation dollars for
+    tracking-error) when the status is `bounded`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    strategy: str
+    kind: StatusKind
+    message: str = ""
+    final_shares: HouseholdShares
+    orders: list[AccountOrder]
+    holdings_after: list[HoldingRow]
+    accounts_after: list[AccountAfter]
+    metrics: Metrics
+    location_score: Decimal = ZERO
+    lower_bound: Decimal | None = None
+    solved_by: tuple[str, ...] = ()
+    highs_calls: int = 0
+
+    @property
+    def status(self) -> str:
+        return f"{self.kind.value}: {self.message}" if self.message else self.kind.value
+
+    @property
+    def optimal(self) -> bool:
+        return self.kind is StatusKind.OPTIMAL
+
+    @property
+    def household_shares(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for per in self.final_shares.values():
+            for s, n in per.items():
+                out[s] = out.get(s, 0) + n
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC §5's plan object plus §11's `account` per order, `accounts_after`
+        and `location_score`."""
+        m = self.metrics
+        return {
+            "strategy": self.strategy,
+            "status": self.status,
+            "orders": [
+                {
+                    "account": o.account,
+                    "symbol": o.symbol,
+                    "action": o.action,
+                    "shares": o.shares,
+                    "price": float(o.price),
+                    "amount": money(o.amount),
+                    "cost": money(o.cost),
+                }
+                for o in self.orders
+            ],
+            "holdings_after": [
+                {
+                    "symbol": r.symbol,
+                    "shares": r.shares,
+                    "value": money(r.value),
+                    "weight": round(r.weight, 6),
+                    "target": round(r.target, 6),
+                    "drift": round(r.drift, 6),
+                }
+                for r in self.holdings_after
+            ],
+            "accounts_after": [
+                {
+                    "account": a.account,
+                    "holdings": {s: n for s, n in a.holdings.items() if n},
+                    "cash_left": money(a.cash_left),
+                }
+                for a in self.accounts_after
+            ],
+            "metrics": {
+                "deviation": money(m.deviation),
+                "deviation_pct": round(m.deviation_pct, 4),
+                "max_drift": round(m.max_drift, 6),
+                "orders": m.orders,
+                "shares_traded": m.shares_traded,
+                "turnover": money(m.turnover),
+                "costs": money(m.costs),
+                "cash_left": money(m.cash_left),
+                "solve_ms": round(m.solve_ms, 3),
+                "location_score": money(self.location_score),
+            },
+        }
+
+
+def account_orders(hh: Household, shares: HouseholdShares) -> list[AccountOrder]:
+    """Orders grouped by account (household order), sells first within each."""
+    out: list[AccountOrder] = []
+    for name in hh.names:
+        for o in make_orders(hh.account_input(name), shares.get(name, {})):
+            out.append(AccountOrder(account=name, **o.model_dump()))
+    return out
+
+
+def build_household_plan(
+    hh: Household,
+    strategy: str,
+    shares: HouseholdShares,
+    kind: StatusKind,
+    message: str,
+    solve_ms: float,
+    *,
+    lower_bound: Decimal | None = None,
+    solved_by: tuple[str, ...] = (),
+    highs_calls: int = 0,
+) -> HouseholdPlan:
+    shares = {
+        n: {s: int(shares.get(n, {}).get(s, 0)) for s in hh.account_input(n).symbols}
+        for n in hh.names
+    }
+    why = hh.infeasibility(shares)
+    if why is not None:
+        # A strategy must never hand back an infeasible plan; this is a bug guard.
+        raise AssertionError(f"{strategy} produced an infeasible household plan: {why}")
+    merged = hh.merged
+    total = hh.aggregate(shares)
+    rows = weights_table(merged, total)
+    orders = account_orders(hh, shares)
+    dev = hh.deviation(shares)
+    base = merged.investable
+    lefts = {n: hh.cash_left(n, shares) for n in hh.names}
+    metrics = Metrics(
+        deviation=dev,
+        deviation_pct=float(dev / base * 100) if base > 0 else 0.0,
+        max_drift=max((abs(r.drift) for r in rows), default=0.0),
+        orders=len(orders),
+        shares_traded=sum(o.shares for o in orders),
+        turnover=sum((o.amount for o in orders), ZERO),
+        costs=sum((o.cost for o in orders), ZERO),
+        cash_left=sum(lefts.values(), ZERO),
+        solve_ms=solve_ms,
+    )
+    return HouseholdPlan(
+        strategy=strategy,
+        kind=kind,
+        message=message,
+        final_shares=shares,
+        orders=orders,
+        holdings_after=rows,
+        accounts_after=[
+            AccountAfter(account=n, holdings=shares[n], cash_left=lefts[n]) for n in hh.names
+        ],
+        metrics=metrics,
+        location_score=hh.location_score(shares),
+        lower_bound=lower_bound,
+        solved_by=solved_by,
+        highs_calls=highs_calls,
+    )
+
+
+def from_plan(hh: Household, plan: Plan, solve_ms: float) -> HouseholdPlan:
+    """A one-account household's plan from the single-account plan of `merged`."""
+    (name,) = hh.names
+    return build_household_plan(
+        hh,
+        plan.strategy,
+        {name: dict(plan.final_shares)},
+        plan.kind,
+        plan.message,
+        solve_ms,
+        solved_by=plan.solved_by,
+        highs_calls=plan.highs_calls,
+    )
+
+
+__all__ = [
+    "AccountAfter",
+    "AccountOrder",
+    "HouseholdPlan",
+    "account_orders",
+    "build_household_plan",
+    "from_plan",
+]

@@ -1,0 +1,374 @@
+"""The strategies on a household (SPEC §7): one code path for one account or many.
+
+1. Solve the pooled relaxation `Household.merged` with the single-account
+   strategy (its exact pipeline answers in about a millisecond). Its proven
+   optimum bounds the household's: every household plan is a pooled plan
+   with the same deviation and no more orders or turnover.
+2. Split the pooled plan's final shares among the accounts: whole shares per
+   account summing to the pooled totals, each account within its own cash,
+   holdings and buy menu, with the fewest dollars traded (then the best asset
+   location). If a split exists the household plan reaches the bound: it is
+   proven optimal. With one account the split is the pooled plan itself, so
+   a single-account portfolio gets exactly the single-account answer.
+3. Otherwise (cash stranded in an account, fees for the extra orders a split
+   needs, a buy menu) the household MILP searches within the time left, from
+   the per-account `simple` plan as incumbent and inside the box that the
+   pooled problem proves every better plan lies in. Its best plan is
+   reported `optimal` when within $0.01 of the best proven lower bound,
+   else `bounded: gap $X`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rebalancer_tui.engine.errors import Infeasible, SolveFailed
+from rebalancer_tui.engine.evaluate import CENT
+from rebalancer_tui.engine.household import Household, HouseholdShares
+from rebalancer_tui.engine.household_plan import HouseholdPlan, build_household_plan
+from rebalancer_tui.engine.plan import Plan, StatusKind
+from rebalancer_tui.engine.strategies import STRATEGIES, solve
+
+if TYPE_CHECKING:
+    from rebalancer_tui.engine.search.pipeline import Pipeline
+
+SOLVER_ABS_GAP = 0.001
+# The split is a feasibility question; it should not eat the whole time limit.
+SPLIT_SHARE_OF_TIME = 0.3
+
+
+@dataclass
+class Result:
+    shares: HouseholdShares
+    kind: StatusKind
+    message: str = ""
+    lower_bound: Decimal | None = None
+    methods: list[str] = field(default_factory=list)
+    highs_calls: int = 0
+
+
+def solve_household(
+    hh: Household, strategy_id: str, *, methods: Pipeline | None = None
+) -> HouseholdPlan:
+    """The plan of one strategy for a household; never raises for solver trouble."""
+    if strategy_id not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy_id!r}; choose one of {', '.join(STRATEGIES)}")
+    start = time.perf_counter()
+    deadline = time.monotonic() + hh.options.time_limit
+    if strategy_id == "simple":
+        res = _simple(hh)
+    elif strategy_id == "tracking-error":
+        res = _tracking_error(hh, methods, deadline)
+    else:
+        res = _trade_minimization(hh, methods, deadline)
+    elapsed = (time.perf_counter() - start) * 1000
+    return build_household_plan(
+        hh,
+        strategy_id,
+        res.shares,
+        res.kind,
+        res.message,
+        elapsed,
+        lower_bound=res.lower_bound,
+        solved_by=tuple(res.methods),
+        highs_calls=res.highs_calls,
+    )
+
+
+def solve_household_all(hh: Household, *, methods: Pipeline | None = None) -> list[HouseholdPlan]:
+    return [solve_household(hh, s, methods=methods) for s in STRATEGIES]
+
+
+# ---------------------------------------------------------------------------
+# simple: each account on its own
+
+
+def simple_household(hh: Household) -> tuple[HouseholdShares, list[Plan]]:
+    """Each account rebalanced to the model on its own (SPEC §4 `simple`), a
+    symbol outside the account's buy menu left as held instead of bought."""
+    shares: HouseholdShares = {}
+    plans = []
+    for a in hh.accounts:
+        plan = solve(hh.account_input(a.name), "simple")
+        x = dict(plan.final_shares)
+        for s, n in x.items():
+            if n > a.holdings.get(s, 0) and not a.may_buy(s):
+                x[s] = a.holdings.get(s, 0)  # buying less only frees cash
+        shares[a.name] = x
+        plans.append(plan)
+    return shares, plans
+
+
+def _simple(hh: Household) -> Result:
+    shares, plans = simple_household(hh)
+    if len(plans) == 1:
+        return Result(shares, plans[0].kind, plans[0].message, methods=list(plans[0].solved_by))
+    return Result(shares, plans[0].kind)
+
+
+# ---------------------------------------------------------------------------
+# tracking-error
+
+
+def _tracking_error(hh: Household, methods: Pipeline | None, deadline: float) -> Result:
+    pooled = solve(hh.merged, "tracking-error", methods=methods)
+    trace = list(pooled.solved_by)
+    calls = pooled.highs_calls
+    proven = pooled.kind is StatusKind.OPTIMAL
+    bound = pooled.metrics.deviation - CENT if proven else Decimal(0)
+    split = _split(hh, pooled.final_shares, deadline, orders_first=False)
+    calls += split.highs_calls
+    if split.shares is not None:
+        trace.append("split")
+        return Result(split.shares, pooled.kind, pooled.message, None, trace, calls)
+    if not proven:
+        # The pooled problem itself fell back: no bound to prove against.
+        shares, _ = simple_household(hh)
+        return Result(shares, StatusKind.FALLBACK,
+                      f"{pooled.status}; no household split -> simple plan", None,
+                      [*trace, "simple"], calls)  # fmt: skip
+    res = _closest_search(hh, bound, deadline)
+    res.methods = [*trace, *res.methods]
+    res.highs_calls += calls
+    return res
+
+
+def _closest_search(hh: Household, bound: Decimal, deadline: float) -> Result:
+    """The household MILP for the least deviation, from the per-account simple
+    plan, inside the pooled problem's box; then fewest dollars traded."""
+    from rebalancer_tui.engine.household_milp import HouseholdModel
+
+    incumbent, _ = simple_household(hh)
+    best_dev = hh.deviation(incumbent)
+    lo, hi = _pooled_box(hh, float(best_dev))
+    model = HouseholdModel(hh, need_dev=True, total_lo=lo, total_hi=hi)
+    scale = max(float(best_dev), 1.0)
+    calls = 1
+    try:
+        ans = model.solve(model.deviation_terms(), scale=scale, abs_gap=SOLVER_ABS_GAP,
+                          deadline=deadline,
+                          caps=[(model.deviation_terms(), float(best_dev) + 1e-6)])  # fmt: skip
+    except (Infeasible, SolveFailed):
+        ans = None
+    if ans is not None:
+        if ans.shares is not None and hh.deviation(ans.shares) < best_dev:
+            incumbent, best_dev = ans.shares, hh.deviation(ans.shares)
+        if np.isfinite(ans.bound):
+            bound = max(bound, Decimal(repr(ans.bound)) - Decimal("0.000001"))
+        if ans.proven and ans.shares is not None:
+            bound = max(bound, min(best_dev, Decimal(repr(ans.bound))) - Decimal("0.000001"))
+    bound = max(bound, Decimal(0))
+    if best_dev - bound <= CENT:
+        tie = _least_traded(hh, incumbent, bound, deadline)
+        calls += 1
+        return Result(tie, StatusKind.OPTIMAL, "", None, ["household-milp"], calls)
+    gap = best_dev - bound
+    return Result(incumbent, StatusKind.BOUNDED, f"gap {_usd(gap)}", bound.quantize(CENT),
+                  ["household-milp"], calls)  # fmt: skip
+
+
+def _least_traded(
+    hh: Household, first: HouseholdShares, bound: Decimal, deadline: float
+) -> HouseholdShares:
+    """Fewest dollars traded among plans within a cent of the proven optimum
+    (the plan found if nothing better is proven in time)."""
+    from rebalancer_tui.engine.household_milp import HouseholdModel
+
+    dev_first = hh.deviation(first)
+    cap = float(max(bound + CENT, dev_first)) + 1e-9
+    lo, hi = _pooled_box(hh, cap)
+    model = HouseholdModel(hh, need_dev=True, need_trades=True, total_lo=lo, total_hi=hi)
+    traded = float(hh.turnover(first))
+    try:
+        ans = model.solve(model.turnover_terms(), scale=max(traded, 1.0), abs_gap=SOLVER_ABS_GAP,
+                          deadline=deadline, caps=[(model.deviation_terms(), cap)])  # fmt: skip
+    except (Infeasible, SolveFailed):
+        return first
+    if ans.shares is None or hh.deviation(ans.shares) > bound + CENT:
+        return first
+    if hh.turnover(ans.shares) >= hh.turnover(first):
+        return first
+    return ans.shares
+
+
+def _pooled_box(hh: Household, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+    """Household totals any plan with deviation <= ceiling can hold, as proven
+    on the pooled problem (its budget and costs are no tighter than the
+    accounts' together)."""
+    from rebalancer_tui.engine.search.box import deviation_box
+    from rebalancer_tui.engine.view import FloatView
+
+    view = FloatView.of(hh.merged)
+    lo = np.array([sum(hh.bounds(a, s)[0] for a in hh.names) for s in hh.symbols], dtype=float)
+    hi = np.array([sum(hh.bounds(a, s)[1] for a in hh.names) for s in hh.symbols], dtype=float)
+    lo, hi = np.maximum(lo, view.lo), np.minimum(hi, view.hi)
+    box = deviation_box(view, lo, hi, ceiling)
+    if box is None:
+        return lo, hi
+    return np.maximum(lo, box.lo), np.minimum(hi, box.hi)
+
+
+# ---------------------------------------------------------------------------
+# the split of pooled totals among accounts
+
+
+@dataclass
+class Split:
+    shares: HouseholdShares | None
+    orders: int = 0
+    highs_calls: int = 0
+
+
+def _split(
+    hh: Household,
+    totals: dict[str, int],
+    deadline: float,
+    *,
+    orders_first: bool,
+    order_cap: int | None = None,
+) -> Split:
+    """Account shares summing to `totals`, each account feasible on its own:
+    fewest orders first when `orders_first`, then fewest dollars traded, then
+    the best location. None if no split is found in time."""
+    if len(hh.accounts) == 1:
+        shares = {hh.names[0]: {s: totals.get(s, 0) for s in hh.symbols}}
+        if hh.infeasibility(shares) is None:
+            return Split(shares, hh.order_count(shares))
+    from rebalancer_tui.engine.household_milp import HouseholdModel
+
+    x = np.array([float(totals.get(s, 0)) for s in hh.symbols])
+    model = HouseholdModel(
+        hh, need_dev=False, need_trades=True, need_orders=orders_first, total_lo=x, total_hi=x
+    )
+    limit = min(deadline, time.monotonic() + SPLIT_SHARE_OF_TIME * hh.options.time_limit)
+    calls = 0
+    caps: list[tuple[tuple[np.ndarray, np.ndarray], float]] = []
+    try:
+        if orders_first:
+            calls += 1
+            ans = model.solve(model.order_terms(), scale=float(x.size * len(hh.names)),
+                              abs_gap=0.5, deadline=limit)  # fmt: skip
+            if ans.shares is None:
+                return Split(None, 0, calls)
+            orders = hh.order_count(ans.shares)
+            if order_cap is not None and orders > order_cap:
+                return Split(None, orders, calls)
+            caps.append((model.order_terms(), orders + 0.5))
+        calls += 1
+        traded = float(hh.merged.total_value)
+        ans = model.solve(model.turnover_terms(), scale=max(traded, 1.0),
+                          abs_gap=SOLVER_ABS_GAP, deadline=limit, caps=caps)  # fmt: skip
+    except (Infeasible, SolveFailed):
+        return Split(None, 0, calls)
+    if ans.shares is None:
+        return Split(None, 0, calls)
+    shares = ans.shares
+    if hh.location and ans.proven:
+        calls += 1
+        cap = (model.turnover_terms(), float(hh.turnover(shares)) + 0.01)
+        try:
+            loc = model.solve(model.location_terms(), scale=max(traded, 1.0),
+                              abs_gap=SOLVER_ABS_GAP, deadline=limit,
+                              caps=[*caps, cap])  # fmt: skip
+            if loc.shares is not None and hh.location_score(loc.shares) > hh.location_score(shares):
+                shares = loc.shares
+        except (Infeasible, SolveFailed):
+            pass
+    return Split(shares, hh.order_count(shares), calls)
+
+
+# ---------------------------------------------------------------------------
+# trade-minimization
+
+
+def _trade_minimization(hh: Household, methods: Pipeline | None, deadline: float) -> Result:
+    pooled = solve(hh.merged, "trade-minimization", methods=methods)
+    trace = list(pooled.solved_by)
+    calls = pooled.highs_calls
+    if pooled.kind is not StatusKind.OPTIMAL:
+        # No band plan for the pooled problem means none for the household
+        # either; a time-out there leaves no bound. Either way the household
+        # answers with its tracking-error plan, flagged.
+        te = _tracking_error(hh, methods, deadline)
+        message = pooled.message if pooled.kind is StatusKind.FALLBACK else pooled.status
+        if len(hh.accounts) > 1 and te.kind is StatusKind.BOUNDED:
+            message += f" (household tracking-error {te.message})"
+        return Result(te.shares, StatusKind.FALLBACK, message, te.lower_bound,
+                      [*trace, *te.methods], calls + te.highs_calls)  # fmt: skip
+    fewest = pooled.metrics.orders
+    split = _split(hh, pooled.final_shares, deadline, orders_first=True, order_cap=fewest)
+    calls += split.highs_calls
+    if split.shares is not None and split.orders == fewest:
+        return Result(split.shares, pooled.kind, pooled.message, None, [*trace, "split"], calls)
+    res = _band_search(hh, fewest, pooled.metrics.deviation - CENT, deadline)
+    res.methods = [*trace, *res.methods]
+    res.highs_calls += calls
+    return res
+
+
+def _band_search(hh: Household, fewest: int, dev_bound: Decimal, deadline: float) -> Result:
+    """Household MILP: fewest orders with every household weight in its band,
+    then the least deviation, then the fewest dollars traded."""
+    from rebalancer_tui.engine.household_milp import HouseholdModel
+    from rebalancer_tui.engine.tracking import band_bounds
+
+    bounds, _ = band_bounds(hh.merged)
+    lo = np.array([bounds[s][0] for s in hh.symbols], dtype=float)
+    hi = np.array([bounds[s][1] for s in hh.symbols], dtype=float)
+    calls = 1
+    model = HouseholdModel(hh, need_dev=True, need_orders=True, total_lo=lo, total_hi=hi)
+    n_orders = float(len(hh.symbols) * len(hh.accounts))
+    try:
+        # Half the time left for the fewest orders, the rest for the closest.
+        half = time.monotonic() + (deadline - time.monotonic()) / 2
+        ans = model.solve(model.order_terms(), scale=n_orders, abs_gap=0.5, deadline=half)
+    except (Infeasible, SolveFailed):
+        ans = None
+    if ans is None or ans.shares is None:
+        te = _tracking_error(hh, None, deadline)
+        why = "no household plan fits the band" if ans is None else "time limit reached"
+        return Result(te.shares, StatusKind.FALLBACK, f"{why} -> tracking-error plan",
+                      te.lower_bound, ["household-milp", *te.methods],
+                      calls + te.highs_calls)  # fmt: skip
+    orders = hh.order_count(ans.shares)
+    orders_bound = max(fewest, int(np.ceil(ans.bound - 1e-6)) if np.isfinite(ans.bound) else 0)
+    incumbent = ans.shares
+    calls += 1
+    cap = [(model.order_terms(), orders + 0.5)]
+    dev = hh.deviation(incumbent)
+    try:
+        closer = model.solve(model.deviation_terms(), scale=max(float(dev), 1.0),
+                             abs_gap=SOLVER_ABS_GAP, deadline=deadline, caps=cap)  # fmt: skip
+    except (Infeasible, SolveFailed):
+        closer = None
+    dev_proven = False
+    # The pooled bound holds only among plans with the pooled fewest orders.
+    bound = dev_bound if orders == fewest else Decimal(0)
+    if closer is not None and closer.shares is not None:
+        if hh.deviation(closer.shares) <= dev:
+            incumbent, dev = closer.shares, hh.deviation(closer.shares)
+        if np.isfinite(closer.bound):
+            bound = max(bound, Decimal(repr(closer.bound)) - Decimal("0.000001"))
+        dev_proven = closer.proven
+    if orders > orders_bound:
+        return Result(incumbent, StatusKind.BOUNDED,
+                      f"{orders} orders, at least {orders_bound} proven",
+                      None, ["household-milp"], calls)  # fmt: skip
+    if not dev_proven and dev - max(bound, Decimal(0)) > CENT:
+        gap = dev - max(bound, Decimal(0))
+        return Result(incumbent, StatusKind.BOUNDED, f"gap {_usd(gap)}",
+                      max(bound, Decimal(0)).quantize(CENT), ["household-milp"],
+                      calls)  # fmt: skip
+    return Result(incumbent, StatusKind.OPTIMAL, "", None, ["household-milp"], calls)
+
+
+def _usd(x: Decimal) -> str:
+    return f"${x.quantize(CENT):,}"
+
+
+__all__ = ["simple_household", "solve_household", "solve_household_all"]

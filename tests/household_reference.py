@@ -1,0 +1,149 @@
+"""An independent brute force for tiny households (SPEC §7), for tests.
+
+It reads only the raw fields of a `Household` (accounts, prices, targets,
+options, location) and lists every feasible plan in exact `Fraction`
+arithmetic: each account's feasible share vectors on its own (its budget,
+its holdings, buy-only, its buy menu, forced sales outside the model), then
+every combination of one vector per account. Nothing here calls the engine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from rebalancer_tui.engine.household import Account, Household
+from rebalancer_tui.engine.problem import Options
+
+CENT = Fraction(1, 100)
+MAX_PLANS = 400_000
+
+
+def F(x: object) -> Fraction:
+    return Fraction(str(x))
+
+
+@dataclass(frozen=True)
+class HPlan:
+    shares: dict[str, dict[str, int]]
+    deviation: Fraction
+    turnover: Fraction
+    orders: int
+    in_band: bool
+    location: Fraction
+
+
+def symbols_of(hh: Household) -> list[str]:
+    extra = sorted(
+        {s for a in hh.accounts for s, n in a.holdings.items() if n and s not in hh.targets}
+    )
+    return [*hh.targets, *extra]
+
+
+def account_vectors(hh: Household, a: Account, syms: list[str]) -> list[dict[str, int]]:
+    """Every feasible final-share vector of one account on its own."""
+    price = {s: F(hh.prices[s]) for s in syms}
+    held = {s: int(a.holdings.get(s, 0)) for s in syms}
+    fee, rate = F(hh.options.fee), F(hh.options.cost_rate)
+    money = F(a.cash) + sum((price[s] * held[s] for s in syms), Fraction(0))
+    budget = money - F(a.reserve)
+    ranges = []
+    for s in syms:
+        h = held[s]
+        if s not in hh.targets:
+            ranges.append([h] if hh.options.buy_only else [0])
+            continue
+        lo = h if hh.options.buy_only else 0
+        buy = a.buyable is None or s in a.buyable
+        hi = int(budget / price[s]) + 1 if buy else h
+        ranges.append(list(range(lo, max(lo, hi) + 1)))
+    out = []
+    for combo in itertools.product(*ranges):
+        spend = Fraction(0)
+        for s, x in zip(syms, combo, strict=True):
+            d = abs(x - held[s])
+            spend += price[s] * x + (fee + rate * price[s] * d if d else 0)
+        if spend <= budget:
+            out.append(dict(zip(syms, combo, strict=True)))
+    return out
+
+
+def enumerate_household(hh: Household) -> list[HPlan]:
+    syms = symbols_of(hh)
+    price = {s: F(hh.prices[s]) for s in syms}
+    value = sum(
+        (F(a.cash) + sum((price[s] * n for s, n in a.holdings.items() if n), Fraction(0))
+         for a in hh.accounts),
+        Fraction(0),
+    )  # fmt: skip
+    investable = value - sum((F(a.reserve) for a in hh.accounts), Fraction(0))
+    weight = {s: F(hh.targets.get(s, 0)) for s in syms}
+    b, q = F(hh.options.band), hh.options.relative_band
+    band = {s: b if q is None else min(b, F(q) * weight[s]) for s in hh.targets}
+    per_account = [account_vectors(hh, a, syms) for a in hh.accounts]
+    total = 1
+    for v in per_account:
+        total *= len(v)
+    assert total <= MAX_PLANS, f"too many plans to enumerate ({total})"
+    plans = []
+    for combo in itertools.product(*per_account):
+        agg = {s: sum(x[s] for x in combo) for s in syms}
+        dev = sum((abs(price[s] * agg[s] - weight[s] * investable) for s in syms), Fraction(0))
+        turnover = Fraction(0)
+        orders = 0
+        location = Fraction(0)
+        for a, x in zip(hh.accounts, combo, strict=True):
+            for s in syms:
+                d = abs(x[s] - a.holdings.get(s, 0))
+                turnover += price[s] * d
+                orders += d > 0
+                if a.kind in hh.location.get(s, frozenset()):
+                    location += price[s] * x[s]
+        in_band = investable > 0 and all(
+            abs(price[s] * agg[s] / investable - weight[s]) <= band[s] for s in hh.targets
+        )
+        shares = {a.name: dict(x) for a, x in zip(hh.accounts, combo, strict=True)}
+        plans.append(HPlan(shares, dev, turnover, orders, in_band, location))
+    return plans
+
+
+def tiny_household(seed: int, *, fee: str = "0", buy_only: bool = False) -> Household:
+    """2 accounts x 2-3 ETFs, tens to a couple of hundred dollars each."""
+    r = random.Random(seed)
+    n = r.choice([2, 3])
+    syms = ["AAA", "BBB", "CCC"][:n]
+    cuts = sorted(r.sample(range(5, 96, 5), n - 1))
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+    targets = {s: Decimal(p) / 100 for s, p in zip(syms, parts, strict=True)}
+    prices = {s: Decimal(r.randint(1500, 6000)) / 100 for s in syms}
+    if r.random() < 0.3:
+        prices["OUT"] = Decimal(r.randint(1000, 3000)) / 100
+    accounts = []
+    for k, kind in enumerate(["taxable", "tax-deferred"]):
+        held = {s: r.randint(0, 3) for s in syms if r.random() < 0.7}
+        if "OUT" in prices and r.random() < 0.5:
+            held["OUT"] = r.randint(1, 2)
+        cash = Decimal(r.randint(0, 12000)) / 100
+        buyable = None if r.random() < 0.7 else frozenset(r.sample(syms, 1))
+        reserve = Decimal(r.choice([0, 0, 0, 5]))
+        if reserve > cash:
+            reserve = Decimal(0)
+        accounts.append(
+            Account(
+                name=f"a{k}", kind=kind, cash=cash, reserve=reserve, holdings=held, buyable=buyable
+            )
+        )
+    location = {syms[-1]: frozenset({"tax-deferred"})} if r.random() < 0.5 else {}
+    options = Options(
+        fee=Decimal(fee), band=Decimal(r.choice(["0.02", "0.05", "0.1"])), buy_only=buy_only
+    )
+    return Household(
+        accounts=tuple(accounts), prices=prices, targets=targets, options=options, location=location
+    )
+
+
+def best(plans: list[HPlan], key: str) -> Fraction:
+    return min(getattr(p, key) for p in plans)
