@@ -1,0 +1,98 @@
+"""Broker position exports in (SPEC §10): Charles Schwab, Fidelity, Vanguard
+and Interactive Brokers Flex, each recognised by its content, never by the
+file's name.
+
+    from rebalancer_tui.storage.brokers import is_broker_file, read_broker_file
+    positions = read_broker_file(path)        # InputError with a line number
+    positions.accounts[0].holdings            # {"ESGV": 120, ...}
+    positions.summary()                       # one line: what was read and skipped
+
+The result is neutral (`BrokerPositions`): it knows nothing of the engine.
+Broker money ("$1,234.56", "--", "(12.50)") is read by `money.broker_number`
+and then held to the `rules` bounds; symbols go through `rules.check_symbol`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from rebalancer_tui.rules import InputError
+from rebalancer_tui.storage.brokers import fidelity, ibkr, schwab, vanguard
+from rebalancer_tui.storage.brokers.build import account_name
+from rebalancer_tui.storage.brokers.formats import FORMATS, known_formats_text
+from rebalancer_tui.storage.brokers.model import (
+    ACCOUNT_NAME,
+    BrokerAccount,
+    BrokerLot,
+    BrokerPositions,
+    Skipped,
+    summarize_skipped,
+)
+from rebalancer_tui.storage.brokers.table import Row, rows_of
+from rebalancer_tui.storage.text import read_text, where
+
+__all__ = [
+    "ACCOUNT_NAME",
+    "FORMATS",
+    "BrokerAccount",
+    "BrokerLot",
+    "BrokerPositions",
+    "Skipped",
+    "account_name",
+    "is_broker_file",
+    "parse_broker_text",
+    "read_broker_file",
+    "summarize_skipped",
+]
+
+_Reader = Callable[[list[Row], str], tuple[date | None, list[BrokerAccount], list[Skipped]]]
+
+# Most specific signature first: Vanguard's header also begins "Account Number".
+_DETECTORS: tuple[tuple[str, Callable[[list[Row]], bool], _Reader], ...] = (
+    ("ibkr", ibkr.detect, ibkr.read),
+    ("vanguard", vanguard.detect, vanguard.read),
+    ("fidelity", fidelity.detect, fidelity.read),
+    ("schwab", schwab.detect, schwab.read),
+)
+
+
+def _detect(rows: list[Row]) -> tuple[str, _Reader] | None:
+    for key, detect, read in _DETECTORS:
+        if detect(rows):
+            return key, read
+    return None
+
+
+def is_broker_file(text: str) -> str | None:
+    """The key in `FORMATS` of the broker format `text` is in, or None (a
+    plain `symbol,shares` or `account,symbol,shares` CSV, or anything else).
+    Malformed CSV is None too: the plain reader then says what is wrong."""
+    try:
+        rows = rows_of(text, "")
+    except InputError:
+        return None
+    found = _detect(rows)
+    return found[0] if found else None
+
+
+def parse_broker_text(text: str, name: str = "broker file") -> BrokerPositions:
+    """`text` read as a broker file; `name` is how messages call it."""
+    rows = rows_of(text, name)
+    found = _detect(rows)
+    if found is None:
+        raise InputError(
+            f"{name}: not a broker positions file this app knows ({known_formats_text()})"
+        )
+    key, read = found
+    as_of, accounts, skipped = read(rows, name)
+    if not accounts:
+        raise InputError(f"{name}: this {FORMATS[key]} file holds no account")
+    return BrokerPositions(key, FORMATS[key], as_of, accounts, skipped)
+
+
+def read_broker_file(path: Path | str) -> BrokerPositions:
+    """A broker positions file (bounded read, UTF-8 with or without BOM,
+    CRLF or LF); InputError with the file, line and reason otherwise."""
+    return parse_broker_text(read_text(path), where(path))

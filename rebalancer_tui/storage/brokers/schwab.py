@@ -1,0 +1,161 @@
+"""Charles Schwab "Positions for All-Accounts" (and one account's) export.
+
+    "Positions for All-Accounts as of 09:59 PM ET, 2026/11/27"
+    (blank)
+    "Individual ...123"
+    "Symbol","Description","Qty (Quantity)","Price",...,"Mkt Val (Market Value)",...,"Security Type"
+    "ESGV","VANGUARD ESG US STOCK ETF","120","$98.76",...
+    "Cash & Cash Investments","--","--","--",...,"$1,234.56",...
+    "Account Total","--","--",...
+
+Older files write "Quantity" and "Market Value"; both are read. The
+"Cash & Cash Investments" row is the account's cash, and so is a symbol
+whose Security Type is "Cash and Money Market" (a money fund bought).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from rebalancer_tui.rules import PRICE, InputError
+from rebalancer_tui.storage.brokers.build import AccountBuilder, Household, broker_symbol
+from rebalancer_tui.storage.brokers.dates import find_date
+from rebalancer_tui.storage.brokers.model import BrokerAccount, Skipped
+from rebalancer_tui.storage.brokers.money import broker_number, checked, share_count
+from rebalancer_tui.storage.brokers.table import (
+    Columns,
+    Row,
+    cell,
+    check_width,
+    norm,
+    starts_with,
+)
+
+__all__ = ["LABEL", "detect", "read"]
+
+LABEL = "Charles Schwab positions"
+_HEADER = ("Symbol", "Description")
+_QTY = ("Qty (Quantity)", "Quantity")
+_VALUE = ("Mkt Val (Market Value)", "Market Value")
+# Security types held for planning; anything else is skipped by name.
+_HELD = frozenset(
+    {"etfs & closed end funds", "etf", "etfs", "equity", "mutual fund", "mutual funds"}
+)
+_CASH_TYPES = frozenset({"cash and money market", "money market fund", "money market"})
+_BANNER = "positions for "
+
+
+def _is_header(row: Row) -> bool:
+    return (
+        starts_with(row, _HEADER)
+        and len(row.cells) > 2
+        and norm(row.cells[2]) in {norm(q) for q in _QTY}
+    )
+
+
+def detect(rows: list[Row]) -> bool:
+    """The banner line, or a Schwab positions header near the top."""
+    seen = 0
+    for row in rows:
+        if row.blank:
+            continue
+        if seen == 0 and norm(row.cells[0]).startswith(_BANNER):
+            return True
+        if _is_header(row):
+            return True
+        seen += 1
+        if seen > 10:
+            break
+    return False
+
+
+def _banner(row: Row) -> tuple[date | None, str | None]:
+    """The file's date and, for a one-account file, its account label."""
+    text = " ".join(row.cells[0].split())
+    label = None
+    low = text.casefold()
+    if low.startswith("positions for account "):
+        rest = text[len("positions for account ") :]
+        cut = rest.casefold().rfind(" as of ")
+        label = (rest[:cut] if cut >= 0 else rest).strip() or None
+    return find_date(text), label
+
+
+def read(rows: list[Row], where: str) -> tuple[date | None, list[BrokerAccount], list[Skipped]]:
+    house = Household(where)
+    skipped: list[Skipped] = []
+    as_of: date | None = None
+    label: str | None = None
+    cols: Columns | None = None
+    idx: dict[str, int | None] = {}
+    first = True
+    for row in rows:
+        if row.blank:
+            cols = None
+            continue
+        if first:
+            first = False
+            if norm(row.cells[0]).startswith(_BANNER):
+                as_of, label = _banner(row)
+                continue
+        if _is_header(row):
+            cols = Columns(row, LABEL, where)
+            idx = {
+                "symbol": cols.require("Symbol"),
+                "qty": cols.require(*_QTY),
+                "price": cols.require("Price"),
+                "value": cols.require(*_VALUE),
+                "type": cols.find("Security Type"),
+            }
+            if label is None:
+                raise InputError(
+                    f"{where} line {row.line}: positions with no account line above them "
+                    '(expected a line like "Individual ...123")'
+                )
+            continue
+        if len(row.cells) == 1 or all(c == "" for c in row.cells[1:]):
+            # An account line ("Individual ...123") or a disclaimer.
+            label = " ".join(row.cells[0].split())
+            cols = None
+            continue
+        if cols is None:
+            raise InputError(
+                f"{where} line {row.line}: a row outside any account's table "
+                f'(expected the header \'"Symbol","Description","Qty (Quantity)",...\')'
+            )
+        assert label is not None
+        try:
+            _row(house.get("", label), row, cols, idx, skipped)
+        except InputError as exc:
+            raise InputError(f"{where} line {row.line}: {exc}") from None
+    return as_of, house.finish(), skipped
+
+
+def _row(
+    acct: AccountBuilder,
+    row: Row,
+    cols: Columns,
+    idx: dict[str, int | None],
+    skipped: list[Skipped],
+) -> None:
+    check_width(row, cols)
+    sym = cell(row, idx["symbol"])
+    kind = norm(cell(row, idx["type"]))
+    if norm(sym) in ("account total", "total"):
+        skipped.append(Skipped(row.line, "account total"))
+        return
+    if norm(sym).startswith("cash & cash investments") or kind in _CASH_TYPES:
+        value = broker_number(cell(row, idx["value"]), "cash")
+        acct.add_cash(value or Decimal(0))
+        return
+    if idx["type"] is not None and kind not in _HELD:
+        what = kind or "none given"
+        skipped.append(Skipped(row.line, f"unknown instrument type ({what})"))
+        return
+    symbol = broker_symbol(sym)
+    count = share_count(cell(row, idx["qty"]))
+    if count is None:
+        raise InputError(f"shares: required for {symbol}")
+    price = checked(cell(row, idx["price"]), PRICE)
+    acct.add_holding(row.line, symbol, count[0], count[1], price)

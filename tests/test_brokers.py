@@ -1,0 +1,465 @@
+"""Broker position files in (SPEC §10): each dated fixture read field by field
+against values written here by hand from the fixture's rows, every quirk,
+and every refusal with its line."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rebalancer_tui.rules import InputError
+from rebalancer_tui.storage.brokers import (
+    ACCOUNT_NAME,
+    FORMATS,
+    BrokerLot,
+    BrokerPositions,
+    Skipped,
+    account_name,
+    is_broker_file,
+    parse_broker_text,
+    read_broker_file,
+)
+from rebalancer_tui.storage.brokers.money import broker_number
+
+FIXTURES = Path(__file__).parent / "fixtures" / "brokers"
+D = Decimal
+
+
+def fixture(name: str) -> BrokerPositions:
+    return read_broker_file(FIXTURES / name)
+
+
+# -- Charles Schwab -----------------------------------------------------------
+
+
+def test_schwab_all_accounts_2026_11() -> None:
+    p = fixture("schwab_positions_2026-11.csv")
+    assert (p.format, p.as_of) == ("schwab", date(2026, 11, 27))
+    assert [a.account for a in p.accounts] == ["individual-123", "roth-contributory-ira-456"]
+    ind, roth = p.accounts
+    assert ind.label == "Individual ...123"
+    assert ind.cash == D("2345.67")
+    assert ind.holdings == {"ESGV": 1210, "VSGX": 300, "SWTSX": 150}
+    assert ind.fractions == {"SWTSX": D("0.375")}
+    assert ind.prices == {"ESGV": D("98.76"), "VSGX": D("61.25"), "SWTSX": D("10.50")}
+    assert ind.lots == []
+    assert roth.label == "Roth Contributory IRA ...456"
+    assert roth.cash == D("512.00")
+    assert roth.holdings == {"BND": 85, "BRK.B": 10}
+    assert roth.prices == {"BND": D("72.40"), "BRK.B": D("455.10")}
+    assert p.skipped == [
+        Skipped(8, "unknown instrument type (option)"),
+        Skipped(10, "account total"),
+        Skipped(17, "account total"),
+    ]
+    assert p.skipped_summary() == (
+        "skipped 3 rows: 1 unknown instrument type (option), 2 account total"
+    )
+
+
+def test_schwab_older_headers_2021_09() -> None:
+    p = fixture("schwab_positions_2021-09.csv")
+    assert (p.format, p.as_of) == ("schwab", date(2021, 9, 26))
+    (acct,) = p.accounts
+    assert (acct.account, acct.label) == ("individual-1234", "Individual XXXX-1234")
+    assert acct.cash == D("42.82")
+    assert acct.holdings == {"SCHB": 961}
+    assert acct.prices == {"SCHB": D("117.42")}
+    assert p.skipped == [Skipped(7, "account total")]
+
+
+def test_schwab_one_account_file_takes_the_account_from_the_banner() -> None:
+    text = (
+        '"Positions for account Individual ...789 as of 12:33 PM ET, 2025/05/04","",""\n'
+        '"","",""\n'
+        '"Symbol","Description","Qty (Quantity)","Price","Mkt Val (Market Value)"\n'
+        '"SCHB","SCHWAB US BROAD MARKET ETF","12","$25.10","$301.20"\n'
+        '"VTI","VANGUARD TOTAL","3","--","--"\n'
+    )
+    p = parse_broker_text(text)
+    (acct,) = p.accounts
+    assert (acct.account, acct.label, p.as_of) == (
+        "individual-789",
+        "Individual ...789",
+        date(2025, 5, 4),
+    )
+    assert acct.holdings == {"SCHB": 12, "VTI": 3}
+    # "--" is no price: the holding is kept, the file gives no price for it.
+    assert acct.prices == {"SCHB": D("25.10")}
+
+
+# -- Fidelity ------------------------------------------------------------------
+
+
+def test_fidelity_positions_2026_11() -> None:
+    p = fixture("fidelity_positions_2026-11.csv")
+    assert (p.format, p.as_of) == ("fidelity", date(2026, 11, 27))
+    assert [a.account for a in p.accounts] == ["Z12345678", "Y87654321"]
+    ind, roth = p.accounts
+    assert ind.label == "Individual Z12345678"
+    assert ind.cash == D("3210.55")
+    # ESGV is listed twice (Cash and Margin types): 400 + 25.
+    assert ind.holdings == {"ESGV": 425, "FXAIX": 12}
+    assert ind.fractions == {"FXAIX": D("0.345")}
+    assert ind.prices == {"ESGV": D("98.76"), "FXAIX": D("215.40")}
+    assert roth.cash == D("150.25")
+    assert roth.holdings == {"VSGX": 120}
+    assert roth.prices == {"VSGX": D("61.25")}
+    assert p.skipped == [
+        Skipped(6, "unknown instrument type (option)"),
+        Skipped(7, "unknown instrument type (bond or CD)"),
+        Skipped(8, "pending activity"),
+    ]
+
+
+def test_fidelity_older_headers_2021_07() -> None:
+    p = fixture("fidelity_positions_2021-07.csv")
+    assert (p.format, p.as_of) == ("fidelity", date(2021, 7, 30))
+    (acct,) = p.accounts
+    assert acct.account == "X11122233"
+    # CORE** is the core money position: cash by its Current Value.
+    assert acct.cash == D("500.00")
+    assert acct.holdings == {"VTI": 50}
+    assert p.skipped == []
+
+
+# -- Vanguard --------------------------------------------------------------------
+
+
+def test_vanguard_ofxdownload_2026_11() -> None:
+    p = fixture("vanguard_ofxdownload_2026-11.csv")
+    assert (p.format, p.as_of) == ("vanguard", None)
+    assert [a.account for a in p.accounts] == ["12345678", "87654321"]
+    a, b = p.accounts
+    # VMFXX is the settlement fund: cash. The transactions block (a VMFXX
+    # sweep of -980) changes nothing.
+    assert a.cash == D("1520.33")
+    assert a.holdings == {"ESGV": 200, "VTSAX": 45}
+    assert a.fractions == {"VTSAX": D("0.678")}
+    assert a.prices == {"ESGV": D("98.76"), "VTSAX": D("142.10")}
+    assert b.cash == D("80.00")
+    assert b.holdings == {"BND": 60}
+    assert p.skipped == [Skipped(7, "unknown instrument type (bond or CD)")]
+
+
+# -- Interactive Brokers ------------------------------------------------------------
+
+
+def test_ibkr_flex_tagged_with_lots_and_cash_report() -> None:
+    p = fixture("ibkr_flex_positions_2026-11.csv")
+    assert (p.format, p.as_of) == ("ibkr", date(2026, 11, 27))
+    assert [a.account for a in p.accounts] == ["U1234567", "U7654321"]
+    u1, u2 = p.accounts
+    assert u1.cash == D("1234.56")  # BASE_SUMMARY, not the USD row alone
+    assert u1.holdings == {"ESGV": 30, "BRK.B": 4}
+    assert u1.fractions == {"BRK.B": D("0.5")}
+    assert u1.prices == {"ESGV": D("98.76"), "BRK.B": D("455.1")}
+    assert u1.lots == [
+        BrokerLot("ESGV", 20, D("85"), date(2024, 3, 1)),
+        BrokerLot("ESGV", 10, D("101.5"), date(2026, 8, 15)),
+        # 3 + 1.5 shares: the half share left out comes off the newest lot.
+        BrokerLot("BRK.B", 3, D("300"), date(2023, 1, 5)),
+        BrokerLot("BRK.B", 1, D("410.2"), date(2025, 10, 10)),
+    ]
+    assert (u2.label, u2.cash, u2.holdings) == ("Roth U7654321", D("250"), {"BND": 50})
+    assert u2.lots == [BrokerLot("BND", 50, D("70"), date(2025, 1, 2))]
+    assert p.skipped == [
+        Skipped(11, "unknown instrument type (option)"),
+        Skipped(12, "not in US dollars (EUR)"),
+    ]
+
+
+def test_ibkr_flex_without_tags() -> None:
+    p = fixture("ibkr_flex_positions_untagged_2026-11.csv")
+    assert (p.format, p.as_of) == ("ibkr", date(2026, 11, 27))
+    (acct,) = p.accounts
+    assert (acct.account, acct.cash) == ("U2223334", D(0))
+    assert acct.holdings == {"VTI": 40, "BND": 12}
+    assert acct.prices == {"VTI": D("281.5"), "BND": D("72.4")}
+    assert acct.lots == []
+    assert p.skipped == [Skipped(4, "unknown instrument type (future)")]
+
+
+_FLEX = "ClientAccountID,Symbol,Quantity,MarkPrice,CostBasisPrice,OpenDateTime,LevelOfDetail\n"
+
+
+def test_ibkr_lots_only_make_the_position() -> None:
+    p = parse_broker_text(
+        _FLEX + "U1,VTI,2,280,250,20240102,LOT\n" + "U1,VTI,3,280,260,2025-02-03;10:00:00,LOT\n"
+    )
+    (acct,) = p.accounts
+    assert acct.holdings == {"VTI": 5}
+    assert acct.lots == [
+        BrokerLot("VTI", 2, D(250), date(2024, 1, 2)),
+        BrokerLot("VTI", 3, D(260), date(2025, 2, 3)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "needle"),
+    [
+        ("U1,VTI,5,280,,,SUMMARY\nU1,VTI,4,280,250,20240102,LOT\n", "line 3: the lots of VTI"),
+        ("U1,VTI,5,280,250,2024-13-40,LOT\n", "line 2: OpenDateTime: not a date"),
+        ("U1,VTI,5,280,,20240102,LOT\n", "line 2: cost: required"),
+        ("U1,VTI,-10,280,,,SUMMARY\n", "line 2: shares: must not be negative"),
+        ("U1,VTI,5,280,,,EXECUTION\n", "line 2: LevelOfDetail: expected SUMMARY or LOT"),
+        ("U1,ES GV,5,280,,,SUMMARY\n", "line 2: symbol: must be a ticker"),
+        (",VTI,5,280,,,SUMMARY\n", "line 2: ClientAccountID: required"),
+    ],
+)
+def test_ibkr_bad_rows_name_their_line(rows: str, needle: str) -> None:
+    with pytest.raises(InputError, match=needle):
+        parse_broker_text(_FLEX + rows, "flex.csv")
+
+
+def test_ibkr_tagged_data_before_header_and_unknown_records() -> None:
+    with pytest.raises(InputError, match="line 2: a DATA record before any HEADER"):
+        parse_broker_text('"BOF","U1"\n"DATA","POST","U1","VTI"\n')
+    with pytest.raises(InputError, match="line 2: expected a Flex record"):
+        parse_broker_text('"BOF","U1"\nVTI,5\n')
+
+
+def test_ibkr_trades_only_file_has_no_positions_section() -> None:
+    text = (
+        "ClientAccountID,CurrencyPrimary,Symbol,TradeDate,Quantity,TradePrice\n"
+        "U1,USD,VTI,20261127,5,280\n"
+    )
+    with pytest.raises(InputError, match="no Open Positions section"):
+        parse_broker_text(text)
+
+
+# -- every quirk -------------------------------------------------------------------
+
+
+def _same(a: BrokerPositions, b: BrokerPositions) -> None:
+    assert (a.format, a.as_of, a.accounts, a.skipped) == (b.format, b.as_of, b.accounts, b.skipped)
+
+
+def test_bom_and_crlf_change_nothing(tmp_path: Path) -> None:
+    raw = (FIXTURES / "schwab_positions_2026-11.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(raw.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n"))
+    _same(read_broker_file(plain), fixture("schwab_positions_2026-11.csv"))
+
+
+def test_format_is_found_by_content_never_by_name(tmp_path: Path) -> None:
+    misleading = tmp_path / "Portfolio_Positions_Nov-27-2026.csv"
+    shutil.copy(FIXTURES / "schwab_positions_2026-11.csv", misleading)
+    assert read_broker_file(misleading).format == "schwab"
+    ofx = tmp_path / "ofxdownload.csv"
+    shutil.copy(FIXTURES / "fidelity_positions_2026-11.csv", ofx)
+    assert read_broker_file(ofx).format == "fidelity"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("schwab_positions_2026-11.csv", "schwab"),
+        ("schwab_positions_2021-09.csv", "schwab"),
+        ("fidelity_positions_2026-11.csv", "fidelity"),
+        ("fidelity_positions_2021-07.csv", "fidelity"),
+        ("vanguard_ofxdownload_2026-11.csv", "vanguard"),
+        ("ibkr_flex_positions_2026-11.csv", "ibkr"),
+        ("ibkr_flex_positions_untagged_2026-11.csv", "ibkr"),
+    ],
+)
+def test_is_broker_file_names_each_fixture(name: str, key: str) -> None:
+    text = (FIXTURES / name).read_text(encoding="utf-8-sig")
+    assert is_broker_file(text) == key
+    assert key in FORMATS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "symbol,shares\nESGV,10\n",
+        "account,symbol,shares\nira,ESGV,10\n",
+        "\ufeffSymbol,Shares\r\nESGV,10\r\n",
+        "account,kind,cash\nira,tax-deferred,500\n",
+        "",
+        'not "csv at all\n',
+    ],
+)
+def test_plain_csv_is_not_a_broker_file(text: str) -> None:
+    assert is_broker_file(text) is None
+
+
+def test_unknown_format_names_the_known_ones() -> None:
+    with pytest.raises(InputError) as exc:
+        parse_broker_text("symbol,shares\nESGV,10\n", "mine.csv")
+    msg = str(exc.value)
+    assert msg.startswith("mine.csv: not a broker positions file")
+    for label in FORMATS.values():
+        assert label in msg
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "label"),
+    [
+        ("schwab_positions_2026-11.csv", "Price", "Charles Schwab positions"),
+        ("schwab_positions_2026-11.csv", "Mkt Val (Market Value)", "Charles Schwab positions"),
+        ("fidelity_positions_2026-11.csv", "Quantity", "Fidelity positions"),
+        ("fidelity_positions_2026-11.csv", "Current Value", "Fidelity positions"),
+        ("vanguard_ofxdownload_2026-11.csv", "Share Price", "Vanguard ofxdownload"),
+        ("vanguard_ofxdownload_2026-11.csv", "Shares", "Vanguard ofxdownload"),
+        ("ibkr_flex_positions_untagged_2026-11.csv", "MarkPrice", "Interactive Brokers Flex"),
+        ("ibkr_flex_positions_untagged_2026-11.csv", "Quantity", "Interactive Brokers Flex"),
+    ],
+)
+def test_missing_column_names_format_and_column(name: str, column: str, label: str) -> None:
+    text = (FIXTURES / name).read_text(encoding="utf-8-sig")
+    # The column's header cell taken out (its first occurrence is the header).
+    cut = next(c for c in (f'"{column}",', f"{column},") if c in text)
+    text = text.replace(cut, "", 1)
+    with pytest.raises(InputError) as exc:
+        parse_broker_text(text, "f.csv")
+    msg = str(exc.value)
+    assert label in msg and f"'{column}'" in msg, msg
+
+
+def test_money_cells_dollars_separators_dashes_and_parentheses() -> None:
+    text = (
+        "Account Number,Account Name,Symbol,Description,Quantity,Last Price,Current Value\n"
+        'Z1,Ind,SPAXX**,MONEY MARKET,,,"$1,234,567.89"\n'
+        'Z1,Ind,VTI,TOTAL,"1,000",$281.50,"$281,500.00"\n'
+        "Z1,Ind,BND,BOND,7,--,--\n"
+    )
+    (acct,) = parse_broker_text(text).accounts
+    assert acct.cash == D("1234567.89")
+    assert acct.holdings == {"VTI": 1000, "BND": 7}
+    assert acct.prices == {"VTI": D("281.50")}
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("$1,234.56", D("1234.56")),
+        ("-$5.00", D("-5.00")),
+        ("$-5", D("-5")),
+        ("+$0.16", D("0.16")),
+        ("($625.00)", D("-625.00")),
+        ("(12.50)", D("-12.50")),
+        ("--", None),
+        ("n/a", None),
+        ("", None),
+        (" 1,000,000 ", D("1000000")),
+        (".5", D("0.5")),
+    ],
+)
+def test_broker_number(cell: str, value: Decimal | None) -> None:
+    assert broker_number(cell, "x") == value
+
+
+@pytest.mark.parametrize("cell", ["1e3", "12,34", "1,23,456", "$$5", "--5", "five", "1_000", "١٢"])
+def test_broker_number_refuses_what_is_not_money(cell: str) -> None:
+    with pytest.raises(InputError, match="x: not a number"):
+        broker_number(cell, "x")
+
+
+def test_negative_cash_is_refused_by_the_rules_naming_the_account() -> None:
+    text = (
+        "Account Number,Account Name,Symbol,Description,Quantity,Last Price,Current Value\n"
+        "Z1,Margin acct,SPAXX**,MONEY MARKET,,,($12.50)\n"
+    )
+    with pytest.raises(InputError, match=r"Margin acct Z1.*cash: must not be negative"):
+        parse_broker_text(text)
+
+
+@pytest.mark.parametrize(
+    ("row", "needle"),
+    [
+        ("Z1,Ind,VTI,TOTAL,12,34,$281.50,$3378.00", "line 2: 8 cells under a header of 7"),
+        ("Z1,Ind,VTI,TOTAL,twelve,$281.50,$3378.00", "line 2: shares: not a number"),
+        ("Z1,Ind,VTI,TOTAL,12,$0,$0", "line 2: price: must be at least"),
+        ("Z1,Ind,VTI,TOTAL,,$281.50,$0", "line 2: shares: required for VTI"),
+        ('Z1,Ind,"VTI', "line 2: malformed CSV"),
+    ],
+)
+def test_unreadable_rows_are_bad_input_with_their_line(row: str, needle: str) -> None:
+    text = (
+        "Account Number,Account Name,Symbol,Description,Quantity,Last Price,Current Value\n"
+        + row
+        + "\n"
+    )
+    with pytest.raises(InputError, match=needle):
+        parse_broker_text(text, "f.csv")
+
+
+def test_footer_disclaimers_and_banners_are_ignored() -> None:
+    text = (
+        "Account Number,Account Name,Symbol,Description,Quantity,Last Price,Current Value,\n"
+        "Z1,Ind,VTI,TOTAL,2,$281.50,$563.00,\n"
+        "\n"
+        '"Brokerage services are provided by Fidelity Brokerage Services LLC, Member NYSE, SIPC."\n'
+        '"Date downloaded 11/27/2026 3:02 PM ET"\n'
+        "\n"
+        "Some,other,table,that,is,not,positions\n"
+    )
+    p = parse_broker_text(text)
+    assert p.as_of == date(2026, 11, 27)
+    assert p.accounts[0].holdings == {"VTI": 2}
+    assert p.skipped == []
+
+
+def test_summary_line_names_what_was_read_skipped_and_left_out() -> None:
+    p = fixture("fidelity_positions_2026-11.csv")
+    assert p.summary() == (
+        "Fidelity positions as of 2026-11-27: 2 accounts, 3 holdings, cash $3,360.80; "
+        "skipped 3 rows: 1 unknown instrument type (option), "
+        "1 unknown instrument type (bond or CD), 1 pending activity; "
+        "fractional shares left out: 0.345 FXAIX (Z12345678)"
+    )
+    assert "\n" not in p.summary()
+
+
+def test_every_account_name_is_valid_and_unique() -> None:
+    for path in sorted(FIXTURES.glob("*.csv")):
+        names = [a.account for a in read_broker_file(path).accounts]
+        assert len(set(names)) == len(names)
+        assert all(ACCOUNT_NAME.fullmatch(n) for n in names), names
+
+
+@pytest.mark.parametrize(
+    ("number", "label", "name"),
+    [
+        ("", "Individual ...123", "individual-123"),
+        ("", "Individual                XXXX-1234", "individual-1234"),
+        ("Z12345678", "Individual Z12345678", "Z12345678"),
+        ("", "Trust Account", "trust-account"),
+        (
+            "",
+            "A very long account name that goes on and on ...9876",
+            "a-very-long-account-name-th-9876",
+        ),
+        ("", "!!!", "account"),
+    ],
+)
+def test_account_name(number: str, label: str, name: str) -> None:
+    assert account_name(number, label) == name
+    assert ACCOUNT_NAME.fullmatch(name)
+
+
+def test_two_accounts_with_one_derived_name_are_told_apart() -> None:
+    hdr = '"Symbol","Description","Qty (Quantity)","Price","Mkt Val (Market Value)"\n'
+    text = (
+        '"Positions for All-Accounts as of 09:31 AM ET, 2026/11/27"\n\n'
+        '"Individual ...123"\n' + hdr + '"VTI","T","1","$1","$1"\n\n'
+        '"Individual  ...123"\n' + hdr + '"BND","B","2","$1","$2"\n'
+    )
+    names = [a.account for a in parse_broker_text(text).accounts]
+    assert names == ["individual-123"]  # the same label twice is one account
+    text2 = text.replace('"Individual  ...123"', '"Individual: ...123"')
+    names = [a.account for a in parse_broker_text(text2).accounts]
+    assert names == ["individual-123", "individual-123-2"]
+
+
+def test_read_errors_come_from_the_bounded_reader(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="file not found"):
+        read_broker_file(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="is a directory"):
+        read_broker_file(tmp_path)
