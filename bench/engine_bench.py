@@ -5,10 +5,11 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from bench.bounds import lp_deviation, rounding_floor
 from bench.portfolios import SCENARIOS, Scenario, random_input
-from rebalancer_tui.engine import STRATEGIES, solve
+from rebalancer_tui.engine import STRATEGIES, Options, RebalanceInput, solve
 
 
 @dataclass
@@ -116,3 +117,46 @@ def run_sweep(n: int, seeds: range) -> SweepResult:
             else:
                 out.failures.append(f"seed {seed}, {scenario.name}: {plan.status}")
     return out
+
+
+CONTRIBUTION_SIZES = (400, 1600, 5000)
+
+
+@dataclass
+class ContributionResult:
+    """The suggested contribution (buy-only, no cash, relative band 0.25, so
+    every ETF needs buying) beside the tracking-error plan of the same input."""
+
+    n: int
+    ms: float  # suggested_contribution, one warm run
+    plan_ms: float  # tracking-error on the input without the contribution
+    amount: float
+    buys: int
+
+
+def contribution_input(n: int, seed: int = 0) -> RebalanceInput:
+    base = random_input(n, seed, Scenario("no cash, buy-only", 0.0, buy_only=True))
+    return RebalanceInput(
+        holdings=base.holdings,
+        prices=base.prices,
+        targets=base.targets,
+        cash=base.cash,
+        options=Options(buy_only=True, relative_band=Decimal("0.25")),
+    )
+
+
+def run_contribution(n: int) -> ContributionResult:
+    from rebalancer_tui.engine.contribution import suggested_contribution
+
+    inp = contribution_input(n)
+    t0 = time.perf_counter()
+    c = suggested_contribution(inp)
+    ms = (time.perf_counter() - t0) * 1000
+    plan = solve(contribution_input(n), "tracking-error")
+    return ContributionResult(
+        n=n,
+        ms=ms,
+        plan_ms=plan.metrics.solve_ms,
+        amount=float(c.amount) if c else float("nan"),
+        buys=len(c.buys) if c else 0,
+    )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bench.engine_bench import CaseResult, StrategyResult, SweepResult
+from bench.engine_bench import CaseResult, ContributionResult, StrategyResult, SweepResult
 from bench.memory import MemoryResult
 from bench.prices_bench import DEADLINE_S, PricesResult
 from bench.startup import ImportResult, StartupResult
@@ -32,6 +32,7 @@ class Results:
     startup: StartupResult | None = None
     imports: ImportResult | None = None
     memory: MemoryResult | None = None
+    contribution: list[ContributionResult] = field(default_factory=list)
 
 
 @dataclass
@@ -232,6 +233,7 @@ def render(r: Results) -> str:
         ),
         "",
         *_engine_section(r),
+        *_contribution_section(r),
         *_prices_section(r),
         *_startup_section(r),
         *_memory_section(r),
@@ -375,6 +377,29 @@ def _engine_section(r: Results) -> list[str]:
     if failures:
         out += ["Not proven optimal:", "", *failures, ""]
     return out
+
+
+def _contribution_section(r: Results) -> list[str]:
+    if not r.contribution:
+        return []
+    return [
+        "### Suggested contribution",
+        "",
+        "The least extra cash that brings every ETF within its band without selling "
+        "(`engine/contribution.py`), on the buy-only portfolios above with no cash and "
+        "a relative band of 0.25, so every ETF needs buying; one warm run each, beside "
+        "the tracking-error plan of the same input.",
+        "",
+        _table(
+            ["assets", "contribution ms", "plan ms", "amount $", "ETFs bought"],
+            [
+                [f"{c.n:,}", _ms(c.ms), _ms(c.plan_ms), _money(c.amount), f"{c.buys:,}"]
+                for c in r.contribution
+            ],
+            right_from=1,
+        ),
+        "",
+    ]
 
 
 def _prices_section(r: Results) -> list[str]:

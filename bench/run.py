@@ -23,7 +23,13 @@ if str(ROOT) not in sys.path:
     # The bench package and the fake API server (tests/fake_api.py) live in the repo.
     sys.path.insert(0, str(ROOT))
 
-from bench.engine_bench import run_case, run_sweep, warm_up  # noqa: E402
+from bench.engine_bench import (  # noqa: E402
+    CONTRIBUTION_SIZES,
+    run_case,
+    run_contribution,
+    run_sweep,
+    warm_up,
+)
 from bench.machine import machine_facts  # noqa: E402
 from bench.portfolios import SCENARIOS  # noqa: E402
 from bench.report import Results, render  # noqa: E402
@@ -86,6 +92,10 @@ def collect(cfg: Config, command: str) -> Results:
     for n in cfg.sizes if cfg.sweep_seeds else ():
         _say(f"engine: optimality sweep, {n} assets, seeds 1-{cfg.sweep_seeds}")
         sweeps.append(run_sweep(n, range(1, cfg.sweep_seeds + 1)))
+    contribution = []
+    for n in CONTRIBUTION_SIZES:
+        _say(f"engine: suggested contribution, {n} assets")
+        contribution.append(run_contribution(n))
     results = Results(
         generated=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         command=command,
@@ -95,6 +105,7 @@ def collect(cfg: Config, command: str) -> Results:
         cases=cases,
         sweeps=sweeps,
         sweep_seeds=cfg.sweep_seeds,
+        contribution=contribution,
     )
     if cfg.prices:
         from bench.prices_bench import run_prices

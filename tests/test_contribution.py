@@ -290,3 +290,118 @@ def test_catalog_models(model_id: str, seed: int) -> None:
         assert c is not None
         check_plan(inp, c)
         assert c.amount == 0 or one_cent_less_fails(inp, c.amount)
+
+
+# ---------------------------------------------------------------------------
+# The suggested buys: the share-by-share rule, and scale
+
+
+def share_by_share(inp: RebalanceInput, amount: Decimal) -> dict[str, int]:
+    """The suggested buys as first written (reference, O(n^2) per share): the
+    cheapest in-band counts, then one share at a time to the asset furthest
+    below target whose next share lands nearer, stays in band and is paid
+    for (ties to the earlier model asset). Exact fractions throughout."""
+    funded = funded_input(inp, amount)
+    v = F(funded.investable)
+    rate, fee = F(funded.options.cost_rate), F(funded.options.fee)
+    shares = {s: funded.held(s) for s in funded.symbols}
+    for s, w in funded.targets.items():
+        p = F(funded.prices[s])
+        shares[s] = max(shares[s], math.ceil((F(w) - F(funded.band(s))) * v / p))
+
+    def spare(x: dict[str, int]) -> Fraction:
+        cost = sum(
+            (F(funded.prices[s]) * (x[s] - funded.held(s)) * rate + fee)
+            for s in funded.symbols
+            if x[s] != funded.held(s)
+        )
+        value = sum(F(funded.prices[s]) * x[s] for s in funded.symbols)
+        held = sum(F(funded.prices[s]) * funded.held(s) for s in funded.symbols)
+        return F(funded.cash) - (value - held) - cost - F(funded.options.reserve)
+
+    while True:
+        best = None
+        for s, w in funded.targets.items():
+            p = F(funded.prices[s])
+            gap = F(w) * v - p * shares[s]
+            if gap * 2 <= p or p * (shares[s] + 1) > (F(w) + F(funded.band(s))) * v:
+                continue
+            if spare({**shares, s: shares[s] + 1}) < 0:
+                continue
+            if best is None or gap > best[0]:
+                best = (gap, s)
+        if best is None:
+            return shares
+        shares[best[1]] += 1
+
+
+@settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(small_inputs())
+def test_suggested_buys_follow_the_share_by_share_rule(inp: RebalanceInput) -> None:
+    c = suggested_contribution(inp)
+    assume(c is not None)
+    assert c.final_shares == share_by_share(inp, c.amount)
+
+
+def test_suggested_buys_follow_the_rule_with_many_shares_to_spread() -> None:
+    """Cheap shares and much spare cash: the fast-forward takes thousands of
+    shares at once and must land where the share-by-share rule does."""
+    inp = inp_of(
+        {"A": 0, "B": 0, "C": 0},
+        {"A": "0.37", "B": "0.41", "C": "0.53"},
+        {"A": "0.3", "B": "0.3", "C": "0.4"},
+        cash="1500.00",
+        band="0.05",
+        fee="0.5",
+        cost_rate="0.01",
+    )
+    c = suggested_contribution(inp)
+    assert c is not None and c.amount == 0
+    check_plan(inp, c)
+    assert sum(c.buys.values()) > 3000
+    assert c.final_shares == share_by_share(inp, c.amount)
+
+
+def test_a_cancelled_search_stops() -> None:
+    """The UI cancels stale work: the search polls `cancelled` and stops."""
+    from rebalancer_tui.engine.errors import Cancelled
+
+    inp = inp_of({"A": 1, "B": 1}, {"A": "10", "B": "20"}, {"A": "0.5", "B": "0.5"}, band="0")
+    polled: list[int] = []
+
+    def cancelled() -> bool:
+        polled.append(1)
+        return True
+
+    with pytest.raises(Cancelled):
+        suggested_contribution(inp, cancelled=cancelled)
+    assert polled == [1]
+    # Not cancelled, the same input has an answer.
+    assert suggested_contribution(inp, cancelled=lambda: False) is not None
+
+
+def test_out_of_time_is_a_solve_failure() -> None:
+    from rebalancer_tui.engine.errors import SolveFailed
+
+    inp = inp_of({"A": 1, "B": 1}, {"A": "10", "B": "20"}, {"A": "0.5", "B": "0.5"}, band="0")
+    with pytest.raises(SolveFailed, match="within"):
+        suggested_contribution(inp, time_limit=-1.0)
+
+
+def test_many_etfs_in_band_with_a_relative_band() -> None:
+    """5,000 ETFs (the size that never showed a plan): an answer, in band, and
+    one cent less does not work."""
+    n = 5000
+    syms = [f"E{i:04d}" for i in range(n)]
+    prices = {s: f"{5 + (i * 37) % 400}.{i % 100:02d}" for i, s in enumerate(syms)}
+    weight = D(1) / n
+    weights = {s: weight for s in syms[:-1]}
+    weights[syms[-1]] = 1 - weight * (n - 1)
+    holdings = {s: (i * 13) % 7 for i, s in enumerate(syms)}
+    inp = inp_of(holdings, prices, weights, cash="1000", relative_band="0.25")
+    c = suggested_contribution(inp)
+    assert c is not None and c.amount > 0
+    check_plan(inp, c)
+    assert one_cent_less_fails(inp, c.amount)

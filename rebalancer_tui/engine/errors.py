@@ -9,3 +9,7 @@ class SolveFailed(Exception):
 
 class Infeasible(SolveFailed):
     """No whole-share plan satisfies the constraints of the model solved."""
+
+
+class Cancelled(Exception):
+    """The caller asked a long computation to stop (its inputs changed)."""
