@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rebalancer_tui.rules import InputError
 from rebalancer_tui.storage.brokers import (
@@ -22,6 +24,7 @@ from rebalancer_tui.storage.brokers import (
     is_broker_file,
     parse_broker_text,
     read_broker_file,
+    read_if_broker_file,
 )
 from rebalancer_tui.storage.brokers.money import broker_number
 
@@ -92,6 +95,19 @@ def test_schwab_one_account_file_takes_the_account_from_the_banner() -> None:
     assert acct.prices == {"SCHB": D("25.10")}
 
 
+def test_schwab_money_fund_row_is_cash_and_columns_in_any_order() -> None:
+    text = (
+        '"Positions for All-Accounts as of 09:31 AM ET, 11/27/2026"\n\n'
+        '"Joint ...999"\n'
+        '"Symbol","Security Type","Mkt Val (Market Value)","Price","Qty (Quantity)"\n'
+        '"SWVXX","Cash and Money Market","$1,000.00","$1.00","1,000"\n'
+        '"VTI","ETFs & Closed End Funds","$563.00","$281.50","2"\n'
+        '"Cash & Cash Investments","Cash and Money Market","$10.00","--","--"\n'
+    )
+    (acct,) = parse_broker_text(text).accounts
+    assert (acct.account, acct.cash, acct.holdings) == ("joint-999", D("1010.00"), {"VTI": 2})
+
+
 # -- Fidelity ------------------------------------------------------------------
 
 
@@ -128,6 +144,19 @@ def test_fidelity_older_headers_2021_07() -> None:
 
 
 # -- Vanguard --------------------------------------------------------------------
+
+
+def test_vanguard_fund_without_symbol_and_money_market_by_name() -> None:
+    text = (
+        "Account Number,Investment Name,Symbol,Shares,Share Price,Total Value,\n"
+        "555,TARGET RETIREMENT 2050 TRUST II,,12.5,40.00,500.00,\n"
+        "555,SOME MONEY MARKET FUND,,300,1.00,300.00,\n"
+        "555,VANGUARD TOTAL BOND MARKET ETF,BND,2,72.40,144.80,\n"
+    )
+    p = parse_broker_text(text)
+    (acct,) = p.accounts
+    assert (acct.cash, acct.holdings) == (D("300.00"), {"BND": 2})
+    assert p.skipped == [Skipped(2, "unknown instrument type (no symbol)")]
 
 
 def test_vanguard_ofxdownload_2026_11() -> None:
@@ -223,6 +252,17 @@ def test_ibkr_tagged_data_before_header_and_unknown_records() -> None:
         parse_broker_text('"BOF","U1"\nVTI,5\n')
 
 
+def test_ibkr_section_codes_without_header_and_trailer_records() -> None:
+    text = (
+        '"HEADER","POST","ClientAccountID","Symbol","Quantity","MarkPrice"\n'
+        '"DATA","POST","U9","VTI","3","281.5"\n'
+        '"HEADER","TRNT","ClientAccountID","Symbol","TradeDate","Quantity","TradePrice"\n'
+        '"DATA","TRNT","U9","VTI","20261127","3","280"\n'
+    )
+    p = parse_broker_text(text)
+    assert (p.format, p.accounts[0].holdings, p.skipped) == ("ibkr", {"VTI": 3}, [])
+
+
 def test_ibkr_trades_only_file_has_no_positions_section() -> None:
     text = (
         "ClientAccountID,CurrencyPrimary,Symbol,TradeDate,Quantity,TradePrice\n"
@@ -281,6 +321,9 @@ def test_is_broker_file_names_each_fixture(name: str, key: str) -> None:
         "account,symbol,shares\nira,ESGV,10\n",
         "\ufeffSymbol,Shares\r\nESGV,10\r\n",
         "account,kind,cash\nira,tax-deferred,500\n",
+        "symbol,price\nVTI,281.5\n",
+        "symbol,weight\nVTI,1\n",
+        "account,symbol,shares,cost,date\nira,VTI,1,200,2024-01-02\n",
         "",
         'not "csv at all\n',
     ],
@@ -302,6 +345,7 @@ def test_unknown_format_names_the_known_ones() -> None:
     ("name", "column", "label"),
     [
         ("schwab_positions_2026-11.csv", "Price", "Charles Schwab positions"),
+        ("schwab_positions_2026-11.csv", "Qty (Quantity)", "Charles Schwab positions"),
         ("schwab_positions_2026-11.csv", "Mkt Val (Market Value)", "Charles Schwab positions"),
         ("fidelity_positions_2026-11.csv", "Quantity", "Fidelity positions"),
         ("fidelity_positions_2026-11.csv", "Current Value", "Fidelity positions"),
@@ -458,8 +502,64 @@ def test_two_accounts_with_one_derived_name_are_told_apart() -> None:
     assert names == ["individual-123", "individual-123-2"]
 
 
+def test_account_numbers_for_the_basket_only_where_the_file_gives_them() -> None:
+    ibkr = fixture("ibkr_flex_positions_2026-11.csv")
+    assert ibkr.account_ids() == {"U1234567": "U1234567", "U7654321": "U7654321"}
+    schwab = fixture("schwab_positions_2026-11.csv")
+    assert schwab.account_ids() == {"individual-123": "", "roth-contributory-ira-456": ""}
+
+
+def test_read_if_broker_file(tmp_path: Path) -> None:
+    plain = tmp_path / "mine.csv"
+    plain.write_text("symbol,shares\nVTI,3\n")
+    assert read_if_broker_file(plain) is None
+    got = read_if_broker_file(FIXTURES / "vanguard_ofxdownload_2026-11.csv")
+    assert got is not None and got.format == "vanguard"
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        "Account Number,Investment Name,Symbol,Shares,Share Price,Total Value\n1,X,VTI,-3,1,1\n"
+    )
+    with pytest.raises(InputError, match=r"broken\.csv line 2: shares: must not be negative"):
+        read_if_broker_file(broken)
+
+
 def test_read_errors_come_from_the_bounded_reader(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
         read_broker_file(tmp_path / "nope.csv")
     with pytest.raises(InputError, match="is a directory"):
         read_broker_file(tmp_path)
+
+
+_ALL = sorted(FIXTURES.glob("*.csv"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_ALL),
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=3000),
+            st.sampled_from(["", ",", '"', "\n", "-", "(", "$", "1", ".", "x", "\x00", " "]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_a_damaged_file_is_read_or_refused_in_one_line(
+    path: Path, edits: list[tuple[int, str]]
+) -> None:
+    text = path.read_text(encoding="utf-8-sig")
+    for at, piece in edits:
+        at %= len(text) + 1
+        text = text[:at] + piece + text[at + 1 :]
+    try:
+        p = parse_broker_text(text, "f.csv")
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    for acct in p.accounts:
+        assert ACCOUNT_NAME.fullmatch(acct.account)
+        assert acct.cash >= 0 and all(n > 0 for n in acct.holdings.values())
+        for sym, n in acct.holdings.items():
+            lots = [lot.shares for lot in acct.lots if lot.symbol == sym]
+            assert not lots or sum(lots) == n

@@ -44,6 +44,7 @@ __all__ = [
     "is_broker_file",
     "parse_broker_text",
     "read_broker_file",
+    "read_if_broker_file",
     "summarize_skipped",
 ]
 
@@ -96,3 +97,14 @@ def read_broker_file(path: Path | str) -> BrokerPositions:
     """A broker positions file (bounded read, UTF-8 with or without BOM,
     CRLF or LF); InputError with the file, line and reason otherwise."""
     return parse_broker_text(read_text(path), where(path))
+
+
+def read_if_broker_file(path: Path | str) -> BrokerPositions | None:
+    """The file read as a broker file when its content is one (see
+    `is_broker_file`), else None: the caller then reads it as a plain
+    `symbol,shares` / `account,symbol,shares` CSV. InputError when the file
+    cannot be read, or is a broker file with a problem."""
+    text = read_text(path)
+    if is_broker_file(text) is None:
+        return None
+    return parse_broker_text(text, where(path))

@@ -140,6 +140,7 @@ class Household:
                     fractions=fractions,
                     prices=prices,
                     lots=lots,
+                    number=acct.number if name == acct.number else "",
                 )
             )
         return out

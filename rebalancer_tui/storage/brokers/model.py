@@ -54,7 +54,9 @@ class BrokerAccount:
 
     `account` is a valid household account name (SPEC §7), derived from the
     account number (or, when the file masks it, the name and its last
-    digits); `label` is the account as the file writes it. `holdings` are
+    digits); `label` is the account as the file writes it; `number` the
+    account number when the file gives it whole (an IBKR file's U1234567,
+    the id its basket file needs), else "". `holdings` are
     whole shares (floored); `fractions` are the fractions left out; `prices`
     are the file's own price column for every symbol held.
     """
@@ -66,6 +68,7 @@ class BrokerAccount:
     fractions: dict[str, Decimal] = field(default_factory=dict)
     prices: dict[str, Decimal] = field(default_factory=dict)
     lots: list[BrokerLot] = field(default_factory=list)
+    number: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,11 @@ class BrokerPositions:
             if acct.account == name:
                 return acct
         raise KeyError(name)
+
+    def account_ids(self) -> dict[str, str]:
+        """{account name: the broker's account number} ("" where masked):
+        for an IBKR file, the `account_ids` of `orders_export.ibkr_basket`."""
+        return {a.account: a.number for a in self.accounts}
 
     def prices(self) -> dict[str, Decimal]:
         """The file's price of every symbol held, in any account (the last

@@ -29,13 +29,11 @@ from rebalancer_tui.storage.brokers.table import (
     cell,
     check_width,
     norm,
-    starts_with,
 )
 
 __all__ = ["LABEL", "detect", "read"]
 
 LABEL = "Charles Schwab positions"
-_HEADER = ("Symbol", "Description")
 _QTY = ("Qty (Quantity)", "Quantity")
 _VALUE = ("Mkt Val (Market Value)", "Market Value")
 # Security types held for planning; anything else is skipped by name.
@@ -46,23 +44,31 @@ _CASH_TYPES = frozenset({"cash and money market", "money market fund", "money ma
 _BANNER = "positions for "
 
 
+# Schwab lets a person choose and order the columns shown (and exported):
+# a header is a row that starts with Symbol and names any known column.
+_KNOWN = frozenset(norm(c) for c in ("Description", "Price", "Security Type", *_QTY, *_VALUE))
+
+
 def _is_header(row: Row) -> bool:
     return (
-        starts_with(row, _HEADER)
-        and len(row.cells) > 2
-        and norm(row.cells[2]) in {norm(q) for q in _QTY}
+        len(row.cells) > 1
+        and norm(row.cells[0]) == "symbol"
+        and any(norm(c) in _KNOWN for c in row.cells[1:])
     )
 
 
 def detect(rows: list[Row]) -> bool:
-    """The banner line, or a Schwab positions header near the top."""
+    """The banner line, or near the top a header naming Symbol, Description
+    and a Schwab quantity column (a plain `symbol,price` CSV is not Schwab)."""
     seen = 0
+    qty = {norm(q) for q in _QTY}
     for row in rows:
         if row.blank:
             continue
         if seen == 0 and norm(row.cells[0]).startswith(_BANNER):
             return True
-        if _is_header(row):
+        names = {norm(c) for c in row.cells}
+        if _is_header(row) and "description" in names and names & qty:
             return True
         seen += 1
         if seen > 10:
