@@ -365,3 +365,32 @@ async def test_the_screen_reads_the_disk_when_mounted_not_when_built(tmp_path: P
         current = app.main_screen.query_one("#current", DataTable)
         assert cell(current, "ESGV", "shares") == "7"
         assert "saved to later.json" in status(pilot)
+
+
+async def test_the_holdings_editor_applies_a_row_on_enter_only(tmp_path: Path, mine: Path) -> None:
+    app = offline_app(tmp_path, portfolio=mine)
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        messages.clear()
+        await type_into(pilot, "#ed-symbol", "ESGV")
+        await type_into(pilot, "#ed-shares", "1234")
+        await type_into(pilot, "#ed-price", "98.5")
+        assert messages.of(PortfolioEdited) == []  # typing alone changes nothing
+        assert app.main_screen.state.holdings == HELD
+        await pilot.press("enter")
+        await settle(pilot)
+        edits = messages.of(PortfolioEdited)
+        assert len(edits) == 1
+        assert edits[0].holdings == {**HELD, "ESGV": 1234}
+        assert edits[0].overrides == {"ESGV": Decimal("98.5")}
+        # A refused row applies nothing: the values in force stay.
+        await type_into(pilot, "#ed-symbol", "BND")
+        await type_into(pilot, "#ed-shares", "1000000001")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "shares: must be at most" in shown(app.screen.query_one("#editor-error"))
+        assert len(messages.of(PortfolioEdited)) == 1
+        assert app.main_screen.state.holdings == {**HELD, "ESGV": 1234}
