@@ -74,16 +74,18 @@ class Task:
         inp, view = self.inp, self.view
         candidates = list(self.candidates)
         greedy = greedy_plan(view, self.lo, self.hi, self.deadline)
-        if greedy is not None:
-            candidates.append(view.to_shares(greedy))
-            if infeasibility(inp, candidates[-1]) is None:
-                self.trace.known.append(candidates[-1])
+        greedy_shares = None if greedy is None else view.to_shares(greedy)
+        if greedy_shares is not None:
+            candidates.append(greedy_shares)
         cap = self.order_cap
-        feasible = [
-            x
-            for x in candidates
-            if infeasibility(inp, x) is None and (cap is None or order_count(inp, x) <= cap)
-        ]
+        feasible = []
+        for x in candidates:
+            if infeasibility(inp, x) is not None:
+                continue
+            if x is greedy_shares:
+                self.trace.known.append(x)
+            if cap is None or order_count(inp, x) <= cap:
+                feasible.append(x)
         best = min(feasible, key=lambda x: deviation(inp, x))
         return best, float(deviation(inp, best))
 
