@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -82,9 +83,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--holdings",
         type=Path,
         metavar="H.csv",
-        help="CSV symbol,shares (default: a seeded demo portfolio)",
+        help="CSV [account,]symbol,shares (default: a seeded demo portfolio)",
     )
     plan.add_argument("--prices", type=Path, metavar="P.csv", help="CSV symbol,price overrides")
+    plan.add_argument(
+        "--accounts",
+        type=Path,
+        metavar="A.csv",
+        help="CSV account,kind,cash[,reserve]: the household's accounts",
+    )
+    plan.add_argument(
+        "--location",
+        type=Path,
+        metavar="L.csv",
+        help="CSV symbol,kind: the account kinds each symbol prefers (asset location)",
+    )
     plan.add_argument(
         "--portfolio",
         dest="plan_portfolio",
@@ -186,11 +199,24 @@ def _read(reader: Any, path: Path, **kw: Any) -> Any:
         raise UsageError(str(exc)) from None
 
 
+@dataclass
+class _AccountDraft:
+    """An account as the flags and files describe it, before validation."""
+
+    kind: str = "taxable"
+    cash: Decimal = Decimal(0)
+    reserve: Decimal = Decimal(0)
+    holdings: dict[str, int] = field(default_factory=dict)
+    buyable: frozenset[str] | None = None
+
+
 def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
-    """The engine input and the price of every symbol in it, from the flags."""
+    """The household (SPEC §7; one account `main` unless the files name more)
+    and the price of every symbol in it, from the flags."""
     from rebalancer_tui.data import load_catalog
     from rebalancer_tui.demo import demo_holdings
-    from rebalancer_tui.engine import Options, RebalanceInput
+    from rebalancer_tui.engine import Options
+    from rebalancer_tui.engine.household import DEFAULT_ACCOUNT, Account, Household
     from rebalancer_tui.storage import csv_files
     from rebalancer_tui.storage.portfolio_file import PortfolioFile, load_portfolio
     from rebalancer_tui.storage.user_models import load_user_models
@@ -225,14 +251,50 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
         raise UsageError(f"no price for {', '.join(unpriced)} (add it to --prices)")
     prices = {s: q.price for s, q in quotes.items()}
 
-    if args.holdings is not None:
-        holdings: dict[str, int] = _read(csv_files.read_holdings_csv, args.holdings)
+    # The accounts: --accounts > the portfolio file > the holdings CSV > `main`.
+    drafts: dict[str, _AccountDraft] | None = None
+    if args.accounts is not None:
+        rows = _read(csv_files.read_accounts_csv, args.accounts)
+        drafts = {r.account: _AccountDraft(r.kind, r.cash, r.reserve) for r in rows}
+        for a in pf.accounts if pf is not None else []:
+            if a.account in drafts:  # the file's holdings and menu stay
+                drafts[a.account].holdings = dict(a.holdings)
+                drafts[a.account].buyable = frozenset(a.buyable) if a.buyable is not None else None
     elif pf is not None:
-        holdings = dict(pf.holdings)
-    else:
-        seed = args.plan_seed if args.plan_seed is not None else args.demo_seed
-        holdings = demo_holdings(targets, prices, seed=seed)
-    unpriced = sorted(s for s, n in holdings.items() if n and s not in quotes)
+        drafts = {
+            a.account: _AccountDraft(
+                a.kind,
+                a.cash,
+                a.reserve,
+                dict(a.holdings),
+                frozenset(a.buyable) if a.buyable is not None else None,
+            )
+            for a in pf.accounts
+        }
+    if args.holdings is not None:
+        names = list(drafts) if drafts is not None else None
+        default = names[0] if names is not None and len(names) == 1 else DEFAULT_ACCOUNT
+        by_account: dict[str, dict[str, int]] = _read(
+            csv_files.read_account_holdings_csv,
+            args.holdings,
+            default_account=default,
+            accounts=names,
+            accounts_file=rules.shown(str(args.accounts)) if args.accounts else "the portfolio",
+        )
+        if drafts is None:
+            drafts = {name: _AccountDraft() for name in by_account} or {
+                DEFAULT_ACCOUNT: _AccountDraft()
+            }
+        for name, draft in drafts.items():
+            draft.holdings = by_account.get(name, {})
+    elif drafts is None or (pf is None and not any(d.holdings for d in drafts.values())):
+        if drafts is None:
+            drafts = {DEFAULT_ACCOUNT: _AccountDraft()}
+        if len(drafts) == 1:
+            seed = args.plan_seed if args.plan_seed is not None else args.demo_seed
+            next(iter(drafts.values())).holdings = demo_holdings(targets, prices, seed=seed)
+    held = {s for d in drafts.values() for s, n in d.holdings.items() if n}
+    unpriced = sorted(s for s in held if s not in quotes)
     if unpriced:
         raise UsageError(f"no price for held {', '.join(unpriced)} (add it to --prices)")
 
@@ -240,42 +302,80 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
     flags = {
         "band": args.band,
         "relative_band": args.relative_band,
-        "reserve": args.reserve,
         "fee": args.fee,
         "cost_rate": args.cost_rate,
         "buy_only": args.buy_only,
     }
     base.update({k: v for k, v in flags.items() if v is not None})
-    cash = args.cash if args.cash is not None else (pf.cash if pf else Decimal(0))
-    value = cash + sum((prices[s] * n for s, n in holdings.items() if n), Decimal(0))
+    file_reserve = base.pop("reserve", Decimal(0))
+    if len(drafts) > 1:
+        for flag, value in (("--cash", args.cash), ("--reserve", args.reserve)):
+            if value is not None:
+                raise UsageError(
+                    f"{flag} applies to a single account; with {len(drafts)} accounts give "
+                    "each account's cash and reserve in --accounts (account,kind,cash,reserve)"
+                )
+        if file_reserve:
+            raise UsageError(
+                "options.reserve applies to a single account; set each account's reserve"
+            )
+    else:
+        (draft,) = drafts.values()
+        if args.cash is not None:
+            draft.cash = args.cash
+        if args.reserve is not None:
+            draft.reserve = args.reserve
+        elif file_reserve:
+            draft.reserve += file_reserve
+    location: dict[str, frozenset[str]] = (
+        {s: frozenset(k) for s, k in pf.location.items()} if pf else {}
+    )
+    if args.location is not None:
+        location = _read(csv_files.read_location_csv, args.location)
+
+    value = Decimal(0)
+    for d in drafts.values():
+        value += d.cash + sum((prices[s] * n for s, n in d.holdings.items() if n), Decimal(0))
     try:
         rules.check_total_value(value)
     except rules.InputError as exc:
         raise UsageError(str(exc)) from None
     try:
         options = Options(**base, time_limit=args.time_limit)
-        inp = RebalanceInput(
-            holdings=holdings, prices=prices, targets=targets, cash=cash, options=options
+        accounts = tuple(
+            Account(
+                name=name,
+                kind=d.kind,
+                cash=d.cash,
+                reserve=d.reserve,
+                holdings=d.holdings,
+                buyable=d.buyable,
+            )
+            for name, d in drafts.items()
+        )
+        hh = Household(
+            accounts=accounts, prices=prices, targets=targets, options=options, location=location
         )
     except ValidationError as exc:
         raise UsageError(rules.describe_validation_error(exc)) from None
-    used = {s: quotes[s] for s in inp.symbols}
-    return inp, used
+    used = {s: quotes[s] for s in hh.symbols}
+    return hh, used
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from rebalancer_tui.engine import STRATEGIES, solve
+    from rebalancer_tui.engine import STRATEGIES
+    from rebalancer_tui.engine.household_search import solve_household
 
-    inp, quotes = build_input(args)
+    hh, quotes = build_input(args)
     names = list(STRATEGIES) if args.strategy == "all" else [args.strategy]
-    plans = [solve(inp, name) for name in names]
+    plans = [solve_household(hh, name) for name in names]
     if args.json:
         from rebalancer_tui.engine.plan import money
 
         out = {
-            "total_value": money(inp.total_value),
-            "investable": money(inp.investable),
-            "cash": money(inp.cash),
+            "total_value": money(hh.total_value),
+            "investable": money(hh.investable),
+            "cash": money(sum((a.cash for a in hh.accounts), Decimal(0))),
             "prices": {
                 s: {
                     "price": float(q.price),
@@ -284,13 +384,24 @@ def run_plan(args: argparse.Namespace) -> int:
                 }
                 for s, q in quotes.items()
             },
+            "accounts": [
+                {
+                    "account": a.name,
+                    "kind": a.kind,
+                    "cash": money(a.cash),
+                    "reserve": money(a.reserve),
+                    "value": money(hh.account_value(a.name)),
+                    "holdings": {s: n for s, n in a.holdings.items() if n},
+                }
+                for a in hh.accounts
+            ],
             "plans": [p.to_json() for p in plans],
         }
         print(json.dumps(out, indent=2))
     else:
-        from rebalancer_tui.report import render_text
+        from rebalancer_tui.report import render_household_text
 
-        print(render_text(inp, quotes, plans))
+        print(render_household_text(hh, quotes, plans))
     return 0
 
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rebalancer_tui.engine import Plan, RebalanceInput, weights_table
 from rebalancer_tui.models import PriceQuote
 from rebalancer_tui.rules import money
+
+if TYPE_CHECKING:
+    from rebalancer_tui.engine.household import Household
+    from rebalancer_tui.engine.household_plan import HouseholdPlan
 
 # Dollars as everywhere else: $1,234.56, half-even to the cent.
 usd = money
@@ -92,4 +97,84 @@ def render_text(inp: RebalanceInput, quotes: dict[str, PriceQuote], plans: Seque
     )
     parts = [summary, "Current holdings", holdings_block(inp, dict(inp.holdings), quotes)]
     parts += [plan_block(p, inp, quotes) for p in plans]
+    return "\n\n".join(parts)
+
+
+def household_orders_block(plan: HouseholdPlan) -> str:
+    """Orders grouped by account (sells first within each); one account shows
+    the single-account table."""
+    names = list(dict.fromkeys(o.account for o in plan.orders))
+    blocks = []
+    for name in names:
+        rows = [
+            [o.action, o.symbol, str(o.shares), usd(o.price), usd(o.amount), usd(o.cost)]
+            for o in plan.orders
+            if o.account == name
+        ]
+        block = table(
+            ["action", "symbol", "shares", "price", "amount", "cost"], rows, right={2, 3, 4, 5}
+        )
+        blocks.append(block)
+    if len(plan.accounts_after) == 1:
+        return blocks[0]
+    left = {a.account: a.cash_left for a in plan.accounts_after}
+    return "\n\n".join(
+        f"Account {name} (cash left {usd(left[name])})\n{block}"
+        for name, block in zip(names, blocks, strict=True)
+    )
+
+
+def household_plan_block(plan: HouseholdPlan, hh: Household, quotes: dict[str, PriceQuote]) -> str:
+    m = plan.metrics
+    head = f"== {plan.strategy} ({plan.status}) =="
+    if plan.orders:
+        orders = household_orders_block(plan)
+    elif hh.investable <= 0:
+        orders = "(no orders: nothing to invest: no holdings and no cash above the reserve)"
+    else:
+        orders = "(no orders: the portfolio is already as close as whole shares allow)"
+    metrics = (
+        f"deviation {usd(m.deviation)} ({m.deviation_pct:.2f}% of investable) | "
+        f"largest drift {m.max_drift * 100:.2f} pp | orders {m.orders} | "
+        f"shares {m.shares_traded} | turnover {usd(m.turnover)} | costs {usd(m.costs)} | "
+        f"cash left {usd(m.cash_left)} | {m.solve_ms:.1f} ms"
+    )
+    if len(plan.accounts_after) > 1:
+        metrics += "\ncash left per account: " + ", ".join(
+            f"{a.account} {usd(a.cash_left)}" for a in plan.accounts_after
+        )
+    title = (
+        "Orders (sells first)"
+        if len(hh.accounts) == 1
+        else ("Orders by account (sells first in each)")
+    )
+    after = holdings_block(hh.merged, plan.household_shares, quotes)
+    return "\n\n".join([head, title, orders, "Holdings after", after, metrics])
+
+
+def render_household_text(
+    hh: Household, quotes: dict[str, PriceQuote], plans: Sequence[HouseholdPlan]
+) -> str:
+    """The single-account report for one account; with several, the accounts
+    first, the household's holdings, and each plan's orders by account."""
+    inp = hh.merged
+    summary = (
+        f"Total value {usd(inp.total_value)} (extra cash {usd(inp.cash)}), "
+        f"investable {usd(inp.investable)} (reserve {usd(inp.options.reserve)})"
+    )
+    parts = [summary]
+    if len(hh.accounts) > 1:
+        parts.append("Accounts")
+        parts.append(
+            table(
+                ["account", "kind", "value", "cash", "reserve"],
+                [
+                    [a.name, a.kind, usd(hh.account_value(a.name)), usd(a.cash), usd(a.reserve)]
+                    for a in hh.accounts
+                ],
+                right={2, 3, 4},
+            )
+        )
+    parts += ["Current holdings", holdings_block(inp, dict(inp.holdings), quotes)]
+    parts += [household_plan_block(p, hh, quotes) for p in plans]
     return "\n\n".join(parts)

@@ -301,8 +301,8 @@ async def test_save_and_the_next_start_finds_everything(tmp_path: Path, user_dir
         assert "saved to portfolio.json" in shown(main.query_one("#status"))
     data = json.loads(mine.read_text(encoding="utf-8"))
     assert data["model"] == "moderate-pitt"
-    assert data["holdings"] == saved_holdings
-    assert data["cash"] == 1234.5
+    assert data["accounts"][0]["holdings"] == saved_holdings
+    assert data["accounts"][0]["cash"] == 1234.5
     assert data["price_overrides"] == {"VTI": 300}
     assert (user_dirs / "last-portfolio.txt").read_text().strip() == str(mine.resolve())
 

@@ -29,7 +29,9 @@ def write(path: Path, text: str) -> Path:
 
 def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
     out = run_json(capsys, "--fund", "risky-norris", "--strategy", "all")
-    assert set(out) == {"total_value", "investable", "cash", "prices", "plans"}
+    # SPEC §5's keys, plus §11's household additions.
+    assert set(out) == {"total_value", "investable", "cash", "prices", "plans", "accounts"}
+    assert [a["account"] for a in out["accounts"]] == ["main"]
     assert [p["strategy"] for p in out["plans"]] == [
         "simple",
         "tracking-error",
@@ -58,6 +60,7 @@ def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -
             "costs",
             "cash_left",
             "solve_ms",
+            "location_score",
         }
         for key in MONEY_KEYS:
             value = plan["metrics"][key]
@@ -65,7 +68,7 @@ def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -
         actions = [o["action"] for o in plan["orders"]]
         assert actions == sorted(actions, key=lambda a: a != "SELL"), "sells come first"
         for o in plan["orders"]:
-            assert set(o) == {"symbol", "action", "shares", "price", "amount", "cost"}
+            assert set(o) == {"account", "symbol", "action", "shares", "price", "amount", "cost"}
             assert Decimal(str(o["amount"])) == (Decimal(str(o["price"])) * o["shares"]).quantize(
                 Decimal("0.01")
             )

@@ -405,10 +405,13 @@ def test_portfolio_numbers_written_as_json_numbers(tmp_path: Path) -> None:
     p = tmp_path / "p.json"
     save_portfolio(p, _portfolio())
     raw = json.loads(p.read_text())
-    assert (
-        raw["cash"] == 1234.56 and raw["options"]["fee"] == 1.5 and raw["options"]["reserve"] == 100
-    )
-    assert raw["holdings"]["ESGV"] == 12
+    # Saved as version 2: the one account `main` holds the cash and shares.
+    assert raw["version"] == 2
+    (main,) = raw["accounts"]
+    assert main["account"] == "main"
+    assert main["cash"] == 1234.56 and raw["options"]["fee"] == 1.5
+    assert raw["options"]["reserve"] == 100
+    assert main["holdings"]["ESGV"] == 12
 
 
 GOOD = '{\n  "version": 1,\n  "holdings": {"ESGV": 3},\n  "cash": 10\n}\n'
@@ -448,7 +451,7 @@ GOOD = '{\n  "version": 1,\n  "holdings": {"ESGV": 3},\n  "cash": 10\n}\n'
         ('{"options": {"fee": 10001}}', ["options.fee", "at most $10,000"]),
         ('{"price_overrides": {"ESGV": 0}}', ["price_overrides.ESGV", "at least $0.000001"]),
         ('{"price_overrides": {"ESGV": 1E+300}}', ["no exponent"]),
-        ('{"version": 2}', ["version: must be 1", "(got 2)"]),
+        ('{"version": 3}', ["version: must be 1 or 2", "(got 3)"]),
         ('{"model": ""}', ["model: must not be empty"]),
         ('{"model": "a\\u001b[2Jb"}', ["model", "control characters", "\\x1b"]),
         ("[" * 5000 + "]" * 5000, ["nested too deeply"]),

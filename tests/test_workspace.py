@@ -15,6 +15,7 @@ import pytest
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.engine import Options
+from rebalancer_tui.portfolio_io import load_portfolio
 from rebalancer_tui.workspace import History, Outcome, Workspace
 
 NORRIS = load_catalog().models[0]
@@ -61,7 +62,7 @@ def test_autosave_writes_changes_but_never_a_demo(mine: Path) -> None:
     ws = started(mine)
     edited = ws.state.replace(holdings={"ESGV": 11, "BND": 5})
     assert ws.session.autosave_now(edited) is None
-    assert json.loads(mine.read_text())["holdings"] == {"ESGV": 11, "BND": 5}
+    assert load_portfolio(mine).holdings == {"ESGV": 11, "BND": 5}
     before = mine.read_bytes()
     outcome = ws.regenerated()
     assert outcome.state is not None and outcome.state.demo_seed == 0
@@ -96,7 +97,7 @@ def test_a_touch_without_new_bytes_is_no_conflict(mine: Path) -> None:
     st = mine.stat()
     os.utime(mine, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
     assert ws.session.autosave_now(ws.state.replace(cash=Decimal(1))) is None
-    assert json.loads(mine.read_text())["cash"] == 1
+    assert load_portfolio(mine).cash == 1
 
 
 def test_opening_then_autosaving_the_same_state_writes_nothing(mine: Path) -> None:
@@ -122,7 +123,7 @@ def test_save_questions_name_what_is_lost(mine: Path, tmp_path: Path) -> None:
     assert csv.read_text() == "symbol,shares\nESGV,1\n"
     saved = ws.save_as(csv)
     assert saved.ok and saved.state is not None and saved.state.demo_seed is None
-    assert json.loads(csv.read_text())["holdings"] == {"ESGV": 10, "BND": 5}
+    assert load_portfolio(csv).holdings == {"ESGV": 10, "BND": 5}
     assert ws.session.path == csv and ws.save_question(csv) is None
 
 

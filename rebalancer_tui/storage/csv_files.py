@@ -13,11 +13,13 @@ import io
 from collections.abc import Collection, Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rebalancer_tui.rules import (
+    CASH,
     MAX_SYMBOLS,
     PRICE,
+    RESERVE,
     SHARES,
     WEIGHT,
     WEIGHT_SUM_TOLERANCE,
@@ -41,11 +43,14 @@ _CENT = Decimal("0.01")
 _NAMED = 5
 
 
-def _rows(path: Path, columns: tuple[str, str]) -> list[tuple[int, dict[str, str]]]:
-    """Data rows of a two-column CSV as (line number, {column: cell})."""
+def _rows(
+    path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[tuple[int, dict[str, str]]]:
+    """Data rows of a CSV as (line number, {column: cell}); the header names
+    every column of `columns` and any of `optional`, in any order."""
     text = read_text(path)
     name = where(path)
-    expected = ",".join(columns)
+    expected = ",".join(columns) + "".join(f"[,{c}]" for c in optional)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     out: list[tuple[int, dict[str, str]]] = []
@@ -60,7 +65,12 @@ def _rows(path: Path, columns: tuple[str, str]) -> list[tuple[int, dict[str, str
             line = reader.line_num
             if header is None:
                 header = [c.lower() for c in cells]
-                if sorted(header) != sorted(columns):
+                extra = [c for c in header if c not in columns]
+                if (
+                    len(set(header)) != len(header)
+                    or not set(columns) <= set(header)
+                    or not set(extra) <= set(optional)
+                ):
                     raise InputError(
                         f"{name} line {line}: expected the header '{expected}' "
                         f"(got {shown(','.join(cells))})"
@@ -147,6 +157,114 @@ def read_targets_csv(path: Path, *, known: Collection[str] | None = None) -> dic
 def read_prices_csv(path: Path) -> dict[str, Decimal]:
     """`symbol,price` rows -> {SYMBOL: price}; prices are dollars within `rules.PRICE`."""
     return _read_column(Path(path), "price", PRICE)[0]
+
+
+def check_account(text: str) -> str:
+    """An account name as given (case kept): 1-32 letters, digits, '_', '.', '-'."""
+    from rebalancer_tui.engine.household import ACCOUNT_NAME
+
+    name = text.strip()
+    if not ACCOUNT_NAME.fullmatch(name):
+        raise InputError(
+            f"account name {shown(name)} must be 1-32 letters, digits, '_', '.' or '-'"
+        )
+    return name
+
+
+def check_kind(text: str) -> str:
+    from rebalancer_tui.engine.household import ACCOUNT_KINDS
+
+    kind = text.strip().lower()
+    if kind not in ACCOUNT_KINDS:
+        raise InputError(f"account kind {shown(text)} must be one of {', '.join(ACCOUNT_KINDS)}")
+    return kind
+
+
+def read_account_holdings_csv(
+    path: Path,
+    *,
+    known: Collection[str] | None = None,
+    default_account: str = "main",
+    accounts: Collection[str] | None = None,
+    accounts_file: str = "the accounts",
+) -> dict[str, dict[str, int]]:
+    """`[account,]symbol,shares` rows -> {account: {SYMBOL: shares}}, accounts
+    in the order first seen. Without the `account` column every row belongs to
+    `default_account`. A (account, symbol) pair given twice is refused; with
+    `accounts`, an account not among them is refused (named with its line)."""
+    path = Path(path)
+    name = where(path)
+    out: dict[str, dict[str, int]] = {}
+    lines: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in _rows(path, ("symbol", "shares"), ("account",)):
+        try:
+            account = check_account(row["account"]) if "account" in row else default_account
+            if accounts is not None and account not in accounts:
+                raise InputError(f"unknown account {shown(account)} (not in {accounts_file})")
+            sym = check_symbol(row["symbol"])
+            if (account, sym) in seen:
+                where_ = f" in account {account}" if "account" in row else ""
+                raise InputError(
+                    f"{sym} appears twice{where_} (first on line {seen[account, sym]})"
+                )
+            shares = int(parse_number(row["shares"], SHARES))
+        except InputError as exc:
+            raise InputError(f"{name} line {line}: {exc}") from None
+        seen[account, sym] = line
+        lines.setdefault(sym, line)
+        out.setdefault(account, {})[sym] = shares
+    _check_known(path, lines, known, lines)
+    return out
+
+
+class AccountRow(NamedTuple):
+    account: str
+    kind: str
+    cash: Decimal
+    reserve: Decimal
+    line: int
+
+
+def read_accounts_csv(path: Path) -> list[AccountRow]:
+    """`account,kind,cash[,reserve]` rows, in file order; a name given twice is refused."""
+    path = Path(path)
+    name = where(path)
+    out: list[AccountRow] = []
+    first: dict[str, int] = {}
+    for line, row in _rows(path, ("account", "kind", "cash"), ("reserve",)):
+        try:
+            account = check_account(row["account"])
+            if account in first:
+                raise InputError(
+                    f"account {account} appears twice (first on line {first[account]})"
+                )
+            kind = check_kind(row["kind"])
+            cash = parse_number(row["cash"], CASH)
+            reserve = parse_number(row["reserve"], RESERVE) if row.get("reserve") else Decimal(0)
+        except InputError as exc:
+            raise InputError(f"{name} line {line}: {exc}") from None
+        first[account] = line
+        out.append(AccountRow(account, kind, cash, reserve, line))
+    if not out:
+        raise InputError(f"{name}: no accounts (expected rows 'account,kind,cash[,reserve]')")
+    return out
+
+
+def read_location_csv(path: Path) -> dict[str, frozenset[str]]:
+    """`symbol,kind` rows -> {SYMBOL: preferred account kinds} (a symbol may
+    prefer several kinds, one row each)."""
+    path = Path(path)
+    name = where(path)
+    out: dict[str, set[str]] = {}
+    for line, row in _rows(path, ("symbol", "kind")):
+        try:
+            sym = check_symbol(row["symbol"])
+            kind = check_kind(row["kind"])
+        except InputError as exc:
+            raise InputError(f"{name} line {line}: {exc}") from None
+        out.setdefault(sym, set()).add(kind)
+    return {s: frozenset(k) for s, k in out.items()}
 
 
 def orders_csv_text(plan: Plan) -> str:

@@ -14,7 +14,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    model_validator,
+)
 
 from rebalancer_tui import rules
 from rebalancer_tui.rules import (
@@ -107,9 +115,9 @@ class PortfolioOptions(BaseModel):
         return cls(**options.model_dump(exclude={"time_limit"}))
 
 
-class PortfolioFile(BaseModel):
-    """What the user keeps between sessions: holdings, cash, options, the chosen
-    model and typed price overrides."""
+class PortfolioFileV1(BaseModel):
+    """Version 1: one account's holdings and cash at the top level. Read only:
+    it opens as the version-2 household with one account `main`."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -126,29 +134,185 @@ class PortfolioFile(BaseModel):
         default_factory=dict
     )
 
+
+def _account_name(v: Any) -> Any:
+    if not isinstance(v, str):
+        return v
+    from rebalancer_tui.storage.csv_files import check_account
+
+    return check_account(v)
+
+
+def _symbols(v: Any) -> Any:
+    if not isinstance(v, list):
+        return v
+    out: list[str] = []
+    for raw in v:
+        sym = check_symbol(str(raw))
+        if sym in out:
+            raise InputError(f"symbol {sym} appears twice")
+        out.append(sym)
+    return out
+
+
+def _nothing_yet(what: str) -> Callable[[Any], Any]:
+    def check(v: Any) -> Any:
+        if v:
+            raise InputError(f"{what} are not supported yet (leave the list empty)")
+        return v
+
+    return check
+
+
+class AccountEntry(BaseModel):
+    """One account of a version-2 file (SPEC §10)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account: Annotated[str, BeforeValidator(_account_name)] = "main"
+    kind: Literal["taxable", "tax-deferred", "tax-free"] = "taxable"
+    cash: Annotated[Decimal, BeforeValidator(number(rules.CASH))] = Decimal(0)
+    reserve: Annotated[Decimal, BeforeValidator(number(rules.RESERVE))] = Decimal(0)
+    holdings: Annotated[dict[str, Shares], BeforeValidator(symbol_keys)] = Field(
+        default_factory=dict
+    )
+    buyable: Annotated[list[str] | None, BeforeValidator(_symbols)] = None
+    lots: Annotated[list[Any], BeforeValidator(_nothing_yet("lots"))] = Field(default_factory=list)
+    locked: Annotated[list[Any], BeforeValidator(_nothing_yet("locked holdings"))] = Field(
+        default_factory=list
+    )
+
+
+def _one_account(v: Any) -> Any:
+    """`holdings=` / `cash=` keywords (version 1, and callers that think in one
+    account) become the one account `main`."""
+    if isinstance(v, dict) and ("holdings" in v or "cash" in v) and "accounts" not in v:
+        v = dict(v)
+        main: dict[str, Any] = {"account": "main"}
+        if "holdings" in v:
+            main["holdings"] = v.pop("holdings")
+        if "cash" in v:
+            main["cash"] = v.pop("cash")
+        v["accounts"] = [main]
+    return v
+
+
+def _location(v: Any) -> Any:
+    if not isinstance(v, dict):
+        return v
+    out = symbol_keys(v)
+    for sym, kinds in out.items():
+        if isinstance(kinds, str):
+            out[sym] = [kinds]
+    return out
+
+
+class PortfolioFile(BaseModel):
+    """What the user keeps between sessions (SPEC §10, version 2): the chosen
+    model, the household's accounts, options, asset location and typed price
+    overrides. Version-1 files open as one account `main` and are saved back
+    as version 2. `holdings` and `cash` are the household's totals (what a
+    one-account screen shows); `PortfolioFile(holdings=..., cash=...)` makes
+    the one account `main`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[2] = 2
+    model: Annotated[str, BeforeValidator(printable_text)] = Field(
+        default="risky-norris", min_length=1, max_length=64, description="model id"
+    )
+    accounts: list[AccountEntry] = Field(
+        default_factory=lambda: [AccountEntry()], min_length=1, max_length=100
+    )
+    options: PortfolioOptions = Field(default_factory=PortfolioOptions)
+    location: Annotated[
+        dict[str, list[Literal["taxable", "tax-deferred", "tax-free"]]],
+        BeforeValidator(_location),
+    ] = Field(default_factory=dict)
+    price_overrides: Annotated[dict[str, Price], BeforeValidator(symbol_keys)] = Field(
+        default_factory=dict
+    )
+
+    def __init__(self, **data: Any) -> None:
+        # Declared so type checkers accept the `holdings=`/`cash=` keywords
+        # that `_fold` turns into the one account `main`.
+        super().__init__(**data)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold(cls, v: Any) -> Any:
+        return _one_account(v)
+
+    @model_validator(mode="after")
+    def _unique(self) -> PortfolioFile:
+        seen: set[str] = set()
+        for a in self.accounts:
+            if a.account in seen:
+                raise InputError(f"account {a.account} appears twice")
+            seen.add(a.account)
+        return self
+
+    @property
+    def holdings(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for a in self.accounts:
+            for s, n in a.holdings.items():
+                out[s] = out.get(s, 0) + n
+        return out
+
+    @property
+    def cash(self) -> Decimal:
+        return sum((a.cash for a in self.accounts), Decimal(0))
+
+    @classmethod
+    def from_v1(cls, old: PortfolioFileV1) -> PortfolioFile:
+        return cls(
+            model=old.model,
+            accounts=[AccountEntry(account="main", holdings=old.holdings, cash=old.cash)],
+            options=old.options,
+            price_overrides=old.price_overrides,
+        )
+
     def to_json_text(self) -> str:
         return dumps(
             {
                 "version": self.version,
                 "model": self.model,
-                "holdings": self.holdings,
-                "cash": self.cash,
+                "accounts": [
+                    {
+                        "account": a.account,
+                        "kind": a.kind,
+                        "cash": a.cash,
+                        "reserve": a.reserve,
+                        "holdings": a.holdings,
+                        "buyable": a.buyable,
+                        "lots": a.lots,
+                        "locked": a.locked,
+                    }
+                    for a in self.accounts
+                ],
                 "options": self.options.model_dump(),
+                "location": self.location,
                 "price_overrides": self.price_overrides,
             }
         )
 
 
 def parse_portfolio(text: str, path: Path) -> PortfolioFile:
-    """A portfolio from JSON text; `path` only names the file in errors."""
+    """A portfolio from JSON text (version 1 or 2); `path` only names the file in errors."""
     raw = parse_json(text, path, raw_numbers=True)
     if not isinstance(raw, dict):
         kind = "a list" if isinstance(raw, list) else shown(str(raw))
         raise InputError(
-            f'{where(path)}: expected a JSON object {{"version": 1, ...}} (got {kind})'
+            f'{where(path)}: expected a JSON object {{"version": 2, ...}} (got {kind})'
         )
+    version = raw.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version not in (1, 2):
+        raise InputError(f"{where(path)}: field version: must be 1 or 2 (got {version})")
     try:
-        return PortfolioFile.model_validate(raw)
+        if version == 2 or (version is None and "accounts" in raw):
+            return PortfolioFile.model_validate(raw)
+        return PortfolioFile.from_v1(PortfolioFileV1.model_validate(raw))
     except ValidationError as exc:
         raise InputError(f"{where(path)}: {describe_validation_error(exc)}") from None
 
@@ -168,12 +332,16 @@ def load_portfolio(
     path = Path(path)
     pf = parse_portfolio(read_text(path), path)
     if known_symbols is not None:
-        for sym in pf.holdings:
-            if sym not in known_symbols and sym not in pf.price_overrides:
-                raise InputError(
-                    f"{where(path)}: field holdings.{sym}: unknown symbol (not in the catalog "
-                    "and no price override)"
-                )
+        for k, a in enumerate(pf.accounts):
+            for sym in a.holdings:
+                if sym not in known_symbols and sym not in pf.price_overrides:
+                    field = (
+                        "holdings" if pf.accounts == [a] and k == 0 else (f"accounts[{k}].holdings")
+                    )
+                    raise InputError(
+                        f"{where(path)}: field {field}.{sym}: unknown symbol (not in the catalog "
+                        "and no price override)"
+                    )
     if known_models is not None and pf.model not in known_models:
         listed = ", ".join(list(known_models)[:10])
         raise InputError(
@@ -217,8 +385,10 @@ def startup_portfolio_path(flag: str | Path | None = None) -> Path:
 
 
 __all__ = [
+    "AccountEntry",
     "FileMissingError",
     "PortfolioFile",
+    "PortfolioFileV1",
     "PortfolioOptions",
     "Price",
     "Shares",
