@@ -166,7 +166,7 @@ async def test_current_holdings_with_cash_add_up(cash: str, reserve: str) -> Non
             if table.cell_text(str(k.value), "weight") != "—"
         ]
         values = [dollars(table.cell_text(str(k.value), "value")) for k in table.rows]
-        assert "Cash" in table.cell_text("$cash", "symbol")
+        assert "cash" in table.cell_text("$cash", "symbol").lower()
         # Rounded to 0.01 % each: the sum is within half a hundredth per row.
         assert abs(sum(weights, Decimal(0)) - 100) <= Decimal("0.005") * len(weights)
         assert sum(values, Decimal(0)) == inp.total_value.quantize(Decimal("0.01"))
@@ -398,3 +398,15 @@ async def test_every_result_column_is_in_view_at_any_width(tmp_path: Path, width
         for table_id, last in (("#current", "Drift"), ("#orders", "Cost"), ("#after", "Drift")):
             header = lines(app.screen.query_one(table_id, Widget))[0]
             assert last in header, f"{table_id} at {width} columns: {header!r}"
+
+
+async def test_compare_columns_keep_amount_and_drift_in_view(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        for table in app.screen.query(".column-orders, .column-after"):
+            last = "Amount" if table.has_class("column-orders") else "Drift"
+            assert last in lines(table)[0], f"{table.classes}: {lines(table)[0]!r}"

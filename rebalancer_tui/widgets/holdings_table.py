@@ -14,7 +14,7 @@ from rich.text import Text
 
 from rebalancer_tui.engine import HoldingRow, Options
 from rebalancer_tui.widgets.format import asset_band, drift_text, money, pct, price, right
-from rebalancer_tui.widgets.keyed_table import Cell, KeyedTable, Row
+from rebalancer_tui.widgets.keyed_table import Cell, Columns, KeyedTable, Row
 
 # Row keys of the money rows: "$" never starts a symbol, so they cannot clash.
 CASH_ROW, RESERVE_ROW, COSTS_ROW = "$cash", "$reserve", "$costs"
@@ -30,7 +30,7 @@ def _band_of(band: Band, row: HoldingRow) -> float:
 
 
 class HoldingsTable(KeyedTable):
-    COLUMNS = (
+    COLUMNS: Columns = (
         ("symbol", "Symbol", False),
         ("shares", "Shares", True),
         ("price", "Price", True),
@@ -57,28 +57,33 @@ class HoldingsTable(KeyedTable):
         table: list[Row] = [
             (
                 r.symbol,
-                [
-                    r.symbol if r.in_model else f"{r.symbol}*",
-                    right(f"{r.shares:,}"),
-                    right(price(r.price)),
-                    right(money(r.value)),
-                    right(pct(r.weight)),
-                    right(pct(r.target)),
-                    drift_text(r.drift, _band_of(band, r)),
-                ],
+                self.cells(
+                    {
+                        "symbol": r.symbol if r.in_model else f"{r.symbol}*",
+                        "shares": right(f"{r.shares:,}"),
+                        "price": right(price(r.price)),
+                        "value": right(money(r.value)),
+                        "weight": right(pct(r.weight)),
+                        "target": right(pct(r.target)),
+                        "drift": drift_text(r.drift, _band_of(band, r)),
+                    }
+                ),
             )
             for r in rows
         ]
         if cash is not None:
             reserve = band.reserve if isinstance(band, Options) else Decimal(0)
             plain_band = float(band.band) if isinstance(band, Options) else band
-            table += _money_rows(rows, cash, reserve, costs, plain_band)
+            table += [
+                (key, self.cells(values))
+                for key, values in _money_rows(rows, cash, reserve, costs, plain_band)
+            ]
         self.set_rows(table)
 
 
 def _money_rows(
     rows: Sequence[HoldingRow], cash: Decimal, reserve: Decimal, costs: Decimal, band: float
-) -> list[Row]:
+) -> list[tuple[str, dict[str, Cell]]]:
     """Cash (above the reserve), the reserve and the costs, as rows.
 
     The weights' base is what is invested: assets, costs and cash, less the
@@ -90,25 +95,46 @@ def _money_rows(
     def weight(amount: Decimal) -> float:
         return float(amount / base) if base > 0 else 0.0
 
+    def money_row(
+        label: Text, amount: Decimal, share: Cell, target: Cell, drift: Cell
+    ) -> dict[str, Cell]:
+        blank = right("")
+        return {
+            "symbol": label, "shares": blank, "price": blank, "value": right(money(amount)),
+            "weight": share, "target": target, "drift": drift,
+        }  # fmt: skip
+
     none = right("—", "dim")
-    out: list[Row] = []
     cash_weight = weight(free)
-    label = "Cash" if reserve == 0 else "Cash over reserve"
-    cells: list[Cell] = [
-        Text(label, style="italic"), right(""), right(""), right(money(free)),
-        right(pct(cash_weight)), right(pct(0.0)), drift_text(cash_weight, band),
+    label = "Cash" if reserve == 0 else "Free cash"  # above the reserve
+    out = [
+        (
+            CASH_ROW,
+            money_row(
+                Text(label, style="italic"), free, right(pct(cash_weight)), right(pct(0.0)),
+                drift_text(cash_weight, band),
+            ),
+        )
     ]  # fmt: skip
-    out.append((CASH_ROW, cells))
     if reserve > 0:
-        cells = [
-            Text("Reserve", style="italic dim"), right(""), right(""), right(money(reserve)),
-            none, none, none,
-        ]  # fmt: skip
-        out.append((RESERVE_ROW, cells))
+        out.append(
+            (RESERVE_ROW, money_row(Text("Reserve", style="italic dim"), reserve, none, none, none))
+        )
     if costs > 0:
-        cells = [
-            Text("Costs paid", style="italic dim"), right(""), right(""), right(money(costs)),
-            right(pct(weight(costs))), none, none,
-        ]  # fmt: skip
-        out.append((COSTS_ROW, cells))
+        share = right(pct(weight(costs)))
+        out.append(
+            (COSTS_ROW, money_row(Text("Costs paid", style="italic dim"), costs, share, none, none))
+        )
     return out
+
+
+class CompactHoldingsTable(HoldingsTable):
+    """The compare view's narrow column: what a plan ends with, without the
+    price and target (the main view shows them), so the drift stays in view."""
+
+    COLUMNS: Columns = (
+        ("symbol", "Symbol", False),
+        ("shares", "Shares", True),
+        ("weight", "Weight", True),
+        ("drift", "Drift", True),
+    )

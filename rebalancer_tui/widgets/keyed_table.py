@@ -10,18 +10,19 @@ view.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
 
 Cell = str | Text
 Row = tuple[str, Sequence[Cell]]
+Columns = tuple[tuple[str, str, bool], ...]
+"""(key, label, right-aligned) per column."""
 
 
 class KeyedTable(DataTable[Cell]):
-    COLUMNS: tuple[tuple[str, str, bool], ...] = ()
-    """(key, label, right-aligned) per column."""
+    COLUMNS: Columns = ()
 
     def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
@@ -31,6 +32,11 @@ class KeyedTable(DataTable[Cell]):
     def _add_columns(self) -> None:
         for key, label, right in self.COLUMNS:
             self.add_column(Text(label, justify="right") if right else label, key=key)
+
+    def cells(self, values: Mapping[str, Cell]) -> list[Cell]:
+        """One row's cells in this table's column order, from every column's value
+        (a narrower subclass lists fewer COLUMNS and shows only those)."""
+        return [values[key] for key, _, _ in self.COLUMNS]
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         keys = [key for key, _ in rows]

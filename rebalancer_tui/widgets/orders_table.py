@@ -8,13 +8,13 @@ from rich.text import Text
 
 from rebalancer_tui.engine import Order
 from rebalancer_tui.widgets.format import money, price, right
-from rebalancer_tui.widgets.keyed_table import KeyedTable
+from rebalancer_tui.widgets.keyed_table import Columns, KeyedTable
 
 ACTION_STYLE = {"BUY": "bold green", "SELL": "bold red"}
 
 
 class OrdersTable(KeyedTable):
-    COLUMNS = (
+    COLUMNS: Columns = (
         ("action", "Action", False),
         ("symbol", "Symbol", False),
         ("shares", "Shares", True),
@@ -29,17 +29,31 @@ class OrdersTable(KeyedTable):
             [
                 (
                     o.symbol,
-                    [
-                        Text(o.action, style=ACTION_STYLE[o.action]),
-                        o.symbol,
-                        right(f"{o.shares:,}"),
-                        right(price(o.price)),
-                        right(money(o.amount)),
-                        right(money(o.cost)),
-                    ],
+                    self.cells(
+                        {
+                            "action": Text(o.action, style=ACTION_STYLE[o.action]),
+                            "symbol": o.symbol,
+                            "shares": right(f"{o.shares:,}"),
+                            "price": right(price(o.price)),
+                            "amount": right(money(o.amount)),
+                            "cost": right(money(o.cost)),
+                        }
+                    ),
                 )
                 for o in orders
             ]
         )
         count = f"{len(orders)} order" + ("s" if len(orders) > 1 else "")
         self.border_subtitle = count if orders else empty
+
+
+class CompactOrdersTable(OrdersTable):
+    """The compare view's narrow column: the orders without price and cost
+    (the main view shows them), so the amount stays in view."""
+
+    COLUMNS: Columns = (
+        ("action", "Action", False),
+        ("symbol", "Symbol", False),
+        ("shares", "Shares", True),
+        ("amount", "Amount", True),
+    )

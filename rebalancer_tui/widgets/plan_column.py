@@ -6,9 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from rebalancer_tui.engine import LABELS, Options, Plan
-from rebalancer_tui.widgets.holdings_table import Band, HoldingsTable
+from rebalancer_tui.widgets.holdings_table import Band, CompactHoldingsTable, HoldingsTable
 from rebalancer_tui.widgets.metrics_line import MetricsLine
-from rebalancer_tui.widgets.orders_table import OrdersTable
+from rebalancer_tui.widgets.orders_table import CompactOrdersTable, OrdersTable
 from rebalancer_tui.widgets.results import no_orders_note
 
 
@@ -20,8 +20,8 @@ class PlanColumn(Vertical):
 
     def compose(self) -> ComposeResult:
         yield MetricsLine(compact=True, classes="column-metrics")
-        yield OrdersTable("Orders", classes="column-orders")
-        yield HoldingsTable("Holdings after", classes="column-after")
+        yield CompactOrdersTable("Orders", classes="column-orders")
+        yield CompactHoldingsTable("Holdings after", classes="column-after")
 
     def show(self, plan: Plan, band: Band, best: set[str]) -> None:
         """`band`: the options (per-asset bands; the cash left, reserve and
