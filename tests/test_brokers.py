@@ -372,10 +372,12 @@ def test_money_cells_dollars_separators_dashes_and_parentheses() -> None:
         'Z1,Ind,SPAXX**,MONEY MARKET,,,"$1,234,567.89"\n'
         'Z1,Ind,VTI,TOTAL,"1,000",$281.50,"$281,500.00"\n'
         "Z1,Ind,BND,BOND,7,--,--\n"
+        "Z1,Ind,OLD,DELISTED,3,$0.00,$0.00\n"
     )
     (acct,) = parse_broker_text(text).accounts
     assert acct.cash == D("1234567.89")
-    assert acct.holdings == {"VTI": 1000, "BND": 7}
+    # No price ("--") or $0: the holding is kept, with no price from the file.
+    assert acct.holdings == {"VTI": 1000, "BND": 7, "OLD": 3}
     assert acct.prices == {"VTI": D("281.50")}
 
 
@@ -419,7 +421,8 @@ def test_negative_cash_is_refused_by_the_rules_naming_the_account() -> None:
     [
         ("Z1,Ind,VTI,TOTAL,12,34,$281.50,$3378.00", "line 2: 8 cells under a header of 7"),
         ("Z1,Ind,VTI,TOTAL,twelve,$281.50,$3378.00", "line 2: shares: not a number"),
-        ("Z1,Ind,VTI,TOTAL,12,$0,$0", "line 2: price: must be at least"),
+        ("Z1,Ind,VTI,TOTAL,12,-$3.00,$0", "line 2: price: must be at least"),
+        ("Z1,Ind,VTI,TOTAL,12,$1.123456789,$0", "line 2: price: must have at most 8 decimals"),
         ("Z1,Ind,VTI,TOTAL,,$281.50,$0", "line 2: shares: required for VTI"),
         ('Z1,Ind,"VTI', "line 2: malformed CSV"),
     ],

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from rebalancer_tui.rules import PRICE, InputError, check_number, shown
+from rebalancer_tui.rules import InputError, check_number, shown
 from rebalancer_tui.storage.brokers.build import Household, broker_symbol
 from rebalancer_tui.storage.brokers.dates import flex_date
 from rebalancer_tui.storage.brokers.model import BrokerAccount, Skipped
@@ -33,6 +33,7 @@ from rebalancer_tui.storage.brokers.money import (
     COST,
     broker_number,
     checked,
+    file_price,
     share_count,
 )
 from rebalancer_tui.storage.brokers.table import Columns, Row, cell, check_width, norm
@@ -244,7 +245,7 @@ def _positions(
                 continue
             number, label = _account(row, cols)
             symbol = broker_symbol(cell(row, i_sym))
-            price = checked(cell(row, i_price), PRICE)
+            price = file_price(cell(row, i_price))
             if as_of is None and cell(row, i_report):
                 as_of = flex_date(cell(row, i_report), "ReportDate")
             if level == "SUMMARY":

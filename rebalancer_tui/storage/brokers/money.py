@@ -15,6 +15,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from rebalancer_tui.rules import (
     MAX_DIGITS,
+    PRICE,
     SHARES,
     InputError,
     Quantity,
@@ -22,7 +23,15 @@ from rebalancer_tui.rules import (
     shown,
 )
 
-__all__ = ["ANY_SHARES", "COST", "NONE_WORDS", "broker_number", "checked", "share_count"]
+__all__ = [
+    "ANY_SHARES",
+    "COST",
+    "NONE_WORDS",
+    "broker_number",
+    "checked",
+    "file_price",
+    "share_count",
+]
 
 # Cells that mean "no value" in broker files.
 NONE_WORDS = frozenset({"", "--", "n/a", "na", "-"})
@@ -71,6 +80,16 @@ def checked(text: str, q: Quantity) -> Decimal | None:
     if value is None:
         return None
     return check_number(value, q, got=shown(text.strip(), 24))
+
+
+def file_price(text: str) -> Decimal | None:
+    """The file's own price of a holding, or None: none given, or $0 (a
+    delisted or unpriced position is still held; it needs a price from
+    elsewhere). A negative price is refused by `rules.PRICE`."""
+    value = broker_number(text, PRICE.name)
+    if value is None or value == 0:
+        return None
+    return check_number(value, PRICE, got=shown(text.strip(), 24))
 
 
 ANY_SHARES = Quantity("shares", "shares", Decimal(0), SHARES.maximum, None)

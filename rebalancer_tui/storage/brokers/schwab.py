@@ -18,11 +18,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from rebalancer_tui.rules import PRICE, InputError
+from rebalancer_tui.rules import InputError
 from rebalancer_tui.storage.brokers.build import AccountBuilder, Household, broker_symbol
 from rebalancer_tui.storage.brokers.dates import find_date
 from rebalancer_tui.storage.brokers.model import BrokerAccount, Skipped
-from rebalancer_tui.storage.brokers.money import broker_number, checked, share_count
+from rebalancer_tui.storage.brokers.money import broker_number, file_price, share_count
 from rebalancer_tui.storage.brokers.table import (
     Columns,
     Row,
@@ -163,5 +163,5 @@ def _row(
     count = share_count(cell(row, idx["qty"]))
     if count is None:
         raise InputError(f"shares: required for {symbol}")
-    price = checked(cell(row, idx["price"]), PRICE)
+    price = file_price(cell(row, idx["price"]))
     acct.add_holding(row.line, symbol, count[0], count[1], price)
