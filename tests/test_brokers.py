@@ -484,6 +484,10 @@ def test_every_account_name_is_valid_and_unique() -> None:
             "a-very-long-account-name-th-9876",
         ),
         ("", "!!!", "account"),
+        ("", "Brokerage **42", "brokerage-42"),
+        # A huge masked-looking cell is cheap (the old pattern took a minute on this).
+        ("", "X" * 3000, "x" * 32),
+        ("", "X" * 100_000 + "-12", "x" * 29 + "-12"),
     ],
 )
 def test_account_name(number: str, label: str, name: str) -> None:

@@ -24,12 +24,24 @@ from rebalancer_tui.storage.brokers.model import ACCOUNT_NAME, BrokerAccount, Br
 
 __all__ = ["AccountBuilder", "Household", "account_name", "broker_symbol"]
 
-_MASKED = re.compile(r"(?P<name>.*?)[\s.]*(?:\.\.\.|…|[Xx*]{2,}-?)(?P<digits>[A-Za-z0-9]*\d)\s*")
+# A masked account number at the end of a label: "...123", "XXXX-1234", "**12".
+_MASK_TAIL = re.compile(r"(?:\.\.\.|…|[Xx*]{2,}-?)([0-9]{1,12})\s*\Z")
 _NOT_NAME = re.compile(r"[^A-Za-z0-9]+", re.ASCII)
 
 
 def _slug(text: str) -> str:
     return _NOT_NAME.sub("-", text).strip("-").lower()
+
+
+def _masked(text: str) -> tuple[str, str] | None:
+    """(name, digits shown) of a label ending in a masked number, or None.
+    Only the label's tail is searched: a huge cell stays cheap."""
+    tail = text[-64:]
+    m = _MASK_TAIL.search(tail)
+    if m is None:
+        return None
+    cut = len(text) - len(tail) + m.start()
+    return text[:cut].rstrip(" .\t"), m.group(1)
 
 
 def account_name(number: str, label: str) -> str:
@@ -40,15 +52,14 @@ def account_name(number: str, label: str) -> str:
     the name and the digits shown ("individual-123"). Never empty.
     """
     number = number.strip()
-    if number and ACCOUNT_NAME.fullmatch(number) and not _MASKED.fullmatch(" " + number):
+    if number and ACCOUNT_NAME.fullmatch(number) and _masked(number) is None:
         return number
     source = f"{label} {number}".strip() if number not in label else label
-    m = _MASKED.fullmatch(source)
-    if m:
-        base, digits = _slug(m["name"]), m["digits"]
-        base = base[: 32 - len(digits) - 1] if base else ""
-        return f"{base}-{digits}" if base else digits[-32:]
-    return _slug(source)[:32] or "account"
+    found = _masked(source)
+    if found:
+        base, digits = _slug(found[0])[: 32 - len(found[1]) - 1].strip("-"), found[1]
+        return f"{base}-{digits}" if base else digits
+    return _slug(source[:200])[:32].strip("-") or "account"
 
 
 def broker_symbol(text: str) -> str:
