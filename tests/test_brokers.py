@@ -183,7 +183,8 @@ def test_ibkr_flex_tagged_with_lots_and_cash_report() -> None:
     assert (p.format, p.as_of) == ("ibkr", date(2026, 11, 27))
     assert [a.account for a in p.accounts] == ["U1234567", "U7654321"]
     u1, u2 = p.accounts
-    assert u1.cash == D("1234.56")  # BASE_SUMMARY, not the USD row alone
+    # The USD cash; EUR cash would need an exchange, and BASE_SUMMARY is a total.
+    assert u1.cash == D("1120.1")
     assert u1.holdings == {"ESGV": 30, "BRK.B": 4}
     assert u1.fractions == {"BRK.B": D("0.5")}
     assert u1.prices == {"ESGV": D("98.76"), "BRK.B": D("455.1")}
@@ -199,6 +200,8 @@ def test_ibkr_flex_tagged_with_lots_and_cash_report() -> None:
     assert p.skipped == [
         Skipped(11, "unknown instrument type (option)"),
         Skipped(12, "not in US dollars (EUR)"),
+        Skipped(16, "account total"),
+        Skipped(17, "not in US dollars (EUR)"),
     ]
 
 
@@ -214,6 +217,15 @@ def test_ibkr_flex_without_tags() -> None:
 
 
 _FLEX = "ClientAccountID,Symbol,Quantity,MarkPrice,CostBasisPrice,OpenDateTime,LevelOfDetail\n"
+
+
+def test_ibkr_cash_report_of_totals_only_is_the_cash() -> None:
+    text = (
+        "ClientAccountID,Symbol,Quantity,MarkPrice\nU1,VTI,1,280\n"
+        "ClientAccountID,CurrencyPrimary,EndingCash\nU1,BASE_SUMMARY,500.25\n"
+    )
+    p = parse_broker_text(text)
+    assert (p.accounts[0].cash, p.skipped) == (D("500.25"), [])
 
 
 def test_ibkr_lots_only_make_the_position() -> None:

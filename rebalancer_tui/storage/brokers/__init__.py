@@ -90,6 +90,7 @@ def parse_broker_text(text: str, name: str = "broker file") -> BrokerPositions:
     as_of, accounts, skipped = read(rows, name)
     if not accounts:
         raise InputError(f"{name}: this {FORMATS[key]} file holds no account")
+    skipped = sorted(skipped, key=lambda s: s.line)
     return BrokerPositions(key, FORMATS[key], as_of, accounts, skipped)
 
 

@@ -15,7 +15,9 @@ or without them: a header row, then data rows (a new header row starts a
 new section). `LevelOfDetail` SUMMARY rows are holdings, LOT rows tax lots
 (CostBasisPrice, OpenDateTime); without the column every row is a holding.
 A Cash Report section (ClientAccountID, CurrencyPrimary, EndingCash) gives
-the cash; without one, cash is 0. Other sections (trades, ...) are ignored.
+the cash: the USD rows (other currencies and the BASE_SUMMARY total are
+skipped by name; BASE_SUMMARY alone is the cash); without one, cash is 0.
+Other sections (trades, ...) are ignored.
 """
 
 from __future__ import annotations
@@ -170,7 +172,7 @@ def read(rows: list[Row], where: str) -> tuple[date | None, list[BrokerAccount],
             report = _positions(house, sec, cols, skipped, state)
             as_of = as_of or report
         elif cols.find("EndingCash") is not None and cols.find("CurrencyPrimary") is not None:
-            _cash(sec, cols, skipped, state)
+            _cash(sec, cols, state)
     if not found:
         raise InputError(
             f"{where}: this {LABEL} file has no Open Positions section "
@@ -182,9 +184,20 @@ def read(rows: list[Row], where: str) -> tuple[date | None, list[BrokerAccount],
             acct = house.get(number, label)
             whole = int(total)
             acct.add_holding(line, symbol, whole, total - whole, price)
-    for number, label, value in state.cash_values():
+    for number, label, value in state.settle_cash(skipped):
         house.get(number, label).add_cash(value)
+    skipped.sort(key=lambda s: s.line)
     return as_of, house.finish(), skipped
+
+
+@dataclass
+class _Cash:
+    """One account's Cash Report rows, settled once the file is read."""
+
+    usd: Decimal | None = None
+    base: Decimal | None = None
+    base_line: int = 0
+    foreign: list[Skipped] = field(default_factory=list)
 
 
 @dataclass
@@ -193,18 +206,24 @@ class _State:
     lot_only: dict[tuple[str, str, str], tuple[int, Decimal, Decimal | None]] = field(
         default_factory=dict
     )
-    base_cash: dict[tuple[str, str], Decimal] = field(default_factory=dict)
-    usd_cash: dict[tuple[str, str], Decimal] = field(default_factory=dict)
-    foreign: dict[tuple[str, str], list[Skipped]] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
+    cash: dict[tuple[str, str], _Cash] = field(default_factory=dict)
 
-    def cash_values(self) -> list[tuple[str, str, Decimal]]:
+    def settle_cash(self, skipped: list[Skipped]) -> list[tuple[str, str, Decimal]]:
+        """The cash of each account: its USD rows. Other currencies would need
+        an exchange to buy a US ETF, so they are skipped by name, and the
+        BASE_SUMMARY total with them; a report of BASE_SUMMARY rows only is
+        taken as the cash (the query asked for totals)."""
         out: list[tuple[str, str, Decimal]] = []
-        for key in dict.fromkeys([*self.base_cash, *self.usd_cash, *self.foreign]):
-            if key in self.base_cash:
-                out.append((*key, self.base_cash[key]))
+        for (number, label), c in self.cash.items():
+            if c.usd is not None:
+                out.append((number, label, c.usd))
+                skipped.extend(c.foreign)
+                if c.base is not None:
+                    skipped.append(Skipped(c.base_line, "account total"))
+            elif c.base is not None:
+                out.append((number, label, c.base))
             else:
-                out.append((*key, self.usd_cash.get(key, Decimal(0))))
+                skipped.extend(c.foreign)
         return out
 
 
@@ -286,27 +305,21 @@ def _lot(
     state.lot_only[key] = (line, total + qty, price)
 
 
-def _cash(sec: _Section, cols: Columns, skipped: list[Skipped], state: _State) -> None:
+def _cash(sec: _Section, cols: Columns, state: _State) -> None:
     i_cur = cols.require("CurrencyPrimary")
     i_end = cols.require("EndingCash")
     for row in sec.rows:
         try:
             check_width(row, cols)
             number, label = _account(row, cols)
-            key = (number, label)
+            c = state.cash.setdefault((number, label), _Cash())
             currency = cell(row, i_cur).upper()
             value = broker_number(cell(row, i_end), "cash") or Decimal(0)
-            if currency == "BASE_SUMMARY":
-                state.base_cash[key] = value
-                state.foreign.pop(key, None)
-            elif currency == "USD":
-                state.usd_cash[key] = state.usd_cash.get(key, Decimal(0)) + value
-            elif key not in state.base_cash:
-                state.foreign.setdefault(key, []).append(
-                    Skipped(row.line, f"not in US dollars ({currency})")
-                )
+            if currency == "USD":
+                c.usd = (c.usd or Decimal(0)) + value
+            elif currency == "BASE_SUMMARY":
+                c.base, c.base_line = value, row.line
+            else:
+                c.foreign.append(Skipped(row.line, f"not in US dollars ({currency or '?'})"))
         except InputError as exc:
             raise InputError(f"{cols.where} line {row.line}: {exc}") from None
-    for found in state.foreign.values():
-        skipped.extend(found)
-    state.foreign.clear()
