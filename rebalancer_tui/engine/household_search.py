@@ -257,7 +257,9 @@ def _split(
                 return Split(None, 0, calls)
             orders = hh.order_count(ans.shares)
             if order_cap is not None and orders > order_cap:
-                return Split(None, orders, calls)
+                # Feasible, but more orders than the pooled bound: the caller's
+                # incumbent, not a proof.
+                return Split(ans.shares, orders, calls)
             caps.append((model.order_terms(), orders + 0.5))
         calls += 1
         traded = float(hh.merged.total_value)
@@ -305,16 +307,23 @@ def _trade_minimization(hh: Household, methods: Pipeline | None, deadline: float
     calls += split.highs_calls
     if split.shares is not None and split.orders == fewest:
         return Result(split.shares, pooled.kind, pooled.message, None, [*trace, "split"], calls)
-    res = _band_search(hh, fewest, pooled.metrics.deviation - CENT, deadline)
+    res = _band_search(hh, fewest, pooled.metrics.deviation - CENT, deadline, split.shares)
     res.methods = [*trace, *res.methods]
     res.highs_calls += calls
     return res
 
 
-def _band_search(hh: Household, fewest: int, dev_bound: Decimal, deadline: float) -> Result:
+def _band_search(
+    hh: Household,
+    fewest: int,
+    dev_bound: Decimal,
+    deadline: float,
+    incumbent: HouseholdShares | None = None,
+) -> Result:
     """Household MILP: fewest orders with every household weight in its band,
-    then the least deviation, then the fewest dollars traded."""
-    from rebalancer_tui.engine.household_milp import HouseholdModel
+    then the least deviation. A known in-band `incumbent` caps the search
+    below its order count, so an infeasible model proves it has the fewest."""
+    from rebalancer_tui.engine.household_milp import Answer, HouseholdModel
     from rebalancer_tui.engine.tracking import band_bounds
 
     bounds, _ = band_bounds(hh.merged)
@@ -323,12 +332,22 @@ def _band_search(hh: Household, fewest: int, dev_bound: Decimal, deadline: float
     calls = 1
     model = HouseholdModel(hh, need_dev=True, need_orders=True, total_lo=lo, total_hi=hi)
     n_orders = float(len(hh.symbols) * len(hh.accounts))
+    # Half the time left for the fewest orders, the rest for the closest.
+    half = time.monotonic() + (deadline - time.monotonic()) / 2
+    known = hh.order_count(incumbent) if incumbent is not None else None
+    caps = [] if known is None else [(model.order_terms(), known - 0.5)]
     try:
-        # Half the time left for the fewest orders, the rest for the closest.
-        half = time.monotonic() + (deadline - time.monotonic()) / 2
-        ans = model.solve(model.order_terms(), scale=n_orders, abs_gap=0.5, deadline=half)
-    except (Infeasible, SolveFailed):
+        ans = model.solve(model.order_terms(), scale=n_orders, abs_gap=0.5, deadline=half,
+                          caps=caps)  # fmt: skip
+    except Infeasible:
         ans = None
+        if known is not None:  # nothing below the incumbent's count: proven fewest
+            ans = Answer(incumbent, float(known), float(known), True)
+    except SolveFailed:
+        ans = None
+    if incumbent is not None and (ans is None or ans.shares is None):
+        below = ans.bound if ans is not None else -float("inf")
+        ans = Answer(incumbent, float(known or 0), below, False)
     if ans is None or ans.shares is None:
         te = _tracking_error(hh, None, deadline)
         why = "no household plan fits the band" if ans is None else "time limit reached"
