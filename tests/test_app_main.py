@@ -363,7 +363,7 @@ async def test_q_quits(tmp_path: Path) -> None:
     assert app.return_code == 0
 
 
-@pytest.mark.parametrize(("size", "klass"), [((80, 24), "-narrow"), ((200, 60), "-wide")])
+@pytest.mark.parametrize(("size", "klass"), [((80, 24), "-narrow"), ((220, 60), "-wide")])
 async def test_layout_fits_small_and_large_terminals(
     tmp_path: Path, size: tuple[int, int], klass: str
 ) -> None:

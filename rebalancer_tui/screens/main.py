@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 # frame does not wait for them.
 
 
-BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (170, "-wide")]
+BREAKPOINTS = [(0, "-narrow"), (140, "-medium"), (210, "-wide")]  # where the tables fit
 
 
 class MainScreen(Screen[None]):
