@@ -17,6 +17,7 @@ from rebalancer_tui.storage.orders_export import (
     IBKR_HEADER,
     ORDERS_HEADER,
     OrderRow,
+    default_ibkr_ids,
     export_orders,
     ibkr_basket,
     order_rows_from_plan,
@@ -97,7 +98,7 @@ def test_export_refuses_rows_off_the_rules(row: OrderRow, needle: str) -> None:
     with pytest.raises(InputError, match=needle):
         orders_csv([row])
     with pytest.raises(InputError, match=needle):
-        ibkr_basket([row], {row.account: "U1"})
+        ibkr_basket([row], {row.account: "U1234567"})
 
 
 def test_rows_from_todays_single_account_plan() -> None:
@@ -118,6 +119,19 @@ def test_rows_from_todays_single_account_plan() -> None:
     assert order_rows_from_plan(plan, "ira")[0].account == "ira"
 
 
+def test_default_ibkr_ids() -> None:
+    flex = [
+        OrderRow("U1234567", "BUY", "VTI", 1, D(1), D(1)),
+        OrderRow("DU7654321", "BUY", "VTI", 1, D(1), D(1)),
+    ]
+    ids = {"U1234567": "U1234567", "DU7654321": "DU7654321"}
+    assert default_ibkr_ids(flex) == ids
+    # A household name with digits is not an IBKR id.
+    assert default_ibkr_ids([*flex, OrderRow("ira2", "BUY", "VTI", 1, D(1), D(1))]) == ids
+    assert default_ibkr_ids([OrderRow("main", "BUY", "VTI", 1, D(1), D(1))]) == {"main": ""}
+    assert default_ibkr_ids(ROWS) == {}
+
+
 def test_writers_are_atomic_files_read_back(tmp_path: Path) -> None:
     out = tmp_path / "orders.csv"
     export_orders(out, ROWS, "csv")
@@ -131,6 +145,12 @@ def test_writers_are_atomic_files_read_back(tmp_path: Path) -> None:
     # Without ids, an account name is its own IBKR id (a Flex file's household).
     export_orders(basket, [OrderRow("U1234567", "SELL", "VTI", 1, D(1), D(1))], "ibkr")
     assert basket.read_text().splitlines()[1].endswith(",MKT,U1234567")
+    # One account not named like an id ("main"): TWS's default account.
+    export_orders(basket, [OrderRow("main", "BUY", "VTI", 2, D(1), D(2))], "ibkr")
+    assert basket.read_text().splitlines()[1] == "BUY,2,VTI,STK,SMART,USD,DAY,MKT,"
+    # Several such accounts: which IBKR account is which must be said.
+    with pytest.raises(InputError, match="no Interactive Brokers account id for account"):
+        export_orders(basket, ROWS, "ibkr")
     with pytest.raises(InputError, match="is a directory"):
         export_orders(tmp_path, ROWS, "csv")
 

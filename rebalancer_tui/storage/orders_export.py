@@ -51,6 +51,7 @@ __all__ = [
     "ORDERS_HEADER",
     "ExportFormat",
     "OrderRow",
+    "default_ibkr_ids",
     "export_orders",
     "ibkr_basket",
     "order_rows_from_plan",
@@ -80,8 +81,8 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "ibkr")
 AMOUNT = Quantity("amount", "$", Decimal(0), MAX_TOTAL_VALUE, 2)
 _CENT = Decimal("0.01")
 _ACCOUNT = re.compile(r"[A-Za-z0-9_.-]{1,32}", re.ASCII)
-# An IBKR account id: U1234567, DU1234567 (paper), F1234567 (advisor) ...
-_IBKR_ID = re.compile(r"[A-Za-z]{1,3}[0-9]{1,12}", re.ASCII)
+# An IBKR account id: U1234567, DU1234567 (paper), F1234567 (advisor): capitals, digits.
+_IBKR_ID = re.compile(r"[A-Z]{1,3}[0-9]{5,12}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,15 +211,26 @@ def export_orders(
     account_ids: Mapping[str, str] | None = None,
 ) -> None:
     """`--export-orders FILE --export-format csv|ibkr`: the orders written in
-    `fmt`. For "ibkr" without `account_ids`, every account name is taken as
-    its own IBKR id (a household read from an IBKR Flex file)."""
+    `fmt`. For "ibkr" without `account_ids`: an account named like an IBKR
+    id (a household read from a Flex file) is its own id; a single account
+    named otherwise ("main") gets an empty Account cell (TWS's default
+    account); several such accounts need `account_ids`."""
     if fmt == "csv":
         write_orders_csv(path, rows)
     elif fmt == "ibkr":
-        ids = account_ids if account_ids is not None else {r.account: r.account for r in rows}
-        write_ibkr_basket(path, rows, ids)
+        write_ibkr_basket(path, rows, account_ids or default_ibkr_ids(rows))
     else:
         raise InputError(f"export format: must be csv or ibkr (got {shown(str(fmt))})")
+
+
+def default_ibkr_ids(rows: Sequence[OrderRow]) -> dict[str, str]:
+    """The IBKR ids `export_orders` assumes when none are given."""
+    names = list(dict.fromkeys(r.account for r in rows))
+    ids = {n: n for n in names if _IBKR_ID.fullmatch(n)}
+    others = [n for n in names if n not in ids]
+    if len(names) == 1 and others:
+        ids[others[0]] = ""
+    return ids
 
 
 def parse_orders_csv(text: str, name: str = "orders file") -> list[OrderRow]:
