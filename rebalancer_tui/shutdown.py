@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import sys
 import termios
 import threading
 from collections.abc import Callable
@@ -125,9 +124,9 @@ class ExitGuard:
         # Set once the app's driver has put the terminal back itself.
         self.terminal_restored = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._previous: dict[int, Any] = {}
         self._watchdog: threading.Timer | None = None
-        self._lock = threading.Lock()
+        # Reentrant: a signal can arrive while the main thread is inside arm().
+        self._lock = threading.RLock()
 
     def install(self) -> None:
         """Catch the quit signals. Call it on the app's event loop, in the main
@@ -135,13 +134,9 @@ class ExitGuard:
         if threading.current_thread() is not threading.main_thread():
             return
         self._loop = asyncio.get_running_loop()
+        # Kept until the process ends: the app owns it (see RebalancerApp.exit).
         for sig in QUIT_SIGNALS:
-            self._previous[sig] = signal.signal(sig, self._on_signal)
-
-    def uninstall(self) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-        self._previous.clear()
+            signal.signal(sig, self._on_signal)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         # A Python signal handler runs on the main thread between two bytecodes,
@@ -164,16 +159,9 @@ class ExitGuard:
             self._watchdog.daemon = True
             self._watchdog.start()
 
-    def disarm(self) -> None:
-        with self._lock:
-            if self._watchdog is not None:
-                self._watchdog.cancel()
-                self._watchdog = None
-
     def _force_exit(self, code: int) -> None:
         if not self.terminal_restored:
             restore_terminal(self.terminal_modes)
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                stream.flush()
+        # No flush of sys.stdout/stderr: a stuck main thread may hold their
+        # locks, and the app writes nothing there while it runs.
         os._exit(code)

@@ -17,11 +17,14 @@ import select
 import signal
 import sys
 import termios
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from rebalancer_tui.shutdown import DaemonExecutor
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminals")
 
@@ -188,3 +191,27 @@ def test_sigterm_with_the_event_loop_stuck_still_ends_and_restores(tmp_path: Pat
     assert done.status == 128 + signal.SIGTERM
     assert_terminal_restored(done.output)
     assert done.echo_restored
+
+
+def test_the_executor_never_waits_for_a_running_job() -> None:
+    executor = DaemonExecutor(max_workers=1)
+    started, release = threading.Event(), threading.Event()
+
+    def long_job() -> str:
+        started.set()
+        release.wait(60)
+        return "done"
+
+    running = executor.submit(long_job)
+    queued = executor.submit(lambda: "never")  # waits for the one slot
+    assert started.wait(30)
+    assert queued.cancel()  # still cancellable while it waits
+    executor.shutdown(wait=True)  # returns although a job runs: nothing joins it
+    assert running.running()
+    workers = [t for t in threading.enumerate() if t.name == "rebalancer-worker"]
+    assert workers and all(t.daemon for t in workers)  # the interpreter will not wait
+    with pytest.raises(RuntimeError):
+        executor.submit(lambda: None)
+    release.set()
+    assert running.result(timeout=30) == "done"
+    assert queued.cancelled()
