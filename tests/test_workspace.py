@@ -195,3 +195,14 @@ def test_edited_sets_only_what_changed(mine: Path) -> None:
     assert outcome.undo == "edit of cash"
     assert outcome.state is not None and outcome.state.cash == 5
     assert outcome.message == ""  # the editor shows the change itself
+
+
+def test_opening_a_file_forgets_the_undo_steps(mine: Path, tmp_path: Path) -> None:
+    """Undo after open would write the other file's states over the opened one."""
+    other = tmp_path / "other.json"
+    other.write_text(portfolio_json({"QQQM": 2}), encoding="utf-8")
+    ws = started(mine)
+    ws.history.record("edit", ws.state)
+    opened = ws.open(other)
+    assert opened.ok and opened.undo is None
+    assert len(ws.history) == 0

@@ -202,7 +202,9 @@ class Workspace:
         if pf is None:
             return outcome
         state = PortfolioState.from_file(pf, self.model(pf.model), self.state.quotes)
-        return dataclasses.replace(outcome, state=state, undo="open")
+        # Undoing into another file's states would write them over this one.
+        self.history.clear()
+        return dataclasses.replace(outcome, state=state)
 
     def _read_holdings(self, path: Path) -> tuple[dict[str, int] | None, Outcome]:
         return self.session.import_holdings(path, [*self.known_symbols(), *self.state.overrides])

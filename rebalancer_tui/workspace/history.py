@@ -20,6 +20,10 @@ class History:
         self._steps.append((what, before))
         del self._steps[: -self.limit]
 
+    def clear(self) -> None:
+        """Forget every step (another file is open: its states are not these)."""
+        self._steps.clear()
+
     def undo(self, now: PortfolioState) -> tuple[str, PortfolioState] | None:
         """The change undone and the state to go back to, or None if there is none.
 
