@@ -132,19 +132,25 @@ def _tracking_error(hh: Household, methods: Pipeline | None, deadline: float) ->
         return Result(shares, StatusKind.FALLBACK,
                       f"{pooled.status}; no household split -> simple plan", None,
                       [*trace, "simple"], calls)  # fmt: skip
-    res = _closest_search(hh, bound, deadline)
+    res = _closest_search(hh, bound, deadline, pooled.final_shares)
     res.methods = [*trace, *res.methods]
     res.highs_calls += calls
     return res
 
 
-def _closest_search(hh: Household, bound: Decimal, deadline: float) -> Result:
+def _closest_search(
+    hh: Household, bound: Decimal, deadline: float, pooled_totals: dict[str, int] | None = None
+) -> Result:
     """The household MILP for the least deviation, from the per-account simple
     plan, inside the pooled problem's box; then fewest dollars traded."""
     from rebalancer_tui.engine.household_milp import HouseholdModel
 
     incumbent, _ = simple_household(hh)
     best_dev = hh.deviation(incumbent)
+    if pooled_totals is not None and len(hh.accounts) > 1:
+        near = partial_split(hh, pooled_totals)
+        if near is not None and hh.deviation(near) < best_dev:
+            incumbent, best_dev = near, hh.deviation(near)
     lo, hi = _pooled_box(hh, float(best_dev))
     model = HouseholdModel(hh, need_dev=True, total_lo=lo, total_hi=hi)
     scale = max(float(best_dev), 1.0)
@@ -224,6 +230,110 @@ class Split:
     highs_calls: int = 0
 
 
+def greedy_split(hh: Household, totals: dict[str, int]) -> HouseholdShares | None:
+    """The first of a few greedy splits (see `_greedy_split`) that fits."""
+    for sell_poorest in (False, True):
+        for best_fit in (False, True):
+            shares = _greedy_split(hh, totals, sell_poorest=sell_poorest, best_fit=best_fit)
+            if shares is not None:
+                return shares
+    return None
+
+
+def partial_split(hh: Household, totals: dict[str, int]) -> HouseholdShares | None:
+    """The closest greedy split that leaves out the shares that do not fit (a
+    feasible household plan near the pooled optimum: the search's incumbent)."""
+    found = [
+        _greedy_split(hh, totals, sell_poorest=a, best_fit=b, partial=True)
+        for a in (False, True)
+        for b in (False, True)
+    ]
+    plans = [x for x in found if x is not None]
+    return min(plans, key=hh.deviation) if plans else None
+
+
+def _greedy_split(
+    hh: Household,
+    totals: dict[str, int],
+    *,
+    sell_poorest: bool,
+    best_fit: bool,
+    partial: bool = False,
+) -> HouseholdShares | None:
+    """A split without swaps, found in microseconds when there is room: every
+    symbol is only sold (from the accounts holding it, least preferred
+    location first) or only bought (most expensive symbols first, each into
+    the preferred accounts, then the account with the most cash left). None
+    if some share does not fit; the exact check has the last word."""
+    names = hh.names
+    fee, rate = float(hh.options.fee), float(hh.options.cost_rate)
+    held = {a: hh.account(a).holdings for a in names}
+    x = {a: {s: held[a].get(s, 0) for s in hh.symbols} for a in names}
+    spent = {a: 0.0 for a in names}
+    for a in names:
+        for s in hh.symbols:
+            lo, hi = hh.bounds(a, s)
+            x[a][s] = min(max(x[a][s], lo), hi)
+    price = {s: float(hh.prices[s]) for s in hh.symbols}
+    cash = {a: float(hh.budget(a)) - sum(price[s] * n for s, n in x[a].items()) for a in names}
+    for a in names:  # forced sales pay their costs
+        for s, n in x[a].items():
+            moved = abs(n - held[a].get(s, 0))
+            if moved:
+                cash[a] -= fee + rate * price[s] * moved
+                spent[a] += 1
+    buys: list[tuple[str, int]] = []
+    for s in hh.symbols:
+        delta = totals.get(s, 0) - sum(x[a][s] for a in names)
+        if delta < 0:
+            order = sorted(
+                names,
+                key=lambda a: (hh.located(a, s), cash[a] if sell_poorest else -x[a][s]),
+            )
+            for a in order:
+                lo = hh.bounds(a, s)[0]
+                k = min(-delta, x[a][s] - lo)
+                if k <= 0:
+                    continue
+                new = x[a][s] == held[a].get(s, 0)
+                cash[a] += price[s] * k * (1 - rate) - (fee if new else 0.0)
+                x[a][s] -= k
+                delta += k
+                if delta == 0:
+                    break
+            if delta:
+                return None
+        elif delta > 0:
+            buys.append((s, delta))
+    buys.sort(key=lambda t: -price[t[0]])
+    for s, count in buys:
+        p = price[s] * (1 + rate)
+        while count:
+            best, room = None, 0
+            for a in sorted(names, key=lambda a: (not hh.located(a, s), -cash[a])):
+                hi = hh.bounds(a, s)[1]
+                new = x[a][s] == held[a].get(s, 0)
+                fits = int((cash[a] - (fee if new else 0.0) + 1e-9) // p)
+                fits = min(fits, hi - x[a][s], count)
+                if fits <= 0:
+                    continue
+                # Best fit: the account that this symbol's shares fill completely.
+                if best is None or (best_fit and fits == count and room < count):
+                    best, room = a, fits
+                if not best_fit:
+                    break
+            if best is None:
+                if partial:
+                    break
+                return None
+            new = x[best][s] == held[best].get(s, 0)
+            cash[best] -= p * room + (fee if new else 0.0)
+            x[best][s] += room
+            count -= room
+    shares: HouseholdShares = x
+    return shares if hh.infeasibility(shares) is None else None
+
+
 def _split(
     hh: Household,
     totals: dict[str, int],
@@ -239,6 +349,15 @@ def _split(
         shares = {hh.names[0]: {s: totals.get(s, 0) for s in hh.symbols}}
         if hh.infeasibility(shares) is None:
             return Split(shares, hh.order_count(shares))
+    else:
+        # Without swaps a split trades exactly the pooled dollars, the least
+        # any split can; for trade-minimization it must also keep the pooled
+        # order count. Location is then only a greedy preference.
+        greedy = greedy_split(hh, totals)
+        if greedy is not None:
+            orders = hh.order_count(greedy)
+            if not orders_first or (order_cap is not None and orders <= order_cap):
+                return Split(greedy, orders)
     from rebalancer_tui.engine.household_milp import HouseholdModel
 
     x = np.array([float(totals.get(s, 0)) for s in hh.symbols])
