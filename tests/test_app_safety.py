@@ -398,3 +398,21 @@ async def test_the_holdings_editor_applies_a_row_on_enter_only(tmp_path: Path, m
         assert "shares: must be at most" in shown(app.screen.query_one("#editor-error"))
         assert len(messages.of(PortfolioEdited)) == 1
         assert app.main_screen.state.holdings == {**HELD, "ESGV": 1234}
+
+
+async def test_a_dialog_closes_once_however_often_it_is_told(tmp_path: Path) -> None:
+    from rebalancer_tui.screens.help import HelpScreen
+
+    app = offline_app(tmp_path)
+    results: list[object] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        stack = list(app.screen_stack)
+        for dialog in (HelpScreen([]), Confirm("Really?")):
+            app.push_screen(dialog, results.append)
+            await pilot.pause()
+            dialog.close(None)
+            dialog.close(None)  # a second key queued behind the first
+            await pilot.pause()
+            assert app.screen_stack == stack
+        assert results == [None, None]

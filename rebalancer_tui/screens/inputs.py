@@ -102,7 +102,10 @@ class InputsScreen(Modal[None]):
                 yield Label("Buy only (never sell)", classes="field-label")
                 yield Switch(bool(self.good["buy_only"]), id="in-buy_only", animate=False)
             yield Static("", id="inputs-error")
-            yield Static("Enter or Tab applies a field · Esc closes", classes="modal-hint")
+            yield Static(
+                "Tab applies a field and moves on · Enter applies and closes · Esc closes",
+                classes="modal-hint",
+            )
         yield Footer()  # this dialog's keys, not the main screen's
 
     def on_mount(self) -> None:
