@@ -230,14 +230,23 @@ class Split:
     highs_calls: int = 0
 
 
-def greedy_split(hh: Household, totals: dict[str, int]) -> HouseholdShares | None:
-    """The first of a few greedy splits (see `_greedy_split`) that fits."""
-    for sell_poorest in (False, True):
-        for best_fit in (False, True):
-            shares = _greedy_split(hh, totals, sell_poorest=sell_poorest, best_fit=best_fit)
-            if shares is not None:
-                return shares
-    return None
+def greedy_split(
+    hh: Household, totals: dict[str, int], *, fewest_orders: bool = False
+) -> HouseholdShares | None:
+    """The first of a few greedy splits (see `_greedy_split`) that fits; with
+    `fewest_orders`, the one with the fewest orders among them."""
+    found = []
+    for whole in (True, False) if fewest_orders else (False,):
+        for sell_poorest in (False, True):
+            for best_fit in (False, True):
+                shares = _greedy_split(
+                    hh, totals, sell_poorest=sell_poorest, best_fit=best_fit, whole=whole
+                )
+                if shares is not None:
+                    if not fewest_orders:
+                        return shares
+                    found.append(shares)
+    return min(found, key=hh.order_count) if found else None
 
 
 def partial_split(hh: Household, totals: dict[str, int]) -> HouseholdShares | None:
@@ -259,6 +268,7 @@ def _greedy_split(
     sell_poorest: bool,
     best_fit: bool,
     partial: bool = False,
+    whole: bool = False,
 ) -> HouseholdShares | None:
     """A split without swaps, found in microseconds when there is room: every
     symbol is only sold (from the accounts holding it, least preferred
@@ -290,6 +300,9 @@ def _greedy_split(
                 names,
                 key=lambda a: (hh.located(a, s), cash[a] if sell_poorest else -x[a][s]),
             )
+            if whole:  # one order: an account that alone holds enough, if any
+                enough = [a for a in order if x[a][s] - hh.bounds(a, s)[0] >= -delta]
+                order = enough[:1] + [a for a in order if a not in enough[:1]]
             for a in order:
                 lo = hh.bounds(a, s)[0]
                 k = min(-delta, x[a][s] - lo)
@@ -305,12 +318,22 @@ def _greedy_split(
                 return None
         elif delta > 0:
             buys.append((s, delta))
-    buys.sort(key=lambda t: -price[t[0]])
+    buys.sort(key=lambda t: -price[t[0]] * (t[1] if whole else 1))
     for s, count in buys:
         p = price[s] * (1 + rate)
+
+        def _fits(a: str, s: str = s, p: float = p) -> int:
+            new = x[a][s] == held[a].get(s, 0)
+            fits = int((cash[a] - (fee if new else 0.0) + 1e-9) // p)
+            return min(fits, hh.bounds(a, s)[1] - x[a][s])
+
         while count:
             best, room = None, 0
-            for a in sorted(names, key=lambda a: (not hh.located(a, s), -cash[a])):
+            ranked = sorted(names, key=lambda a: (not hh.located(a, s), -cash[a]))
+            if whole:  # one order: the first account that takes every share
+                takes_all = [a for a in ranked if _fits(a) >= count]
+                ranked = takes_all[:1] + [a for a in ranked if a not in takes_all[:1]]
+            for a in ranked:
                 hi = hh.bounds(a, s)[1]
                 new = x[a][s] == held[a].get(s, 0)
                 fits = int((cash[a] - (fee if new else 0.0) + 1e-9) // p)
@@ -353,7 +376,7 @@ def _split(
         # Without swaps a split trades exactly the pooled dollars, the least
         # any split can; for trade-minimization it must also keep the pooled
         # order count. Location is then only a greedy preference.
-        greedy = greedy_split(hh, totals)
+        greedy = greedy_split(hh, totals, fewest_orders=orders_first)
         if greedy is not None:
             orders = hh.order_count(greedy)
             if not orders_first or (order_cap is not None and orders <= order_cap):
