@@ -143,6 +143,7 @@ def test_one_account_household_is_the_single_account_plan(seed: int) -> None:
         new = solve_household(hh, strategy)
         assert new.final_shares["main"] == old.final_shares
         assert (new.kind, new.message) == (old.kind, old.message)
+        assert new.solved_by == old.solved_by, "the same exact methods settle it"
         assert new.holdings_after == old.holdings_after
         assert new.metrics.model_copy(update={"solve_ms": 0}) == old.metrics.model_copy(
             update={"solve_ms": 0}

@@ -150,6 +150,9 @@ class Household(BaseModel):
         cached = self._inputs.get(name)
         if cached is not None:
             return cached
+        if len(self.accounts) == 1 and name == self.accounts[0].name:
+            self._inputs[name] = self.merged  # one account: the very same input
+            return self.merged
         a = self.account(name)
         inp = RebalanceInput(
             holdings=dict(a.holdings),

@@ -202,15 +202,23 @@ def build_household_plan(
 
 
 def from_plan(hh: Household, plan: Plan, solve_ms: float) -> HouseholdPlan:
-    """A one-account household's plan from the single-account plan of `merged`."""
+    """A one-account household's plan from the single-account plan of
+    `hh.merged` (the same input): its figures are reused, not recomputed."""
     (name,) = hh.names
-    return build_household_plan(
-        hh,
-        plan.strategy,
-        {name: dict(plan.final_shares)},
-        plan.kind,
-        plan.message,
-        solve_ms,
+    assert hh.merged is hh.account_input(name)
+    shares = {name: dict(plan.final_shares)}
+    return HouseholdPlan(
+        strategy=plan.strategy,
+        kind=plan.kind,
+        message=plan.message,
+        final_shares=shares,
+        orders=[AccountOrder(account=name, **o.model_dump()) for o in plan.orders],
+        holdings_after=plan.holdings_after,
+        accounts_after=[
+            AccountAfter(account=name, holdings=shares[name], cash_left=plan.metrics.cash_left)
+        ],
+        metrics=plan.metrics.model_copy(update={"solve_ms": solve_ms}),
+        location_score=hh.location_score(shares),
         solved_by=plan.solved_by,
         highs_calls=plan.highs_calls,
     )

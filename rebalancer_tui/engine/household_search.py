@@ -30,7 +30,7 @@ import numpy as np
 from rebalancer_tui.engine.errors import Infeasible, SolveFailed
 from rebalancer_tui.engine.evaluate import CENT
 from rebalancer_tui.engine.household import Household, HouseholdShares
-from rebalancer_tui.engine.household_plan import HouseholdPlan, build_household_plan
+from rebalancer_tui.engine.household_plan import HouseholdPlan, build_household_plan, from_plan
 from rebalancer_tui.engine.plan import Plan, StatusKind
 from rebalancer_tui.engine.strategies import STRATEGIES, solve
 
@@ -50,6 +50,8 @@ class Result:
     lower_bound: Decimal | None = None
     methods: list[str] = field(default_factory=list)
     highs_calls: int = 0
+    # One account: the single-account plan these shares are (its figures are reused).
+    pooled: Plan | None = None
 
 
 def solve_household(
@@ -67,6 +69,8 @@ def solve_household(
     else:
         res = _trade_minimization(hh, methods, deadline)
     elapsed = (time.perf_counter() - start) * 1000
+    if res.pooled is not None and res.kind is res.pooled.kind and res.message == res.pooled.message:
+        return from_plan(hh, res.pooled, elapsed)
     return build_household_plan(
         hh,
         strategy_id,
@@ -107,7 +111,10 @@ def simple_household(hh: Household) -> tuple[HouseholdShares, list[Plan]]:
 def _simple(hh: Household) -> Result:
     shares, plans = simple_household(hh)
     if len(plans) == 1:
-        return Result(shares, plans[0].kind, plans[0].message, methods=list(plans[0].solved_by))
+        only = plans[0]
+        pooled = only if shares == {hh.names[0]: dict(only.final_shares)} else None
+        return Result(shares, only.kind, only.message, methods=list(only.solved_by),
+                      pooled=pooled)  # fmt: skip
     return Result(shares, plans[0].kind)
 
 
@@ -124,8 +131,10 @@ def _tracking_error(hh: Household, methods: Pipeline | None, deadline: float) ->
     split = _split(hh, pooled.final_shares, deadline, orders_first=False)
     calls += split.highs_calls
     if split.shares is not None:
-        trace.append("split")
-        return Result(split.shares, pooled.kind, pooled.message, None, trace, calls)
+        one = len(hh.accounts) == 1
+        return Result(split.shares, pooled.kind, pooled.message, None,
+                      trace if one else [*trace, "split"], calls,
+                      pooled if one else None)  # fmt: skip
     if not proven:
         # The pooled problem itself fell back: no bound to prove against.
         shares, _ = simple_household(hh)
@@ -438,8 +447,16 @@ def _trade_minimization(hh: Household, methods: Pipeline | None, deadline: float
         # No band plan for the pooled problem means none for the household
         # either; a time-out there leaves no bound. Either way the household
         # answers with its tracking-error plan, flagged.
-        te = _tracking_error(hh, methods, deadline)
         message = pooled.message if pooled.kind is StatusKind.FALLBACK else pooled.status
+        if pooled.kind is StatusKind.FALLBACK:
+            # The pooled answer is already the pooled tracking-error plan: split it.
+            split = _split(hh, pooled.final_shares, deadline, orders_first=False)
+            if split.shares is not None:
+                one = len(hh.accounts) == 1
+                return Result(split.shares, StatusKind.FALLBACK, message, None,
+                              trace if one else [*trace, "split"],
+                              calls + split.highs_calls, pooled if one else None)  # fmt: skip
+        te = _tracking_error(hh, methods, deadline)
         if len(hh.accounts) > 1 and te.kind is StatusKind.BOUNDED:
             message += f" (household tracking-error {te.message})"
         return Result(te.shares, StatusKind.FALLBACK, message, te.lower_bound,
@@ -448,7 +465,10 @@ def _trade_minimization(hh: Household, methods: Pipeline | None, deadline: float
     split = _split(hh, pooled.final_shares, deadline, orders_first=True, order_cap=fewest)
     calls += split.highs_calls
     if split.shares is not None and split.orders == fewest:
-        return Result(split.shares, pooled.kind, pooled.message, None, [*trace, "split"], calls)
+        one = len(hh.accounts) == 1
+        return Result(split.shares, pooled.kind, pooled.message, None,
+                      trace if one else [*trace, "split"], calls,
+                      pooled if one else None)  # fmt: skip
     res = _band_search(hh, fewest, pooled.metrics.deviation - CENT, deadline, split.shares)
     res.methods = [*trace, *res.methods]
     res.highs_calls += calls
