@@ -147,3 +147,75 @@ def tiny_household(seed: int, *, fee: str = "0", buy_only: bool = False) -> Hous
 
 def best(plans: list[HPlan], key: str) -> Fraction:
     return min(getattr(p, key) for p in plans)
+
+
+def feasibility_problems(hh: Household, shares: dict[str, dict[str, int]]) -> list[str]:
+    """Every rule a household plan breaks, checked in exact fractions from the
+    raw fields: each account pays for itself (cash never moves), sells no more
+    than it holds, buys only from its menu, sells what is outside the model,
+    and never sells in buy-only mode."""
+    problems = []
+    fee, rate = F(hh.options.fee), F(hh.options.cost_rate)
+    for a in hh.accounts:
+        x = shares[a.name]
+        syms = set(x) | {s for s, n in a.holdings.items() if n}
+        money = F(a.cash)
+        for s in syms:
+            h, n = a.holdings.get(s, 0), x.get(s, 0)
+            p = F(hh.prices[s])
+            money += p * (h - n)
+            if n != h:
+                money -= fee + rate * p * abs(n - h)
+            if n < 0:
+                problems.append(f"{a.name}: {s} negative")
+            if n > h and a.buyable is not None and s not in a.buyable:
+                problems.append(f"{a.name}: buys {s} off its menu")
+            if n < h and hh.options.buy_only:
+                problems.append(f"{a.name}: sells {s} in buy-only mode")
+            if s not in hh.targets and n != (h if hh.options.buy_only else 0):
+                problems.append(f"{a.name}: {s} outside the model not sold")
+            if s not in hh.targets and n > h:
+                problems.append(f"{a.name}: buys {s} outside the model")
+        if money < F(a.reserve):
+            problems.append(f"{a.name}: overspends by {float(F(a.reserve) - money)}")
+    return problems
+
+
+def random_household(seed: int, accounts: int = 3, n: int = 6) -> Household:
+    """Random households bigger than the brute force can list."""
+    r = random.Random(seed)
+    syms = [f"S{i}" for i in range(n)]
+    raw = [r.randint(1, 20) for _ in syms]
+    weights = [Decimal(x) / sum(raw) for x in raw]
+    weights[-1] = 1 - sum(weights[:-1], Decimal(0))
+    prices = {s: Decimal(r.randint(500, 40000)) / 100 for s in syms}
+    prices["OLD"] = Decimal("17.25")
+    accts = []
+    for k in range(accounts):
+        held = {s: r.randint(0, 30) for s in syms if r.random() < 0.6}
+        if r.random() < 0.3:
+            held["OLD"] = r.randint(1, 5)
+        cash = Decimal(r.randint(0, 300000)) / 100
+        buyable = None if r.random() < 0.6 else frozenset(r.sample(syms, r.randint(1, n)))
+        reserve = Decimal(r.choice([0, 0, 25])) if cash > 50 else Decimal(0)
+        accts.append(
+            Account(
+                name=f"acc{k}",
+                kind=("taxable", "tax-deferred", "tax-free")[k % 3],
+                cash=cash,
+                reserve=reserve,
+                holdings=held,
+                buyable=buyable,
+            )
+        )
+    options = Options(
+        fee=Decimal(r.choice(["0", "1", "4.95"])),
+        cost_rate=Decimal(r.choice(["0", "0.001"])),
+        band=Decimal(r.choice(["0.02", "0.05"])),
+        buy_only=r.random() < 0.25,
+        time_limit=1.0,
+    )
+    return Household(
+        accounts=tuple(accts), prices=prices, targets=dict(zip(syms, weights, strict=True)),
+        options=options, location={syms[0]: frozenset({"tax-deferred"})},
+    )  # fmt: skip

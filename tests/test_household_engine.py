@@ -15,7 +15,14 @@ from rebalancer_tui.engine.household import Account, Household
 from rebalancer_tui.engine.household_plan import HouseholdPlan
 from rebalancer_tui.engine.household_search import solve_household
 from rebalancer_tui.engine.plan import StatusKind
-from tests.household_reference import CENT, HPlan, enumerate_household, tiny_household
+from tests.household_reference import (
+    CENT,
+    HPlan,
+    enumerate_household,
+    feasibility_problems,
+    random_household,
+    tiny_household,
+)
 
 SEEDS = range(40)
 
@@ -252,3 +259,19 @@ def test_bad_account_fields() -> None:
             prices={"AAA": Decimal(1)},
             targets={"AAA": Decimal(1)},
         )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_households_keep_every_rule(seed: int) -> None:
+    hh = random_household(seed)
+    simple_plan = solve_household(hh, "simple")
+    for strategy in ("simple", "tracking-error", "trade-minimization"):
+        plan = solve_household(hh, strategy)
+        assert feasibility_problems(hh, plan.final_shares) == [], strategy
+        if plan.kind is StatusKind.BOUNDED and plan.lower_bound is not None:
+            assert plan.lower_bound <= plan.metrics.deviation
+        if strategy == "tracking-error" and plan.kind is not StatusKind.FALLBACK:
+            # The per-account baseline is a household plan too: never closer.
+            assert plan.metrics.deviation <= simple_plan.metrics.deviation + Decimal("0.01")
+        for o in plan.orders:
+            assert o.amount == o.price * o.shares
