@@ -5,12 +5,15 @@ A helper module (not a test module): the app test modules import it.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.console import Console
+from textual import events
+from textual.app import _character_to_key
 from textual.command import CommandList, CommandPalette
 from textual.message import Message
 from textual.pilot import Pilot
@@ -135,3 +138,16 @@ async def paste_into(pilot: Pilot[None], selector: str, text: str) -> None:
     """The whole value at once, as a paste."""
     pilot.app.screen.query_one(selector, Input).value = text
     await pilot.pause()
+
+
+async def keys_at_speed(pilot: Pilot[None], keys: list[str], gap_s: float = 0.03) -> None:
+    """Keys as a terminal sends them, through the driver's queue, `gap_s` apart
+    (a typist's pace): nothing waits for the app to finish with a key first."""
+    app = pilot.app
+    assert app._driver is not None
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        event = events.Key(name, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+        await asyncio.sleep(gap_s)

@@ -18,6 +18,7 @@ from app_pilot import (
     Messages,
     Notes,
     cell,
+    keys_at_speed,
     offline_app,
     row_keys,
     settle,
@@ -416,3 +417,33 @@ async def test_a_dialog_closes_once_however_often_it_is_told(tmp_path: Path) -> 
             await pilot.pause()
             assert app.screen_stack == stack
         assert results == [None, None]
+
+
+async def test_fast_typing_through_the_driver_applies_what_was_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """30 ms a key through the terminal driver, a 250-ETF buy-only model with a fee
+    re-planning behind the dialog: the values in force are the ones typed."""
+    heavy_model(tmp_path, monkeypatch)
+    app = offline_app(tmp_path, fund="heavy")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#in-buy_only", Switch).toggle()
+        app.screen.query_one("#in-cash", Input).focus()
+        await pilot.pause()
+        # Select-all on focus: typing replaces the field's text.
+        keys = [*"7730", "tab", *"25", "tab", *"1.5", "tab", "tab", *"2", "tab", "tab"]
+        keys += ["shift+tab"] * 6 + [*"100000000001", "escape"]  # cash again: refused
+        await keys_at_speed(pilot, keys)
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        state = app.main_screen.state
+        assert state.cash == Decimal(7730)
+        assert (state.options.reserve, state.options.band, state.options.fee) == (
+            Decimal(25),
+            Decimal("0.015"),
+            Decimal(2),
+        )
+        assert state.options.buy_only

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from rebalancer_tui import rules
 from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.models import ModelPortfolio, PriceQuote
-from rebalancer_tui.screens.modal import Modal
+from rebalancer_tui.screens.modal import IN_ORDER, Modal
 from rebalancer_tui.widgets.fields import DecimalField
 from rebalancer_tui.widgets.format import price, right, source_text
 from rebalancer_tui.workspace import PortfolioState
@@ -34,7 +34,8 @@ PRICE = DecimalField(rules.PRICE, blank_ok=True)
 
 class HoldingsEditor(Modal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="editor.close"),
+        Binding("escape", "close", "Close", id="editor.close", priority=True),
+        *IN_ORDER,
         Binding("delete", "remove", "Remove symbol", id="editor.remove"),
     ]
 

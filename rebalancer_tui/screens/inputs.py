@@ -25,7 +25,7 @@ from rebalancer_tui import rules
 from rebalancer_tui.engine import Options
 from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.rules import InputError, plain
-from rebalancer_tui.screens.modal import Modal
+from rebalancer_tui.screens.modal import IN_ORDER, Modal
 from rebalancer_tui.widgets.fields import DecimalField
 from rebalancer_tui.workspace import Workspace
 
@@ -60,7 +60,8 @@ class InputsScreen(Modal[None]):
     """Edits the cash and options; posts `PortfolioEdited` to `target`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="inputs.close"),
+        Binding("escape", "close", "Close", id="inputs.close", priority=True),
+        *IN_ORDER,
     ]
 
     def __init__(

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 R = TypeVar("R")
+
+# Tab and Shift+Tab handled in the order typed. Unbound, a Tab reaches the
+# focused field first and only then bubbles up to move the focus, so a fast
+# "1.5<Tab>2" put the 2 into the field being left. (Esc in a dialog with
+# fields is a priority binding for the same reason.)
+IN_ORDER: list[BindingType] = [
+    Binding("tab", "app.focus_next", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+]
 
 
 class OnceScreen(Screen[R], Generic[R]):
