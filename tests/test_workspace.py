@@ -206,3 +206,11 @@ def test_opening_a_file_forgets_the_undo_steps(mine: Path, tmp_path: Path) -> No
     opened = ws.open(other)
     assert opened.ok and opened.undo is None
     assert len(ws.history) == 0
+
+
+def test_no_question_for_what_the_write_refuses_anyway(mine: Path, tmp_path: Path) -> None:
+    ws = started(mine)
+    assert ws.save_question(tmp_path) is None
+    assert ws.export_question(tmp_path) is None
+    refused = ws.save_as(tmp_path)
+    assert not refused.ok and "directory" in refused.message

@@ -187,8 +187,9 @@ class PortfolioSession:
     # -- saving ----------------------------------------------------------------
 
     def save_question(self, path: Path) -> str | None:
-        """Why saving to `path` needs a yes, naming what would be lost; None if it does not."""
-        if fingerprint(path) is None:
+        """Why saving to `path` needs a yes, naming what would be lost; None if it does
+        not (no file there, or no regular file: the save itself refuses those)."""
+        if not path.is_file():
             return None
         current = same_file(path, self.path)
         if current and self.saving and not self.changed_on_disk():
@@ -258,7 +259,7 @@ class PortfolioSession:
 
     @staticmethod
     def export_question(path: Path) -> str | None:
-        if fingerprint(path) is None:
+        if not path.is_file():
             return None
         return f"{path} exists and holds {describe_file(path)}. Replace it with these orders?"
 
