@@ -384,13 +384,7 @@ async def test_ctrl_c_quits_even_from_a_field(tmp_path: Path) -> None:
         assert not app.is_running
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="screens: MainScreen.HORIZONTAL_BREAKPOINTS puts two result columns from 100 "
-    "and three from 170 wide; the tables need about 140 and 210 ((0, '-narrow'), "
-    "(140, '-medium'), (210, '-wide') would fit them)",
-)
-@pytest.mark.parametrize("width", [100, 120, 170, 190])
+@pytest.mark.parametrize("width", [100, 120, 139, 140, 170, 190, 209, 210])
 async def test_every_result_column_is_in_view_at_any_width(tmp_path: Path, width: int) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=(width, 50)) as pilot:
