@@ -47,6 +47,8 @@ class HouseholdModel:
     need_orders: bool = False
     total_lo: np.ndarray | None = None  # household bounds on sum_a x[a,i]
     total_hi: np.ndarray | None = None
+    # Only these (account, symbol) pairs may trade; None: every pair.
+    free: set[tuple[str, str]] | None = None
     model: Model = field(default_factory=Model)
 
     def __post_init__(self) -> None:
@@ -64,6 +66,11 @@ class HouseholdModel:
         bounds = [[hh.bounds(a, s) for s in syms] for a in self.names]
         self.lo = np.array([[b[0] for b in row] for row in bounds], dtype=float)
         self.hi = np.array([[b[1] for b in row] for row in bounds], dtype=float)
+        if self.free is not None:
+            for k, a in enumerate(self.names):
+                for i, s in enumerate(syms):
+                    if (a, s) not in self.free and self.lo[k, i] <= self.h[k, i] <= self.hi[k, i]:
+                        self.lo[k, i] = self.hi[k, i] = self.h[k, i]
         self.budgets = np.array([float(hh.budget(a)) for a in self.names])
         fee, rate = float(hh.options.fee), float(hh.options.cost_rate)
         self.fee, self.rate = fee, rate

@@ -469,10 +469,29 @@ def _trade_minimization(hh: Household, methods: Pipeline | None, deadline: float
         return Result(split.shares, pooled.kind, pooled.message, None,
                       trace if one else [*trace, "split"], calls,
                       pooled if one else None)  # fmt: skip
-    res = _band_search(hh, fewest, pooled.metrics.deviation - CENT, deadline, split.shares)
+    incumbent = split.shares
+    cheap = greedy_split(hh, _cheapest_in_band(hh), fewest_orders=True)
+    if cheap is not None and (
+        incumbent is None
+        or (hh.order_count(cheap), hh.deviation(cheap))
+        < (hh.order_count(incumbent), hh.deviation(incumbent))
+    ):
+        incumbent = cheap
+    res = _band_search(hh, fewest, pooled.metrics.deviation - CENT, deadline, incumbent)
     res.methods = [*trace, *res.methods]
     res.highs_calls += calls
     return res
+
+
+def _cheapest_in_band(hh: Household) -> dict[str, int]:
+    """Household totals where only the assets outside their band move, each to
+    its nearest in-band count (the pooled fast path's plan): small trades that
+    one account can often make alone."""
+    from rebalancer_tui.engine.tracking import band_bounds
+
+    bounds, _ = band_bounds(hh.merged)
+    held = hh.merged.holdings
+    return {s: min(max(held.get(s, 0), bounds[s][0]), bounds[s][1]) for s in hh.symbols}
 
 
 def _band_search(
@@ -499,6 +518,9 @@ def _band_search(
     known = hh.order_count(incumbent) if incumbent is not None else None
     caps = [] if known is None else [(model.order_terms(), known - 0.5)]
     try:
+        if known is not None and known <= fewest:
+            # The pooled bound already proves the incumbent has the fewest orders.
+            raise Infeasible("no plan with fewer orders than the pooled fewest")
         ans = model.solve(model.order_terms(), scale=n_orders, abs_gap=0.5, deadline=half,
                           caps=caps)  # fmt: skip
     except Infeasible:
@@ -519,6 +541,24 @@ def _band_search(
     orders = hh.order_count(ans.shares)
     orders_bound = max(fewest, int(np.ceil(ans.bound - 1e-6)) if np.isfinite(ans.bound) else 0)
     incumbent = ans.shares
+    # The closest plan that trades only where the incumbent trades: a small
+    # model (no order binaries) that usually lands near the optimum.
+    calls += 1
+    support = {(a, s) for a in hh.names for s, n in incumbent[a].items()
+               if n != hh.account(a).holdings.get(s, 0)}  # fmt: skip
+    local = HouseholdModel(hh, need_dev=True, total_lo=lo, total_hi=hi, free=support)
+    third = time.monotonic() + (deadline - time.monotonic()) / 3
+    try:
+        near = local.solve(local.deviation_terms(), scale=max(float(hh.deviation(incumbent)), 1.0),
+                           abs_gap=SOLVER_ABS_GAP, deadline=third)  # fmt: skip
+        if (
+            near.shares is not None
+            and hh.order_count(near.shares) <= orders
+            and hh.deviation(near.shares) < hh.deviation(incumbent)
+        ):
+            incumbent = near.shares
+    except (Infeasible, SolveFailed):
+        pass
     calls += 1
     cap = [(model.order_terms(), orders + 0.5)]
     dev = hh.deviation(incumbent)
