@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -75,6 +76,36 @@ class Model:
     ) -> tuple[np.ndarray, float, float]:
         """Minimise; returns (x, objective, proven lower bound) or raises SolveFailed
         (Infeasible when HiGHS proves there is no solution)."""
+        res = self._run(objective, time_limit, abs_gap, objective_scale)
+        if res.status == _INFEASIBLE:
+            raise Infeasible("no whole-share plan satisfies the constraints")
+        if res.x is None:
+            raise SolveFailed(_reason(res))
+        bound = res.mip_dual_bound if res.mip_dual_bound is not None else res.fun
+        # At the time limit the incumbent still counts if the dual bound
+        # already proves it within the gap: that is all "optimal" means here.
+        if res.status not in (_OPTIMAL, _LIMIT) or res.fun - bound > abs_gap + 1e-9 * abs(res.fun):
+            raise SolveFailed(f"not proven optimal ({_reason(res)}; gap {res.fun - bound:.4f})")
+        return np.asarray(res.x), float(res.fun), float(bound)
+
+    def solve_any(
+        self, objective: np.ndarray, time_limit: float, abs_gap: float, objective_scale: float
+    ) -> MilpResult:
+        """Minimise, and say what was found and proven even at the time limit
+        (the household search reports `bounded: gap $X` from it)."""
+        res = self._run(objective, time_limit, abs_gap, objective_scale)
+        if res.status == _INFEASIBLE:
+            return MilpResult(None, float("inf"), float("inf"), infeasible=True)
+        bound = getattr(res, "mip_dual_bound", None)
+        if bound is None or not np.isfinite(bound):
+            bound = res.fun if res.x is not None and res.status == _OPTIMAL else -float("inf")
+        if res.x is None:
+            return MilpResult(None, float("inf"), float(bound))
+        return MilpResult(np.asarray(res.x), float(res.fun), float(bound))
+
+    def _run(
+        self, objective: np.ndarray, time_limit: float, abs_gap: float, objective_scale: float
+    ) -> Any:
         from scipy.optimize import Bounds, LinearConstraint, milp
         from scipy.sparse import csr_array
 
@@ -103,16 +134,18 @@ class Model:
             time_limit = max(0.1, time_limit - (time.monotonic() - started))
             if res.status != _SOLVE_ERROR:
                 break
-        if res.status == _INFEASIBLE:
-            raise Infeasible("no whole-share plan satisfies the constraints")
-        if res.x is None:
-            raise SolveFailed(_reason(res))
-        bound = res.mip_dual_bound if res.mip_dual_bound is not None else res.fun
-        # At the time limit the incumbent still counts if the dual bound
-        # already proves it within the gap: that is all "optimal" means here.
-        if res.status not in (_OPTIMAL, _LIMIT) or res.fun - bound > abs_gap + 1e-9 * abs(res.fun):
-            raise SolveFailed(f"not proven optimal ({_reason(res)}; gap {res.fun - bound:.4f})")
-        return np.asarray(res.x), float(res.fun), float(bound)
+        return res
+
+
+@dataclass
+class MilpResult:
+    """What HiGHS found: x (None if no feasible point in time), its objective,
+    and the proven lower bound (-inf if none)."""
+
+    x: np.ndarray | None
+    objective: float
+    bound: float
+    infeasible: bool = False
 
 
 _STDOUT_LOCK = threading.Lock()

@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rebalancer_tui.engine.errors import Infeasible, SolveFailed
-from rebalancer_tui.engine.highs import Model
+from rebalancer_tui.engine.highs import MilpResult, Model
 from rebalancer_tui.engine.household import Household, HouseholdShares
-from rebalancer_tui.engine.household_highs import MilpResult, solve_milp
 
 
 @dataclass
@@ -179,7 +178,7 @@ class HouseholdModel:
                 prob.add_row(np.concatenate(cols), np.concatenate(vals), -np.inf, budgets[k])
             for (cap_cols, cap_vals), cap in caps:
                 prob.add_row(cap_cols, cap_vals, -np.inf, cap)
-            res: MilpResult = solve_milp(prob, objective, left, abs_gap, scale)
+            res: MilpResult = prob.solve_any(objective, left, abs_gap, scale)
             if res.infeasible:
                 raise Infeasible("no household plan satisfies the constraints")
             if res.x is None:
