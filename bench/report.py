@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bench.engine_bench import CaseResult, ContributionResult, StrategyResult, SweepResult
+from bench.household_bench import HouseholdResult, household_targets, render_households
 from bench.memory import MemoryResult
 from bench.prices_bench import DEADLINE_S, PricesResult
 from bench.startup import ImportResult, StartupResult
@@ -33,6 +34,7 @@ class Results:
     imports: ImportResult | None = None
     memory: MemoryResult | None = None
     contribution: list[ContributionResult] = field(default_factory=list)
+    households: HouseholdResult | None = None
 
 
 @dataclass
@@ -72,7 +74,10 @@ def _where_time_went(s: StrategyResult) -> str:
 
 
 def targets(r: Results) -> list[Target]:
-    out: list[Target] = []
+    out: list[Target] = [
+        Target(name, measured, ok, note)
+        for name, measured, ok, note in (household_targets(r.households) if r.households else [])
+    ]
     # 1. Tracking-error proven optimal at every size.
     te = [s for c in r.cases for s in c.strategies if s.strategy == "tracking-error"]
     runs = len(te) + sum(w.runs for w in r.sweeps)
@@ -234,6 +239,7 @@ def render(r: Results) -> str:
         "",
         *_engine_section(r),
         *_contribution_section(r),
+        *([*render_households(r.households), ""] if r.households else []),
         *_prices_section(r),
         *_startup_section(r),
         *_memory_section(r),

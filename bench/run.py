@@ -1,10 +1,11 @@
 """Benchmark suite (issue 6): `make bench` / `python bench/run.py [--quick] [--out FILE]`.
 
 1. Engine scaling on seeded random portfolios, with the LP relaxation as a quality bound.
-2. Prices: concurrent versus sequential fetching against a local fake API, and the
+2. Households (issue 11): 2-5 accounts x 12-50 ETFs against plain HiGHS and per-account simple.
+3. Prices: concurrent versus sequential fetching against a local fake API, and the
    fetch of 1,000 and 2,000 assets against a bare client (the deadline holds).
-3. Start-up: first frame versus a minimal Textual app; import times.
-4. Peak memory of the 2,000-asset solve.
+4. Start-up: first frame versus a minimal Textual app; import times.
+5. Peak memory of the 2,000-asset solve.
 
 Writes a Markdown report (default bench/REPORT.md) and prints it.
 """
@@ -62,6 +63,10 @@ class Config:
     startup: bool = True
     memory: bool = True
     memory_n: int = 2000
+    households: bool = True
+    household_seeds: int = 3
+    household_limit: float = 2.0  # the household solver's time limit per strategy
+    household_plain: float = 10.0  # plain HiGHS on the same households
     log: list[str] = field(default_factory=list)
 
 
@@ -72,6 +77,9 @@ QUICK = Config(
     prices_repeats=1,
     startup_repeats=3,
     import_repeats=3,
+    household_seeds=1,
+    household_limit=1.0,
+    household_plain=2.0,
 )
 
 
@@ -107,6 +115,12 @@ def collect(cfg: Config, command: str) -> Results:
         sweep_seeds=cfg.sweep_seeds,
         contribution=contribution,
     )
+    if cfg.households:
+        from bench.household_bench import run_households
+
+        results.households = run_households(
+            cfg.household_seeds, cfg.household_limit, cfg.household_plain, say=_say
+        )
     if cfg.prices:
         from bench.prices_bench import run_prices
 

@@ -55,6 +55,7 @@ def test_tiny_run_writes_a_report(tmp_path: Path) -> None:
         prices=False,
         startup=False,
         memory=False,
+        households=False,
     )
     results = run.collect(cfg, "pytest")
     text = render(results)
@@ -69,3 +70,16 @@ def test_tiny_run_writes_a_report(tmp_path: Path) -> None:
     # main() end to end would run everything; check the writer path on a tiny report.
     run.write_text_atomically(out, text)
     assert out.read_text() == text
+
+
+def test_household_bench_runs_and_reports() -> None:
+    from bench.household_bench import household_targets, render_households, run_households
+
+    result = run_households(1, 1.0, 0.0, shapes=((2, 12),), variants=(("1", True),))
+    (row,) = result.rows
+    assert row.plain_ms == []  # plain HiGHS skipped at limit 0
+    text = "\n".join(render_households(result))
+    assert "| 2 x 12 | $1 | yes |" in text
+    # The household tracking-error plan is never farther than the per-account baseline.
+    assert row.dev["tracking-error"][0] <= row.dev["simple"][0] + 0.01
+    assert household_targets(result)[0][0].startswith("Households: tracking-error")
