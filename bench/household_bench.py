@@ -42,7 +42,7 @@ def household_case(seed: int, accounts: int, n: int, fee: str, new_cash: bool,
     for k in range(accounts):
         held = {s: r.randint(0, 40) for s in r.sample(syms, r.randint(2, n))}
         cash = Decimal(str(round(r.uniform(0, 5000), 2))) if new_cash else Decimal(0)
-        accts.append(Account(name=f"acc{k}", kind=KINDS[k % 3], cash=cash, holdings=held))  # type: ignore[arg-type]
+        accts.append(Account(name=f"acc{k}", kind=KINDS[k % 3], cash=cash, holdings=held))
     location = {syms[0]: frozenset({"tax-deferred"})}
     return Household(
         accounts=tuple(accts),
