@@ -9,11 +9,9 @@ the plan for the inputs in force is ever shown.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from textual.dom import DOMNode
 from textual.worker import get_current_worker
@@ -89,15 +87,14 @@ class Jobs:
 
     def _contribution(self, request_id: int, inp: RebalanceInput) -> None:
         from rebalancer_tui.engine.contribution import suggested_contribution
+        from rebalancer_tui.engine.errors import Cancelled
 
         worker = get_current_worker()
-        # The engine stops early when it can be told to (a newer request came).
-        params = inspect.signature(suggested_contribution).parameters
-        extra: dict[str, Any] = (
-            {"cancel": lambda: worker.is_cancelled} if "cancel" in params else {}
-        )
         try:
-            contribution = suggested_contribution(inp, **extra)
+            # A newer request cancels this worker; the engine checks and stops early.
+            contribution = suggested_contribution(inp, cancelled=lambda: worker.is_cancelled)
+        except Cancelled:
+            return
         except Exception:  # a hint only: the plans stand without it
             log.exception("suggested contribution failed")
             contribution = None
