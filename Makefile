@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Packages held to mypy --strict: everything that runs without a terminal.
-STRICT := rebalancer_tui/engine rebalancer_tui/storage rebalancer_tui/rules.py rebalancer_tui/prices
+STRICT := rebalancer_tui/engine rebalancer_tui/storage rebalancer_tui/rules.py rebalancer_tui/prices rebalancer_tui/workspace
 
 .PHONY: run test lint bench bench-quick screenshots clean
 
