@@ -34,14 +34,19 @@ START_BOUND_S = 60.0
 # Runs in the child: slow every solve down, say when one has started, then run
 # the real entry point. `STUCK_AFTER_READY` also blocks the event loop itself.
 CHILD = r"""
-import os, sys, time
+import asyncio, os, sys, time
 
 import rebalancer_tui.engine as engine
 
 real_solve = engine.solve
 marker = os.environ["SLOW_SOLVE_MARKER"]
+stuck = bool(os.environ.get("STUCK_AFTER_READY"))
+loop = None
 
 def slow_solve(*args, **kwargs):
+    if stuck and loop is not None:
+        # The event loop itself stops answering (a long call on the main thread).
+        loop.call_soon_threadsafe(time.sleep, 120)
     with open(marker, "a") as f:
         f.write("started\n")
     end = time.monotonic() + 120
@@ -57,14 +62,17 @@ try:
 except ImportError:
     pass
 
-if os.environ.get("STUCK_AFTER_READY"):
-    from rebalancer_tui.app import RebalancerApp
+# Imported after the patch: the app's modules take `solve` from the engine.
+from rebalancer_tui.app import RebalancerApp
 
-    def stuck(self):
-        # The event loop itself stops answering (a long call on the main thread).
-        self.set_timer(0.2, lambda: time.sleep(120))
+real_on_ready = RebalancerApp.on_ready
 
-    RebalancerApp.on_ready = stuck
+def on_ready(self):
+    global loop
+    loop = asyncio.get_running_loop()
+    real_on_ready(self)
+
+RebalancerApp.on_ready = on_ready
 
 from rebalancer_tui.cli import main
 
