@@ -344,6 +344,24 @@ def test_plain_csv_is_not_a_broker_file(text: str) -> None:
     assert is_broker_file(text) is None
 
 
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("Account Number,Account Name,Symbol,Quantity,Last Price,Current Value", "fidelity"),
+        ("Account Number,Investment Name,Symbol,Shares,Share Price,Total Value", "vanguard"),
+        ('"Symbol","Description","Qty (Quantity)","Price","Mkt Val (Market Value)"', "schwab"),
+        ("ClientAccountID,CurrencyPrimary,Symbol,Quantity,MarkPrice", "ibkr"),
+    ],
+)
+@pytest.mark.parametrize(("banner_lines", "found"), [(10, True), (11, False)])
+def test_a_header_is_looked_for_in_the_first_eleven_lines_only(
+    header: str, key: str, banner_lines: int, found: bool
+) -> None:
+    # Blank lines do not count: only the lines with text before the header do.
+    banner = "".join(f"note {i}\n\n" for i in range(banner_lines))
+    assert is_broker_file(f"{banner}{header}\n") == (key if found else None)
+
+
 def test_unknown_format_names_the_known_ones() -> None:
     with pytest.raises(InputError) as exc:
         parse_broker_text("symbol,shares\nESGV,10\n", "mine.csv")

@@ -15,12 +15,12 @@ and then held to the `rules` bounds; symbols go through `rules.check_symbol`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from rebalancer_tui.rules import InputError
 from rebalancer_tui.storage.brokers import fidelity, ibkr, schwab, vanguard
 from rebalancer_tui.storage.brokers.build import account_name
+from rebalancer_tui.storage.brokers.common import Read
 from rebalancer_tui.storage.brokers.formats import FORMATS, known_formats_text
 from rebalancer_tui.storage.brokers.model import (
     ACCOUNT_NAME,
@@ -48,7 +48,7 @@ __all__ = [
     "summarize_skipped",
 ]
 
-_Reader = Callable[[list[Row], str], tuple[date | None, list[BrokerAccount], list[Skipped]]]
+_Reader = Callable[[list[Row], str], Read]
 
 # Most specific signature first: Vanguard's header also begins "Account Number".
 _DETECTORS: tuple[tuple[str, Callable[[list[Row]], bool], _Reader], ...] = (

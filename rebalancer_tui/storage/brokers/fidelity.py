@@ -19,22 +19,11 @@ Everything after the first blank line below the data is the footer.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from rebalancer_tui.rules import InputError
-from rebalancer_tui.storage.brokers.build import AccountBuilder, Household, broker_symbol
+from rebalancer_tui.storage.brokers.common import Read, Sheet, add_position, header_at, row_cash
 from rebalancer_tui.storage.brokers.dates import find_date
-from rebalancer_tui.storage.brokers.instruments import is_cusip
-from rebalancer_tui.storage.brokers.model import BrokerAccount, Skipped
-from rebalancer_tui.storage.brokers.money import broker_number, file_price, share_count
-from rebalancer_tui.storage.brokers.table import (
-    Columns,
-    Row,
-    cell,
-    check_width,
-    norm,
-    starts_with,
-)
+from rebalancer_tui.storage.brokers.table import Columns, Row, norm
 
 __all__ = ["LABEL", "detect", "read"]
 
@@ -42,38 +31,25 @@ LABEL = "Fidelity positions"
 _HEADER = ("Account Number", "Account Name")
 
 
-def _header_at(rows: list[Row]) -> int | None:
-    seen = 0
-    for i, row in enumerate(rows):
-        if row.blank:
-            continue
-        if starts_with(row, _HEADER):
-            return i
-        seen += 1
-        if seen > 10:
-            break
-    return None
-
-
 def detect(rows: list[Row]) -> bool:
-    return _header_at(rows) is not None
+    return header_at(rows, _HEADER) is not None
 
 
-def read(rows: list[Row], where: str) -> tuple[date | None, list[BrokerAccount], list[Skipped]]:
-    start = _header_at(rows)
-    assert start is not None
-    header = rows[start]
-    cols = Columns(header, LABEL, where)
-    idx = {
-        "number": cols.require("Account Number"),
-        "name": cols.find("Account Name"),
-        "symbol": cols.require("Symbol"),
-        "qty": cols.require("Quantity"),
-        "price": cols.require("Last Price"),
-        "value": cols.require("Current Value"),
-    }
-    house = Household(where)
-    skipped: list[Skipped] = []
+def read(rows: list[Row], where: str) -> Read:
+    start = header_at(rows, _HEADER)
+    assert start is not None  # found by `detect`, which is asked first
+    cols = Columns(rows[start], LABEL, where)
+    sheet = Sheet(
+        cols,
+        {
+            "number": cols.require("Account Number"),
+            "name": cols.find("Account Name"),
+            "symbol": cols.require("Symbol"),
+            "qty": cols.require("Quantity"),
+            "price": cols.require("Last Price"),
+            "value": cols.require("Current Value"),
+        },
+    )
     as_of: date | None = None
     in_footer = False
     data_seen = False
@@ -86,49 +62,31 @@ def read(rows: list[Row], where: str) -> tuple[date | None, list[BrokerAccount],
                 as_of = find_date(row.cells[0])
             continue
         data_seen = True
-        try:
-            _row(house, row, cols, idx, skipped)
-        except InputError as exc:
-            raise InputError(f"{where} line {row.line}: {exc}") from None
-    return as_of, house.finish(), skipped
+        with sheet.reading(row):
+            _row(sheet, row)
+    return sheet.done(as_of)
 
 
-def _row(
-    house: Household,
-    row: Row,
-    cols: Columns,
-    idx: dict[str, int | None],
-    skipped: list[Skipped],
-) -> None:
-    check_width(row, cols)
-    sym = cell(row, idx["symbol"])
+def _row(sheet: Sheet, row: Row) -> None:
+    sym = sheet.cell(row, "symbol")
     low = norm(sym)
     if low == "pending activity":
-        skipped.append(Skipped(row.line, "pending activity"))
+        sheet.skip(row, "pending activity")
         return
     if low in ("account total", "total"):
-        skipped.append(Skipped(row.line, "account total"))
+        sheet.skip(row, "account total")
         return
-    number = cell(row, idx["number"])
+    number = sheet.cell(row, "number")
     if not number:
         raise InputError("Account Number: required")
-    name = cell(row, idx["name"])
-    acct: AccountBuilder = house.get(number, f"{name} {number}".strip())
+    name = sheet.cell(row, "name")
+    acct = sheet.house.get(number, f"{name} {number}".strip())
     if sym.endswith("**"):
-        value = broker_number(cell(row, idx["value"]), "cash")
-        if value is None:
-            value = broker_number(cell(row, idx["qty"]), "cash")
-        acct.add_cash(value or Decimal(0))
+        acct.add_cash(row_cash(sheet.cell(row, "value"), sheet.cell(row, "qty")))
         return
     if sym.startswith("-"):
-        skipped.append(Skipped(row.line, "unknown instrument type (option)"))
+        sheet.skip(row, "unknown instrument type (option)")
         return
-    if is_cusip(sym):
-        skipped.append(Skipped(row.line, "unknown instrument type (bond or CD)"))
+    if sheet.skip_bond(row, sym):
         return
-    symbol = broker_symbol(sym)
-    count = share_count(cell(row, idx["qty"]))
-    if count is None:
-        raise InputError(f"shares: required for {symbol}")
-    price = file_price(cell(row, idx["price"]))
-    acct.add_holding(row.line, symbol, count[0], count[1], price)
+    add_position(acct, row.line, sym, sheet.cell(row, "qty"), sheet.cell(row, "price"))

@@ -28,8 +28,9 @@ from decimal import Decimal
 
 from rebalancer_tui.rules import InputError, check_number, shown
 from rebalancer_tui.storage.brokers.build import Household, broker_symbol
+from rebalancer_tui.storage.brokers.common import Read, at_line, near_top
 from rebalancer_tui.storage.brokers.dates import flex_date
-from rebalancer_tui.storage.brokers.model import BrokerAccount, Skipped
+from rebalancer_tui.storage.brokers.model import Skipped
 from rebalancer_tui.storage.brokers.money import (
     ANY_SHARES,
     COST,
@@ -95,16 +96,7 @@ def _tagged(rows: list[Row]) -> bool:
 def detect(rows: list[Row]) -> bool:
     if _tagged(rows):
         return True
-    seen = 0
-    for row in rows:
-        if row.blank:
-            continue
-        if _is_flex_header(row):
-            return True
-        seen += 1
-        if seen > 10:
-            break
-    return False
+    return any(_is_flex_header(row) for _i, row in near_top(rows))
 
 
 @dataclass
@@ -159,7 +151,7 @@ def _is_positions(cols: Columns) -> bool:
     )
 
 
-def read(rows: list[Row], where: str) -> tuple[date | None, list[BrokerAccount], list[Skipped]]:
+def read(rows: list[Row], where: str) -> Read:
     sections, as_of = _sections(rows, where)
     house = Household(where)
     skipped: list[Skipped] = []
@@ -248,7 +240,7 @@ def _positions(
     i_report = cols.find("ReportDate")
     as_of: date | None = None
     for row in sec.rows:
-        try:
+        with at_line(cols.where, row.line):
             check_width(row, cols)
             level = cell(row, i_level).upper() or "SUMMARY"
             if level not in ("SUMMARY", "LOT"):
@@ -275,8 +267,6 @@ def _positions(
                 house.get(number, label).add_holding(row.line, symbol, count[0], count[1], price)
             else:
                 _lot(house, row, cols, number, label, symbol, price, state)
-        except InputError as exc:
-            raise InputError(f"{cols.where} line {row.line}: {exc}") from None
     return as_of
 
 
@@ -309,7 +299,7 @@ def _cash(sec: _Section, cols: Columns, state: _State) -> None:
     i_cur = cols.require("CurrencyPrimary")
     i_end = cols.require("EndingCash")
     for row in sec.rows:
-        try:
+        with at_line(cols.where, row.line):
             check_width(row, cols)
             number, label = _account(row, cols)
             c = state.cash.setdefault((number, label), _Cash())
@@ -321,5 +311,3 @@ def _cash(sec: _Section, cols: Columns, state: _State) -> None:
                 c.base, c.base_line = value, row.line
             else:
                 c.foreign.append(Skipped(row.line, f"not in US dollars ({currency or '?'})"))
-        except InputError as exc:
-            raise InputError(f"{cols.where} line {row.line}: {exc}") from None

@@ -16,20 +16,13 @@ whose Security Type is "Cash and Money Market" (a money fund bought).
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from rebalancer_tui.rules import InputError
-from rebalancer_tui.storage.brokers.build import AccountBuilder, Household, broker_symbol
+from rebalancer_tui.storage.brokers.build import AccountBuilder, Household
+from rebalancer_tui.storage.brokers.common import Read, add_position, at_line, near_top, row_cash
 from rebalancer_tui.storage.brokers.dates import find_date
-from rebalancer_tui.storage.brokers.model import BrokerAccount, Skipped
-from rebalancer_tui.storage.brokers.money import broker_number, file_price, share_count
-from rebalancer_tui.storage.brokers.table import (
-    Columns,
-    Row,
-    cell,
-    check_width,
-    norm,
-)
+from rebalancer_tui.storage.brokers.model import Skipped
+from rebalancer_tui.storage.brokers.table import Columns, Row, cell, check_width, norm
 
 __all__ = ["LABEL", "detect", "read"]
 
@@ -60,19 +53,13 @@ def _is_header(row: Row) -> bool:
 def detect(rows: list[Row]) -> bool:
     """The banner line, or near the top a header naming Symbol, Description
     and a Schwab quantity column (a plain `symbol,price` CSV is not Schwab)."""
-    seen = 0
     qty = {norm(q) for q in _QTY}
-    for row in rows:
-        if row.blank:
-            continue
-        if seen == 0 and norm(row.cells[0]).startswith(_BANNER):
+    for k, (_i, row) in enumerate(near_top(rows)):
+        if k == 0 and norm(row.cells[0]).startswith(_BANNER):
             return True
         names = {norm(c) for c in row.cells}
         if _is_header(row) and "description" in names and names & qty:
             return True
-        seen += 1
-        if seen > 10:
-            break
     return False
 
 
@@ -88,7 +75,7 @@ def _banner(row: Row) -> tuple[date | None, str | None]:
     return find_date(text), label
 
 
-def read(rows: list[Row], where: str) -> tuple[date | None, list[BrokerAccount], list[Skipped]]:
+def read(rows: list[Row], where: str) -> Read:
     house = Household(where)
     skipped: list[Skipped] = []
     as_of: date | None = None
@@ -131,10 +118,8 @@ def read(rows: list[Row], where: str) -> tuple[date | None, list[BrokerAccount],
                 f'(expected the header \'"Symbol","Description","Qty (Quantity)",...\')'
             )
         assert label is not None
-        try:
+        with at_line(where, row.line):
             _row(house.get("", label), row, cols, idx, skipped)
-        except InputError as exc:
-            raise InputError(f"{where} line {row.line}: {exc}") from None
     return as_of, house.finish(), skipped
 
 
@@ -152,16 +137,10 @@ def _row(
         skipped.append(Skipped(row.line, "account total"))
         return
     if norm(sym).startswith("cash & cash investments") or kind in _CASH_TYPES:
-        value = broker_number(cell(row, idx["value"]), "cash")
-        acct.add_cash(value or Decimal(0))
+        acct.add_cash(row_cash(cell(row, idx["value"])))
         return
     if idx["type"] is not None and kind not in _HELD:
         what = kind or "none given"
         skipped.append(Skipped(row.line, f"unknown instrument type ({what})"))
         return
-    symbol = broker_symbol(sym)
-    count = share_count(cell(row, idx["qty"]))
-    if count is None:
-        raise InputError(f"shares: required for {symbol}")
-    price = file_price(cell(row, idx["price"]))
-    acct.add_holding(row.line, symbol, count[0], count[1], price)
+    add_position(acct, row.line, sym, cell(row, idx["qty"]), cell(row, idx["price"]))
