@@ -1,24 +1,32 @@
 """Compare view: every strategy side by side, one column each.
 
 The main screen owns the solving and sets the plans here (attributes down);
-choosing a column dismisses the view with that strategy.
+choosing a column dismisses the view with that strategy. On top, a table of
+the measures with the current portfolio as its first column and the best
+value of each measure marked; `x` exports one plan's orders through the main
+screen's file prompt (which asks before replacing a file).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header
 
-from rebalancer_tui.engine import STRATEGIES, Plan
+from rebalancer_tui.engine import LABELS, STRATEGIES, Options, Plan
 from rebalancer_tui.screens.modal import OnceScreen
+from rebalancer_tui.widgets.compare_table import CompareTable
 from rebalancer_tui.widgets.holdings_table import Band
-from rebalancer_tui.widgets.metrics_line import best_metrics
 from rebalancer_tui.widgets.plan_column import PlanColumn
+from rebalancer_tui.workspace import Outcome
+from rebalancer_tui.workspace.explain import current_plan
+
+# Below this width the columns stack (each gets the full width: no amount is cut).
+BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
 
 class CompareScreen(OnceScreen[str | None]):
@@ -27,7 +35,9 @@ class CompareScreen(OnceScreen[str | None]):
         Binding("1", "pick('simple')", "Use Simple", id="compare.simple"),
         Binding("2", "pick('tracking-error')", "Use Tracking", id="compare.tracking"),
         Binding("3", "pick('trade-minimization')", "Use Min trades", id="compare.trades"),
+        Binding("x", "export", "Export orders", id="compare.export"),
     ]
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = BREAKPOINTS
 
     def __init__(self) -> None:
         super().__init__(id="compare")
@@ -39,9 +49,11 @@ class CompareScreen(OnceScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="columns"):
-            for number, strategy in enumerate(STRATEGIES, start=1):
-                yield PlanColumn(strategy, number)
+        with VerticalScroll(id="compare-body", can_focus=False):
+            yield CompareTable(id="measures")
+            with Horizontal(id="columns"):
+                for number, strategy in enumerate(STRATEGIES, start=1):
+                    yield PlanColumn(strategy, number)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -68,13 +80,48 @@ class CompareScreen(OnceScreen[str | None]):
                 column.loading = self._loading
             if self._plans is not None:
                 plans, band = self._plans
-                best = best_metrics(plans)
                 for plan in plans:
                     column = self.query_one(f"#col-{plan.strategy}", PlanColumn)
-                    column.show(plan, band, best[plan.strategy])
+                    # No colour-only marks here: the measures table marks the best.
+                    column.show(plan, band, set())
+                shown = list(plans)
+                if isinstance(band, Options) and plans:
+                    shown.insert(0, current_plan(plans[0], band))
+                self.query_one(CompareTable).show(shown)
 
     def action_back(self) -> None:
         self.close(None)
 
     def action_pick(self, strategy: str) -> None:
         self.close(strategy)
+
+    def shown_plans(self) -> dict[str, Plan]:
+        """The plans on show, by strategy (none while they are computed)."""
+        if self._plans is None or self._loading:
+            return {}
+        return {p.strategy: p for p in self._plans[0]}
+
+    def action_export(self) -> None:
+        """Ask which plan, then the file (the main screen's export prompt)."""
+        from rebalancer_tui.screens.confirm import Confirm
+
+        plans = self.shown_plans()
+        if not plans:
+            self.notify("No plan to export yet.", severity="warning")
+            return
+        choices = tuple((s, f"{n} {LABELS.get(s, s)}") for n, s in enumerate(plans, start=1))
+        ask = Confirm("Export the orders of which plan?", choices, title="Export orders")
+        self.app.push_screen(ask, lambda s: self._export(plans.get(s or "")))
+
+    def _export(self, plan: Plan | None) -> None:
+        from rebalancer_tui.screens.file_prompt import FilePrompt
+        from rebalancer_tui.screens.main import MainScreen
+
+        main = self.app.get_default_screen()
+        if plan is None or not isinstance(main, MainScreen) or not self.is_active:
+            return
+        spec = main.workspace.file_action("export", cast(Any, plan))
+        if isinstance(spec, Outcome):
+            main.tell(spec)
+        else:
+            self.app.push_screen(FilePrompt(spec), main.tell)

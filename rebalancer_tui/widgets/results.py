@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.visual import VisualType
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from rebalancer_tui.engine import LABELS, HoldingRow, Options, Plan
+from rebalancer_tui.widgets.drift_bars import DriftBars
 from rebalancer_tui.widgets.holdings_table import Band, HoldingsTable
 from rebalancer_tui.widgets.metrics_line import MetricsLine
+from rebalancer_tui.widgets.order_reason import OrderReason
 from rebalancer_tui.widgets.orders_table import OrdersTable
+from rebalancer_tui.workspace.explain import order_reasons
 
 
 def investable(plan: Plan, band: Band) -> Decimal:
@@ -49,6 +53,8 @@ class ResultsPane(Container):
         yield HoldingsTable("Holdings after", id="after")
         yield MetricsLine(id="metrics")
         yield Static("", id="hint")
+        yield OrderReason(id="order-why")  # why the highlighted order is there
+        yield DriftBars(id="drift")
 
     def show_current(
         self, rows: Sequence[HoldingRow], band: Band, *, cash: Decimal | None = None
@@ -75,6 +81,13 @@ class ResultsPane(Container):
         metrics = self.query_one("#metrics", MetricsLine)
         metrics.show(plan)
         self._metrics = metrics.content
+        if isinstance(band, Options):
+            self.query_one(DriftBars).show(plan, band)
+            self.query_one(OrderReason).set_reasons(order_reasons(plan, band))
+
+    @on(DataTable.RowHighlighted, "#orders")
+    def _order_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.query_one(OrderReason).highlight(event.row_key.value)
 
     def show_hint(self, text: str) -> None:
         """A one-line hint under the metrics (e.g. the suggested contribution); '' hides it."""
@@ -83,7 +96,7 @@ class ResultsPane(Container):
         hint.display = bool(text)
 
     def set_loading(self, on: bool) -> None:
-        for pane in self.query("#orders, #after"):
+        for pane in self.query("#orders, #after, #drift"):
             pane.loading = on
         metrics = self.query_one("#metrics", MetricsLine)
         if on:
@@ -95,5 +108,7 @@ class ResultsPane(Container):
         """Inputs the engine refuses: say why instead of showing a stale plan."""
         self.query_one("#orders", OrdersTable).show([], empty="")
         self.query_one("#after", HoldingsTable).show([], 0.0)
+        self.query_one(DriftBars).clear(message)
+        self.query_one(OrderReason).set_reasons({})
         self._metrics = message
         self.query_one("#metrics", MetricsLine).update(message)
