@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rebalancer_tui.engine import strategies
 from rebalancer_tui.engine.errors import Infeasible, SolveFailed
 from rebalancer_tui.engine.evaluate import CENT
 from rebalancer_tui.engine.household import Household, HouseholdShares
 from rebalancer_tui.engine.household_plan import HouseholdPlan, build_household_plan, from_plan
 from rebalancer_tui.engine.plan import Plan, StatusKind
-from rebalancer_tui.engine.strategies import STRATEGIES, solve
+from rebalancer_tui.engine.strategies import STRATEGIES
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine.search.pipeline import Pipeline
@@ -98,7 +99,7 @@ def simple_household(hh: Household) -> tuple[HouseholdShares, list[Plan]]:
     shares: HouseholdShares = {}
     plans = []
     for a in hh.accounts:
-        plan = solve(hh.account_input(a.name), "simple")
+        plan = strategies.solve(hh.account_input(a.name), "simple")
         x = dict(plan.final_shares)
         for s, n in x.items():
             if n > a.holdings.get(s, 0) and not a.may_buy(s):
@@ -123,7 +124,7 @@ def _simple(hh: Household) -> Result:
 
 
 def _tracking_error(hh: Household, methods: Pipeline | None, deadline: float) -> Result:
-    pooled = solve(hh.merged, "tracking-error", methods=methods)
+    pooled = strategies.solve(hh.merged, "tracking-error", methods=methods)
     trace = list(pooled.solved_by)
     calls = pooled.highs_calls
     proven = pooled.kind is StatusKind.OPTIMAL
@@ -440,7 +441,7 @@ def _split(
 
 
 def _trade_minimization(hh: Household, methods: Pipeline | None, deadline: float) -> Result:
-    pooled = solve(hh.merged, "trade-minimization", methods=methods)
+    pooled = strategies.solve(hh.merged, "trade-minimization", methods=methods)
     trace = list(pooled.solved_by)
     calls = pooled.highs_calls
     if pooled.kind is not StatusKind.OPTIMAL:
