@@ -2,10 +2,10 @@
 
 The file is small JSON, replaced atomically (`storage.atomic`), so a crash
 mid-write or two instances saving at once leave either the old or the new
-file, never half of one. It is read with the bounds of every user file
-(`storage.json_file`: a regular file, size, nesting depth, value count) plus
-an entry count, so a hostile or runaway cache costs a clear reason, not
-seconds and gigabytes at start. Each entry gets the checks a live price gets
+file, never half of one. It is read as every per-symbol file is
+(`symbol_file`: the bounds of every user file plus an entry count), so a
+hostile or runaway cache costs a clear reason, not seconds and gigabytes at
+start. Each entry gets the checks a live price gets
 (`parse.bounded_price`: the one `rules.PRICE` bound). Reading never raises: a
 damaged cache is worth nothing, not an error; what was ignored and why is
 kept in `PriceCache.problems`.
@@ -25,10 +25,8 @@ from rebalancer_tui.data import fallback_quotes
 from rebalancer_tui.models import Asset, PriceQuote
 from rebalancer_tui.prices.config import default_cache_path
 from rebalancer_tui.prices.parse import bounded_price
-from rebalancer_tui.rules import PRICE, InputError, check_symbol, parse_number, shown
-from rebalancer_tui.storage.atomic import write_text_atomically
-from rebalancer_tui.storage.json_file import dumps, load_json
-from rebalancer_tui.storage.text import FileMissingError, where
+from rebalancer_tui.prices.symbol_file import SymbolFile, iso_date
+from rebalancer_tui.rules import PRICE, InputError, parse_number
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +35,14 @@ CACHE_VERSION = 1
 # thousand); the file-size bound of `storage` stops a runaway file before this.
 MAX_CACHE_ENTRIES = 20_000
 MAX_CACHE_BYTES = 4 * 1024 * 1024
+_FILE = SymbolFile(
+    what="price cache",
+    key="prices",
+    version=CACHE_VERSION,
+    max_bytes=MAX_CACHE_BYTES,
+    max_entries=MAX_CACHE_ENTRIES,
+    dated_by="date",
+)
 # Plain decimal text for a price of any number of decimals; bounded_price rounds.
 _PRICE_TEXT = replace(PRICE, places=None)
 
@@ -51,20 +57,11 @@ def cached_price(value: object) -> Decimal:
     return bounded_price(Decimal(value))
 
 
-def _iso_date(value: object) -> dt.date:
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InputError("date: expected YYYY-MM-DD")
-
-
 def _entry(symbol: str, entry: Any) -> PriceQuote:
     if not isinstance(entry, dict):
         raise InputError("expected an object with price and date")
     price = cached_price(entry.get("price"))
-    date = _iso_date(entry.get("date"))
+    date = iso_date(entry.get("date"), "date")
     return PriceQuote(symbol=symbol, price=price, source="cached", date=date)
 
 
@@ -76,10 +73,6 @@ class PriceCache:
         # What the last load() ignored, one line each (the file, or an entry).
         self.problems: list[str] = []
 
-    def _problem(self, text: str) -> None:
-        self.problems.append(text)
-        log.warning("%s", text)
-
     def load(self) -> dict[str, PriceQuote]:
         """Cached quotes (source 'cached', date of the live price); {} if unusable.
 
@@ -88,36 +81,7 @@ class PriceCache:
         Either way the reason is added to `problems`.
         """
         self.problems = []
-        name = where(self.path)
-        try:
-            raw = load_json(self.path, limit=MAX_CACHE_BYTES)
-        except FileMissingError:
-            return {}
-        except InputError as exc:
-            self._problem(f"price cache ignored: {exc}")
-            return {}
-        except (OSError, ValueError) as exc:  # e.g. an unusable cache dir
-            self._problem(f"price cache ignored: {name}: {exc}")
-            return {}
-        prices = raw.get("prices") if isinstance(raw, dict) else None
-        if not isinstance(prices, dict):
-            self._problem(f"price cache ignored: {name}: expected an object with 'prices'")
-            return {}
-        if len(prices) > MAX_CACHE_ENTRIES:
-            self._problem(
-                f"price cache ignored: {name}: {len(prices):,} entries "
-                f"(at most {MAX_CACHE_ENTRIES:,})"
-            )
-            return {}
-        quotes: dict[str, PriceQuote] = {}
-        # Entry by entry: one bad entry must not cost the others.
-        for key, entry in prices.items():
-            try:
-                symbol = check_symbol(key)
-                quotes[symbol] = _entry(symbol, entry)
-            except InputError as exc:
-                self._problem(f"price cache entry {shown(key, 24)} ignored: {exc}")
-        return quotes
+        return _FILE.load(self.path, _entry, self.problems)
 
     def save(self, quotes: Mapping[str, PriceQuote]) -> None:
         """Merge the live quotes among `quotes` into the file, atomically.
@@ -142,11 +106,7 @@ class PriceCache:
                 "saved_at": now,
             }
         # The newest entries win when there are too many (a huge model, then a smaller one).
-        if len(merged) > MAX_CACHE_ENTRIES:
-            newest = sorted(merged.items(), key=lambda kv: kv[1]["date"], reverse=True)
-            merged = dict(newest[:MAX_CACHE_ENTRIES])
-        text = dumps({"version": CACHE_VERSION, "prices": dict(sorted(merged.items()))})
-        write_text_atomically(self.path, text, make_dirs=True)
+        _FILE.save(self.path, merged)
 
 
 def best_known_quotes(

@@ -11,7 +11,6 @@ point is checked like a live price when read. Reading never raises.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,18 +20,22 @@ from typing import Any, Literal
 
 from rebalancer_tui.prices.config import default_history_path
 from rebalancer_tui.prices.parse import bounded_price
-from rebalancer_tui.rules import InputError, check_symbol, shown
-from rebalancer_tui.storage.atomic import write_text_atomically
-from rebalancer_tui.storage.json_file import dumps, load_json
-from rebalancer_tui.storage.text import FileMissingError, where
-
-log = logging.getLogger(__name__)
+from rebalancer_tui.prices.symbol_file import SymbolFile, iso_date
+from rebalancer_tui.rules import InputError, shown
 
 HISTORY_VERSION = 1
 # About 16 years of trading days: more than any sparkline shows.
 MAX_HISTORY_POINTS = 4000
 MAX_HISTORY_ENTRIES = 5000
 MAX_HISTORY_CACHE_BYTES = 16 * 1024 * 1024
+_FILE = SymbolFile(
+    what="history cache",
+    key="histories",
+    version=HISTORY_VERSION,
+    max_bytes=MAX_HISTORY_CACHE_BYTES,
+    max_entries=MAX_HISTORY_ENTRIES,
+    dated_by="fetched",
+)
 _POINT = re.compile(r"(\d{4}-\d{2}-\d{2}):(\d{1,7}(?:\.\d{1,8})?)")
 
 Point = tuple[dt.date, Decimal]
@@ -89,15 +92,6 @@ def decode_points(text: object) -> tuple[Point, ...]:
     return tuple(sorted(points.items()))
 
 
-def _iso_date(value: object) -> dt.date:
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InputError("fetched: expected YYYY-MM-DD")
-
-
 def _entry(symbol: str, raw: Any) -> History:
     if not isinstance(raw, dict):
         raise InputError("expected an object with fetched and points")
@@ -105,7 +99,7 @@ def _entry(symbol: str, raw: Any) -> History:
         symbol=symbol,
         points=decode_points(raw.get("points")),
         source="cached",
-        fetched=_iso_date(raw.get("fetched")),
+        fetched=iso_date(raw.get("fetched"), "fetched"),
     )
 
 
@@ -116,42 +110,10 @@ class HistoryCache:
         self.path = path if path is not None else default_history_path()
         self.problems: list[str] = []
 
-    def _problem(self, text: str) -> None:
-        self.problems.append(text)
-        log.warning("%s", text)
-
     def load(self) -> dict[str, History]:
         """Cached histories (source 'cached'); {} if the file is unusable. Never raises."""
         self.problems = []
-        name = where(self.path)
-        try:
-            raw = load_json(self.path, limit=MAX_HISTORY_CACHE_BYTES)
-        except FileMissingError:
-            return {}
-        except InputError as exc:
-            self._problem(f"history cache ignored: {exc}")
-            return {}
-        except (OSError, ValueError) as exc:
-            self._problem(f"history cache ignored: {name}: {exc}")
-            return {}
-        entries = raw.get("histories") if isinstance(raw, dict) else None
-        if not isinstance(entries, dict):
-            self._problem(f"history cache ignored: {name}: expected an object with 'histories'")
-            return {}
-        if len(entries) > MAX_HISTORY_ENTRIES:
-            self._problem(
-                f"history cache ignored: {name}: {len(entries):,} entries "
-                f"(at most {MAX_HISTORY_ENTRIES:,})"
-            )
-            return {}
-        out: dict[str, History] = {}
-        for key, entry in entries.items():
-            try:
-                symbol = check_symbol(key)
-                out[symbol] = _entry(symbol, entry)
-            except InputError as exc:
-                self._problem(f"history cache entry {shown(key, 24)} ignored: {exc}")
-        return out
+        return _FILE.load(self.path, _entry, self.problems)
 
     def save(self, histories: Mapping[str, History]) -> None:
         """Merge the live histories among `histories` into the file, atomically.
@@ -165,8 +127,4 @@ class HistoryCache:
             s: {"fetched": h.fetched.isoformat(), "points": encode_points(h.points)}
             for s, h in {**self.load(), **live}.items()
         }
-        if len(merged) > MAX_HISTORY_ENTRIES:
-            newest = sorted(merged.items(), key=lambda kv: kv[1]["fetched"], reverse=True)
-            merged = dict(newest[:MAX_HISTORY_ENTRIES])
-        text = dumps({"version": HISTORY_VERSION, "histories": dict(sorted(merged.items()))})
-        write_text_atomically(self.path, text, make_dirs=True)
+        _FILE.save(self.path, merged)
