@@ -34,33 +34,40 @@ START_BOUND_S = 60.0
 # Runs in the child: slow every solve down, say when one has started, then run
 # the real entry point. `STUCK_AFTER_READY` also blocks the event loop itself.
 CHILD = r"""
-import asyncio, os, sys, time
+import asyncio, importlib, os, sys, time
 
 import rebalancer_tui.engine as engine
 
-real_solve = engine.solve
 marker = os.environ["SLOW_SOLVE_MARKER"]
 stuck = bool(os.environ.get("STUCK_AFTER_READY"))
 loop = None
 
-def slow_solve(*args, **kwargs):
-    if stuck and loop is not None:
-        # The event loop itself stops answering (a long call on the main thread).
-        loop.call_soon_threadsafe(time.sleep, 120)
-    with open(marker, "a") as f:
-        f.write("started\n")
-    end = time.monotonic() + 120
-    n = 0
-    while time.monotonic() < end:  # holds the GIL in turns, like a real solve
-        n += 1
-    return real_solve(*args, **kwargs)
+def slowed(real):
+    def slow_solve(*args, **kwargs):
+        if stuck and loop is not None:
+            # The event loop itself stops answering (a long call on the main thread).
+            loop.call_soon_threadsafe(time.sleep, 120)
+        with open(marker, "a") as f:
+            f.write("started\n")
+        end = time.monotonic() + 120
+        n = 0
+        while time.monotonic() < end:  # holds the GIL in turns, like a real solve
+            n += 1
+        return real(*args, **kwargs)
+    return slow_solve
 
-engine.solve = slow_solve
-try:
-    import rebalancer_tui.engine.strategies as strategies
-    strategies.solve = slow_solve
-except ImportError:
-    pass
+# Every entry point the app may solve through (the engine's layout may change).
+engine.solve = slowed(engine.solve)
+for module, name in [
+    ("rebalancer_tui.engine.strategies", "solve"),
+    ("rebalancer_tui.engine.household_search", "solve_household"),
+]:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        continue
+    if hasattr(mod, name):
+        setattr(mod, name, slowed(getattr(mod, name)))
 
 # Imported after the patch: the app's modules take `solve` from the engine.
 from rebalancer_tui.app import RebalancerApp
