@@ -1,17 +1,21 @@
-"""Plain-text tables for `rebalancer-tui plan` (no Textual, no colours)."""
+"""Plain-text tables for `rebalancer-tui plan` (no Textual, no colours).
+
+The CLI plans every portfolio as a household (one account or several), so
+one report serves both: `render_household_text`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rebalancer_tui.engine import Plan, RebalanceInput, weights_table
+from rebalancer_tui.engine import Metrics, Order, RebalanceInput, weights_table
 from rebalancer_tui.models import PriceQuote
 from rebalancer_tui.rules import money
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine.household import Household
-    from rebalancer_tui.engine.household_plan import HouseholdPlan
+    from rebalancer_tui.engine.household_plan import AccountOrder, HouseholdPlan
 
 # Dollars as everywhere else: $1,234.56, half-even to the cent.
 usd = money
@@ -64,57 +68,45 @@ def holdings_block(
     )
 
 
-def plan_block(plan: Plan, inp: RebalanceInput, quotes: dict[str, PriceQuote]) -> str:
-    m = plan.metrics
-    head = f"== {plan.strategy} ({plan.status}) =="
-    if plan.orders:
-        orders = table(
-            ["action", "symbol", "shares", "price", "amount", "cost"],
-            [
-                [o.action, o.symbol, str(o.shares), usd(o.price), usd(o.amount), usd(o.cost)]
-                for o in plan.orders
-            ],
-            right={2, 3, 4, 5},
-        )
-    elif inp.investable <= 0:
-        orders = "(no orders: nothing to invest: no holdings and no cash above the reserve)"
-    else:
-        orders = "(no orders: the portfolio is already as close as whole shares allow)"
-    metrics = (
+def orders_table(orders: Sequence[Order] | Sequence[AccountOrder]) -> str:
+    return table(
+        ["action", "symbol", "shares", "price", "amount", "cost"],
+        [
+            [o.action, o.symbol, str(o.shares), usd(o.price), usd(o.amount), usd(o.cost)]
+            for o in orders
+        ],
+        right={2, 3, 4, 5},
+    )
+
+
+def no_orders_text(investable: Decimal) -> str:
+    """Why a plan has no orders."""
+    if investable <= 0:
+        return "(no orders: nothing to invest: no holdings and no cash above the reserve)"
+    return "(no orders: the portfolio is already as close as whole shares allow)"
+
+
+def metrics_line(m: Metrics) -> str:
+    return (
         f"deviation {usd(m.deviation)} ({m.deviation_pct:.2f}% of investable) | "
         f"largest drift {m.max_drift * 100:.2f} pp | orders {m.orders} | "
         f"shares {m.shares_traded} | turnover {usd(m.turnover)} | costs {usd(m.costs)} | "
         f"cash left {usd(m.cash_left)} | {m.solve_ms:.1f} ms"
     )
-    after = holdings_block(inp, plan.final_shares, quotes)
-    return "\n\n".join([head, "Orders (sells first)", orders, "Holdings after", after, metrics])
 
 
-def render_text(inp: RebalanceInput, quotes: dict[str, PriceQuote], plans: Sequence[Plan]) -> str:
-    summary = (
+def summary_line(inp: RebalanceInput) -> str:
+    return (
         f"Total value {usd(inp.total_value)} (extra cash {usd(inp.cash)}), "
         f"investable {usd(inp.investable)} (reserve {usd(inp.options.reserve)})"
     )
-    parts = [summary, "Current holdings", holdings_block(inp, dict(inp.holdings), quotes)]
-    parts += [plan_block(p, inp, quotes) for p in plans]
-    return "\n\n".join(parts)
 
 
 def household_orders_block(plan: HouseholdPlan) -> str:
     """Orders grouped by account (sells first within each); one account shows
     the single-account table."""
     names = list(dict.fromkeys(o.account for o in plan.orders))
-    blocks = []
-    for name in names:
-        rows = [
-            [o.action, o.symbol, str(o.shares), usd(o.price), usd(o.amount), usd(o.cost)]
-            for o in plan.orders
-            if o.account == name
-        ]
-        block = table(
-            ["action", "symbol", "shares", "price", "amount", "cost"], rows, right={2, 3, 4, 5}
-        )
-        blocks.append(block)
+    blocks = [orders_table([o for o in plan.orders if o.account == name]) for name in names]
     if len(plan.accounts_after) == 1:
         return blocks[0]
     left = {a.account: a.cash_left for a in plan.accounts_after}
@@ -125,20 +117,9 @@ def household_orders_block(plan: HouseholdPlan) -> str:
 
 
 def household_plan_block(plan: HouseholdPlan, hh: Household, quotes: dict[str, PriceQuote]) -> str:
-    m = plan.metrics
     head = f"== {plan.strategy} ({plan.status}) =="
-    if plan.orders:
-        orders = household_orders_block(plan)
-    elif hh.investable <= 0:
-        orders = "(no orders: nothing to invest: no holdings and no cash above the reserve)"
-    else:
-        orders = "(no orders: the portfolio is already as close as whole shares allow)"
-    metrics = (
-        f"deviation {usd(m.deviation)} ({m.deviation_pct:.2f}% of investable) | "
-        f"largest drift {m.max_drift * 100:.2f} pp | orders {m.orders} | "
-        f"shares {m.shares_traded} | turnover {usd(m.turnover)} | costs {usd(m.costs)} | "
-        f"cash left {usd(m.cash_left)} | {m.solve_ms:.1f} ms"
-    )
+    orders = household_orders_block(plan) if plan.orders else no_orders_text(hh.investable)
+    metrics = metrics_line(plan.metrics)
     if len(plan.accounts_after) > 1:
         metrics += "\ncash left per account: " + ", ".join(
             f"{a.account} {usd(a.cash_left)}" for a in plan.accounts_after
@@ -158,11 +139,7 @@ def render_household_text(
     """The single-account report for one account; with several, the accounts
     first, the household's holdings, and each plan's orders by account."""
     inp = hh.merged
-    summary = (
-        f"Total value {usd(inp.total_value)} (extra cash {usd(inp.cash)}), "
-        f"investable {usd(inp.investable)} (reserve {usd(inp.options.reserve)})"
-    )
-    parts = [summary]
+    parts = [summary_line(inp)]
     if len(hh.accounts) > 1:
         parts.append("Accounts")
         parts.append(
