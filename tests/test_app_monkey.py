@@ -44,14 +44,6 @@ SIZE = (100, 30)
 STEPS = 2000
 
 
-@pytest.fixture(autouse=True)
-def _user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real portfolio, last-portfolio pointer or models."""
-    monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path / "user-data"))
-    monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "user-models.json"))
-    monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
-
-
 # Pilot's press/click wait for the process to look idle (at least 20 ms each, up
 # to 1 s while solver and server threads keep it busy): 2,000 of them would take
 # minutes. These post the same events and give the app a few milliseconds, a
@@ -84,6 +76,33 @@ async def click(pilot: Pilot[None], x: int, y: int) -> None:
     await asyncio.sleep(GAP_S)
 
 
+async def random_step(pilot: Pilot[None], rng: random.Random, click_rate: float) -> None:
+    """A click anywhere (at `click_rate`), else a key."""
+    if rng.random() < click_rate:
+        await click(pilot, rng.randrange(SIZE[0]), rng.randrange(SIZE[1]))
+    else:
+        await press(pilot, rng.choice(KEYS))
+
+
+async def still_running_without_errors(pilot: Pilot[None]) -> None:
+    """Once every worker is done, the app is alive and no worker failed."""
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert app.is_running
+    assert [w for w in app.workers if w.state == WorkerState.ERROR] == []
+
+
+async def escape_to_main(pilot: Pilot[None]) -> None:
+    """Escape, a few times at most, out of whatever is open."""
+    app = pilot.app
+    for _ in range(len(app.screen_stack) + 2):
+        if isinstance(app.screen, MainScreen):
+            break
+        await pilot.press("escape")
+        await pilot.pause()
+
+
 @pytest.mark.parametrize("seed", [7])
 async def test_monkey_keys_and_clicks(
     seed: int, tmp_path: Path, fake_api: FakeFintualAPI, monkeypatch: pytest.MonkeyPatch
@@ -98,26 +117,15 @@ async def test_monkey_keys_and_clicks(
     app.action_quit = lambda: quits.append("quit")  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         for step in range(STEPS):
-            if rng.random() < 0.15:
-                await click(pilot, rng.randrange(SIZE[0]), rng.randrange(SIZE[1]))
-            else:
-                await press(pilot, rng.choice(KEYS))
+            await random_step(pilot, rng, 0.15)
             assert app.is_running, f"app stopped at step {step}"
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.is_running
-        errors = [w for w in app.workers if w.state == WorkerState.ERROR]
-        assert errors == []
+        await still_running_without_errors(pilot)
         stack = app.screen_stack
         assert isinstance(stack[0], MainScreen)
         assert all(not isinstance(s, MainScreen) for s in stack[1:])
         assert len(stack) <= 4
         # Whatever was open, escape goes back to a working main screen.
-        for _ in range(len(stack) + 2):
-            if isinstance(app.screen, MainScreen):
-                break
-            await pilot.press("escape")
-            await pilot.pause()
+        await escape_to_main(pilot)
         assert isinstance(app.screen, MainScreen | ModalScreen)
         main = app.main_screen
         await pilot.press("1")
@@ -272,20 +280,11 @@ async def test_monkey_with_odd_values_files_and_saves(
             for step in range(ODD_STEPS):
                 if rng.random() < ODD_RATE:
                     await run_macro(pilot, *macro(rng, inputs, targets))
-                elif rng.random() < 0.1:
-                    await click(pilot, rng.randrange(SIZE[0]), rng.randrange(SIZE[1]))
                 else:
-                    await press(pilot, rng.choice(KEYS))
+                    await random_step(pilot, rng, 0.1)
                 assert app.is_running, f"app stopped at step {step}"
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert app.is_running
-            assert [w for w in app.workers if w.state == WorkerState.ERROR] == []
-            for _ in range(len(app.screen_stack) + 2):
-                if isinstance(app.screen, MainScreen):
-                    break
-                await pilot.press("escape")
-                await pilot.pause()
+            await still_running_without_errors(pilot)
+            await escape_to_main(pilot)
             assert isinstance(app.screen, MainScreen)
             # Whatever was typed, the numbers in force are sane: the status bar
             # never shows a cash or a value beyond the bound on any amount.
