@@ -41,14 +41,6 @@ CATALOG = load_catalog()
 FALLBACK = {a.symbol: a.price for a in CATALOG.assets}
 
 
-@pytest.fixture(autouse=True)
-def _user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real portfolio, last-portfolio pointer or models."""
-    monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path / "user-data"))
-    monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "user-models.json"))
-    monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
-
-
 def usd(x: Decimal) -> str:
     return f"${x.quantize(Decimal('0.01')):,}"
 

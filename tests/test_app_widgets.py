@@ -194,16 +194,21 @@ async def test_holdings_after_count_cash_left_and_costs() -> None:
 # -- the orders say why there are none ------------------------------------------
 
 
-async def test_an_empty_portfolio_with_nothing_to_invest_says_so() -> None:
-    inp = RebalanceInput(holdings={}, prices=PRICES, targets=dict(NORRIS.weights))
+async def orders_subtitle_without_orders(inp: RebalanceInput) -> str:
+    """What the orders table says of a plan of `inp` that has no orders."""
     plan = solve(inp, "tracking-error")
     assert plan.orders == []
     async with hosted(lambda: ResultsPane(), (200, 40)) as (pane, pilot):
         pane.show_plan(plan, inp.options)
         await pilot.pause()
-        subtitle = str(pane.query_one("#orders", OrdersTable).border_subtitle)
-        assert "nothing to invest" in subtitle
-        assert "as close as whole shares allow" not in subtitle
+        return str(pane.query_one("#orders", OrdersTable).border_subtitle)
+
+
+async def test_an_empty_portfolio_with_nothing_to_invest_says_so() -> None:
+    inp = RebalanceInput(holdings={}, prices=PRICES, targets=dict(NORRIS.weights))
+    subtitle = await orders_subtitle_without_orders(inp)
+    assert "nothing to invest" in subtitle
+    assert "as close as whole shares allow" not in subtitle
 
 
 async def test_a_balanced_portfolio_without_orders_says_whole_shares() -> None:
@@ -215,13 +220,9 @@ async def test_a_balanced_portfolio_without_orders_says_whole_shares() -> None:
         targets={"BND": Decimal("0.5"), "TIP": Decimal("0.5")},
         cash=Decimal("30"),
     )
-    plan = solve(inp, "tracking-error")
-    assert plan.orders == []
-    async with hosted(lambda: ResultsPane(), (200, 40)) as (pane, pilot):
-        pane.show_plan(plan, inp.options)
-        await pilot.pause()
-        subtitle = str(pane.query_one("#orders", OrdersTable).border_subtitle)
-        assert "as close as whole shares allow" in subtitle
+    subtitle = await orders_subtitle_without_orders(inp)
+    assert "as close as whole shares allow" in subtitle
+    assert "nothing to invest" not in subtitle
 
 
 # -- no stale figures while a plan computes -------------------------------------
