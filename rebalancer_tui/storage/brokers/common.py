@@ -1,5 +1,7 @@
 """What the broker readers do alike: find a header near the top of the file,
-name the line of a row's error, and add a row's cash or holding to its account."""
+name the line of a row's error, add a row's cash or holding to its account
+(`Sheet`: one table being read), and, for the one-table exports, find the
+columns by role (`Layout`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from rebalancer_tui.rules import InputError
 from rebalancer_tui.storage.brokers.build import AccountBuilder, Household, broker_symbol
@@ -113,3 +116,30 @@ class Sheet:
 
     def done(self, as_of: date | None) -> Read:
         return as_of, self.house.finish(), self.skipped
+
+
+class Layout(NamedTuple):
+    """The column names, by role, of a one-table holdings export (Fidelity,
+    Vanguard). Its header begins with the first two: that tells the format."""
+
+    number: str
+    name: str  # the only optional one
+    symbol: str
+    qty: str
+    price: str
+    value: str
+
+    def header_at(self, rows: Sequence[Row]) -> int | None:
+        return header_at(rows, self[:2])
+
+    def sheet(self, rows: Sequence[Row], label: str, where: str) -> tuple[int, Sheet]:
+        """Where the header `detect` found is, and the table under it, its
+        columns found by role; InputError naming the first column missing."""
+        start = self.header_at(rows)
+        assert start is not None  # found by `detect`, which is asked first
+        cols = Columns(rows[start], label, where)
+        idx = {
+            role: cols.find(name) if role == "name" else cols.require(name)
+            for role, name in self._asdict().items()
+        }
+        return start, Sheet(cols, idx)

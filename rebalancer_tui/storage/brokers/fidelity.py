@@ -21,35 +21,24 @@ from __future__ import annotations
 from datetime import date
 
 from rebalancer_tui.rules import InputError
-from rebalancer_tui.storage.brokers.common import Read, Sheet, add_position, header_at, row_cash
+from rebalancer_tui.storage.brokers.common import Layout, Read, Sheet, add_position, row_cash
 from rebalancer_tui.storage.brokers.dates import find_date
-from rebalancer_tui.storage.brokers.table import Columns, Row, norm
+from rebalancer_tui.storage.brokers.table import Row, norm
 
 __all__ = ["LABEL", "detect", "read"]
 
 LABEL = "Fidelity positions"
-_HEADER = ("Account Number", "Account Name")
+_COLUMNS = Layout(
+    "Account Number", "Account Name", "Symbol", "Quantity", "Last Price", "Current Value"
+)
 
 
 def detect(rows: list[Row]) -> bool:
-    return header_at(rows, _HEADER) is not None
+    return _COLUMNS.header_at(rows) is not None
 
 
 def read(rows: list[Row], where: str) -> Read:
-    start = header_at(rows, _HEADER)
-    assert start is not None  # found by `detect`, which is asked first
-    cols = Columns(rows[start], LABEL, where)
-    sheet = Sheet(
-        cols,
-        {
-            "number": cols.require("Account Number"),
-            "name": cols.find("Account Name"),
-            "symbol": cols.require("Symbol"),
-            "qty": cols.require("Quantity"),
-            "price": cols.require("Last Price"),
-            "value": cols.require("Current Value"),
-        },
-    )
+    start, sheet = _COLUMNS.sheet(rows, LABEL, where)
     as_of: date | None = None
     in_footer = False
     data_seen = False

@@ -13,36 +13,25 @@ account's cash, by their Total Value. The file carries no date.
 from __future__ import annotations
 
 from rebalancer_tui.rules import InputError
-from rebalancer_tui.storage.brokers.common import Read, Sheet, add_position, header_at, row_cash
-from rebalancer_tui.storage.brokers.table import Columns, Row, norm
+from rebalancer_tui.storage.brokers.common import Layout, Read, Sheet, add_position, row_cash
+from rebalancer_tui.storage.brokers.table import Row, norm
 
 __all__ = ["LABEL", "SETTLEMENT_FUNDS", "detect", "read"]
 
 LABEL = "Vanguard ofxdownload"
-_HEADER = ("Account Number", "Investment Name")
+_COLUMNS = Layout(
+    "Account Number", "Investment Name", "Symbol", "Shares", "Share Price", "Total Value"
+)
 # Vanguard money-market funds that serve as a brokerage settlement fund.
 SETTLEMENT_FUNDS = frozenset({"VMFXX", "VMMXX", "VMRXX", "VUSXX", "VMSXX", "VCTXX"})
 
 
 def detect(rows: list[Row]) -> bool:
-    return header_at(rows, _HEADER) is not None
+    return _COLUMNS.header_at(rows) is not None
 
 
 def read(rows: list[Row], where: str) -> Read:
-    start = header_at(rows, _HEADER)
-    assert start is not None  # found by `detect`, which is asked first
-    cols = Columns(rows[start], LABEL, where)
-    sheet = Sheet(
-        cols,
-        {
-            "number": cols.require("Account Number"),
-            "name": cols.find("Investment Name"),
-            "symbol": cols.require("Symbol"),
-            "shares": cols.require("Shares"),
-            "price": cols.require("Share Price"),
-            "value": cols.require("Total Value"),
-        },
-    )
+    start, sheet = _COLUMNS.sheet(rows, LABEL, where)
     for row in rows[start + 1 :]:
         if row.blank:
             # The holdings block ends at the first blank line; the
@@ -61,11 +50,11 @@ def _row(sheet: Sheet, row: Row) -> None:
     sym = sheet.cell(row, "symbol").upper()
     name = norm(sheet.cell(row, "name"))
     if sym in SETTLEMENT_FUNDS or (not sym and "money market" in name):
-        acct.add_cash(row_cash(sheet.cell(row, "value"), sheet.cell(row, "shares")))
+        acct.add_cash(row_cash(sheet.cell(row, "value"), sheet.cell(row, "qty")))
         return
     if not sym:
         sheet.skip(row, "unknown instrument type (no symbol)")
         return
     if sheet.skip_bond(row, sym):
         return
-    add_position(acct, row.line, sym, sheet.cell(row, "shares"), sheet.cell(row, "price"))
+    add_position(acct, row.line, sym, sheet.cell(row, "qty"), sheet.cell(row, "price"))
