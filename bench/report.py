@@ -154,13 +154,13 @@ def targets(r: Results) -> list[Target]:
         out.append(Target("Concurrent price fetch ≥ 8x faster", "not run", None, ""))
     # 4b. The fetch deadline holds at any asset count (issue 10 §2).
     if r.prices and r.prices.many:
-        worst = max(r.prices.many, key=lambda m: m.fetch_s)
+        slowest = max(r.prices.many, key=lambda m: m.fetch_s)
         out.append(
             Target(
-                f"Price fetch of {worst.assets:,} assets within the {DEADLINE_S:g} s deadline, "
+                f"Price fetch of {slowest.assets:,} assets within the {DEADLINE_S:g} s deadline, "
                 "all live",
-                f"{worst.fetch_s:.2f} s, {worst.live:,}/{worst.assets:,} live, "
-                f"{worst.ratio:.2f}x a bare client",
+                f"{slowest.fetch_s:.2f} s, {slowest.live:,}/{slowest.assets:,} live, "
+                f"{slowest.ratio:.2f}x a bare client",
                 all(m.within_deadline for m in r.prices.many),
                 "a fast local server; the bare client makes the same requests with the "
                 "same in-flight bound and nothing else",
@@ -408,13 +408,17 @@ def _contribution_section(r: Results) -> list[str]:
     ]
 
 
+def _section(title: str, body: list[str] | None) -> list[str]:
+    """A section's title, then its body, or "Not run." when the part was not run."""
+    return [title, "", *(["Not run.", ""] if body is None else body)]
+
+
 def _prices_section(r: Results) -> list[str]:
-    p = r.prices
-    if p is None:
-        return ["## 2. Prices", "", "Not run.", ""]
+    return _section("## 2. Prices", None if r.prices is None else _prices_body(r.prices))
+
+
+def _prices_body(p: PricesResult) -> list[str]:
     return [
-        "## 2. Prices",
-        "",
         f"All {p.assets} catalog assets from the local fake Fintual API "
         f"(`tests/fake_api.py`, 127.0.0.1) answering each request after "
         f"{p.latency_s * 1000:.0f} ms. Concurrent: one `fetch_quotes` call. Sequential: "
@@ -462,36 +466,7 @@ def _many_prices(p: PricesResult) -> list[str]:
 
 
 def _startup_section(r: Results) -> list[str]:
-    out = ["## 3. Start-up", ""]
-    s = r.startup
-    if s is None:
-        out += ["Not run.", ""]
-    else:
-        out += [
-            "Wall time from just before the process is spawned to the first frame "
-            "(`on_ready`, headless, 120×40), fresh processes, interleaved, after one "
-            "untimed run of each (`bench/startup_driver.py`). The app runs offline with "
-            "its files in a temporary directory.",
-            "",
-            _table(
-                ["app", "median ms", "runs ms"],
-                [
-                    [
-                        "rebalancer-tui (offline)",
-                        f"{s.app_s * 1000:.0f}",
-                        ", ".join(f"{t * 1000:.0f}" for t in s.app_runs),
-                    ],
-                    [
-                        "minimal App + DataTable",
-                        f"{s.minimal_s * 1000:.0f}",
-                        ", ".join(f"{t * 1000:.0f}" for t in s.minimal_runs),
-                    ],
-                    ["ratio", f"{s.ratio:.2f}x", ""],
-                ],
-                right_from=1,
-            ),
-            "",
-        ]
+    out = _section("## 3. Start-up", None if r.startup is None else _startup_body(r.startup))
     imp = r.imports
     if imp is not None:
         out += [
@@ -516,13 +491,40 @@ def _startup_section(r: Results) -> list[str]:
     return out
 
 
-def _memory_section(r: Results) -> list[str]:
-    m = r.memory
-    if m is None:
-        return ["## 4. Peak memory", "", "Not run.", ""]
+def _startup_body(s: StartupResult) -> list[str]:
     return [
-        "## 4. Peak memory",
+        "Wall time from just before the process is spawned to the first frame "
+        "(`on_ready`, headless, 120×40), fresh processes, interleaved, after one "
+        "untimed run of each (`bench/startup_driver.py`). The app runs offline with "
+        "its files in a temporary directory.",
         "",
+        _table(
+            ["app", "median ms", "runs ms"],
+            [
+                [
+                    "rebalancer-tui (offline)",
+                    f"{s.app_s * 1000:.0f}",
+                    ", ".join(f"{t * 1000:.0f}" for t in s.app_runs),
+                ],
+                [
+                    "minimal App + DataTable",
+                    f"{s.minimal_s * 1000:.0f}",
+                    ", ".join(f"{t * 1000:.0f}" for t in s.minimal_runs),
+                ],
+                ["ratio", f"{s.ratio:.2f}x", ""],
+            ],
+            right_from=1,
+        ),
+        "",
+    ]
+
+
+def _memory_section(r: Results) -> list[str]:
+    return _section("## 4. Peak memory", None if r.memory is None else _memory_body(r.memory))
+
+
+def _memory_body(m: MemoryResult) -> list[str]:
+    return [
         f"The {m.n:,}-asset portfolio ({m.scenario}). Python allocations during one warm "
         "solve (`tracemalloc` peak, input built beforehand):",
         "",
