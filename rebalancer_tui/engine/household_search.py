@@ -400,7 +400,17 @@ def _split(
     limit = min(deadline, time.monotonic() + SPLIT_SHARE_OF_TIME * hh.options.time_limit)
     calls = 0
     caps: list[tuple[tuple[np.ndarray, np.ndarray], float]] = []
+    first: HouseholdShares | None = None
     try:
+        if not orders_first:
+            # Any split at all proves the deviation; HiGHS finds (or refutes)
+            # one far sooner than the least-traded one, which may then time out.
+            calls += 1
+            none = (np.array([], dtype=int), np.array([]))
+            found = model.solve(none, scale=1.0, abs_gap=0.5, deadline=limit)
+            if found.shares is None:
+                return Split(None, 0, calls)
+            first = found.shares
         if orders_first:
             calls += 1
             ans = model.solve(model.order_terms(), scale=float(x.size * len(hh.names)),
@@ -418,9 +428,13 @@ def _split(
         ans = model.solve(model.turnover_terms(), scale=max(traded, 1.0),
                           abs_gap=SOLVER_ABS_GAP, deadline=limit, caps=caps)  # fmt: skip
     except (Infeasible, SolveFailed):
-        return Split(None, 0, calls)
-    if ans.shares is None:
-        return Split(None, 0, calls)
+        if first is None:
+            return Split(None, 0, calls)
+        return Split(first, hh.order_count(first), calls)
+    if ans.shares is None or (first is not None and hh.turnover(ans.shares) > hh.turnover(first)):
+        if first is None:
+            return Split(None, 0, calls)
+        return Split(first, hh.order_count(first), calls)
     shares = ans.shares
     if hh.location and ans.proven:
         calls += 1
