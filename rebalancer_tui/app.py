@@ -18,10 +18,13 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandListItem, Provider, SimpleProvider
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widget import AwaitMount
 
+from rebalancer_tui.rules import InputError
 from rebalancer_tui.screens.main import MainScreen
 from rebalancer_tui.shutdown import DaemonExecutor, ExitGuard
+from rebalancer_tui.storage.settings import Settings, load_settings, save_settings
 
 # The palette, help, compare and editor screens are imported where they are
 # first opened: none of them is needed for the first frame.
@@ -65,6 +68,11 @@ class RebalancerApp(App[None]):
         # quit). A priority binding: a focused field's "copy" does not take it.
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit.interrupt"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
+        # Vim-style moves in every list and table (a field takes the letters as text).
+        Binding("j", "cursor('down')", "Down", show=False, id="nav.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="nav.up"),
+        Binding("m", "toggle_maximize", "Maximise pane", show=False, id="nav.maximize"),
+        Binding("y", "copy_orders", "Copy orders", show=False, id="orders.copy"),
     ]
 
     def __init__(
@@ -84,6 +92,7 @@ class RebalancerApp(App[None]):
         _freeze_imports()
         super().__init__()
         self._exit_guard: ExitGuard | None = None
+        self._saved_theme = load_settings().theme  # a tiny bounded read
         self.main_screen = MainScreen(
             api_url=api_url,
             offline=offline,
@@ -106,6 +115,9 @@ class RebalancerApp(App[None]):
         self._exit_guard = ExitGuard(self)
 
     def on_mount(self) -> None:
+        if self._saved_theme in self.available_themes:
+            self.theme = self._saved_theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         # Only a real terminal: tests (headless) keep pytest's own handlers.
         if self._exit_guard is not None and not self.is_headless:
             self._exit_guard.install()
@@ -135,6 +147,66 @@ class RebalancerApp(App[None]):
         self.ready_seconds = time.perf_counter() - self.started_at
         log.info("time to ready: %.3f s", self.ready_seconds)
         self.log.info(f"time to ready: {self.ready_seconds:.3f} s")
+        self._start_histories()
+
+    # -- visuals: price histories, theme, keys for lists and panes -------------------
+
+    def _start_histories(self) -> None:
+        """The preview's sparklines, once the first frame is up (never before it)."""
+        from rebalancer_tui.history_jobs import start_histories
+        from rebalancer_tui.widgets.preview import FundPreview
+
+        main = self.main_screen
+        start_histories(
+            main,
+            main.query_one(FundPreview),
+            api_flag=main.jobs.api_flag,
+            cache_path=main.jobs.cache_path,
+            extra=main.workspace.extra_assets,
+            offline=main.offline,
+        )
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name == self._saved_theme:
+            return
+        self._saved_theme = theme.name
+
+        def save() -> None:
+            try:
+                save_settings(Settings(theme=theme.name))
+            except InputError as exc:
+                log.warning("theme not remembered: %s", exc)
+
+        self.run_worker(save, thread=True, group="settings", exit_on_error=False)
+
+    def action_cursor(self, way: str) -> None:
+        """j/k: the focused list or table moves its cursor, as with the arrows."""
+        action = getattr(self.focused, f"action_cursor_{way}", None)
+        if callable(action):
+            action()
+
+    def action_toggle_maximize(self) -> None:
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+        elif screen.focused is not None and not screen.maximize(screen.focused):
+            self.notify("This pane cannot be maximised.", timeout=2)
+
+    def action_copy_orders(self) -> None:
+        """The orders on show, as CSV text, to the clipboard."""
+        from rebalancer_tui.storage.orders_export import OrderRow, orders_csv
+
+        plan = shown_plan(self)
+        if plan is None:
+            self.notify("No orders to copy yet.", severity="warning", timeout=3)
+            return
+        rows = [
+            OrderRow(getattr(o, "account", "main"), o.action, o.symbol, o.shares, o.price, o.amount)
+            for o in plan.orders
+        ]
+        self.copy_to_clipboard(orders_csv(rows))
+        count = f"{len(rows)} order" + ("s" if len(rows) != 1 else "")
+        self.notify(f"Copied {count} ({plan.strategy}) to the clipboard as CSV.", timeout=3)
 
     def action_command_palette(self) -> None:
         from rebalancer_tui.commands import SafeCommandPalette
@@ -185,3 +257,27 @@ class RebalancerApp(App[None]):
                 ]
             )
         )
+
+
+def shown_plan(app: RebalancerApp) -> Any:
+    """The plan whose orders are on show: the compare view's focused column (else
+    its first), or the main view's strategy; None while one is computed."""
+    from rebalancer_tui.screens.compare import CompareScreen
+    from rebalancer_tui.widgets.plan_column import PlanColumn
+
+    screen = app.screen
+    if isinstance(screen, CompareScreen):
+        plans = screen.shown_plans()
+        focused = screen.focused
+        column = (
+            next((a for a in focused.ancestors if isinstance(a, PlanColumn)), None)
+            if focused
+            else None
+        )
+        if column is not None and column.strategy in plans:
+            return plans[column.strategy]
+        return next(iter(plans.values()), None)
+    main = app.main_screen
+    if main.planning:
+        return None
+    return main.plans.get(main.strategy)

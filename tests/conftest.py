@@ -18,6 +18,7 @@ def _isolated_user_dirs(
     and none reaches the real API by accident."""
     monkeypatch.setenv("REBALANCER_CACHE_DIR", str(tmp_path_factory.mktemp("price-cache")))
     monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+    monkeypatch.setenv("REBALANCER_CONFIG_DIR", str(tmp_path_factory.mktemp("user-settings")))
     models = tmp_path_factory.mktemp("user-config") / "models.json"
     monkeypatch.setenv("REBALANCER_MODELS", str(models))
     monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
