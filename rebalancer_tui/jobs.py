@@ -16,7 +16,8 @@ from pathlib import Path
 from textual.dom import DOMNode
 from textual.worker import get_current_worker
 
-from rebalancer_tui.engine import RebalanceInput, solve
+from rebalancer_tui.engine import RebalanceInput
+from rebalancer_tui.engine.household import Household
 from rebalancer_tui.messages import ContributionReady, PlanReady, PricesUpdated
 from rebalancer_tui.models import Asset
 from rebalancer_tui.workspace import Outcome, price_feed
@@ -36,8 +37,9 @@ class Jobs:
 
     # -- plans -------------------------------------------------------------------
 
-    def plan(self, inp: RebalanceInput, names: Sequence[str], *, after_refresh: bool) -> None:
-        """Solve `names` for `inp` in a thread; `after_refresh`: once the screen is painted."""
+    def plan(self, inp: Household, names: Sequence[str], *, after_refresh: bool) -> None:
+        """Solve `names` for the household `inp` in a thread (one account or many:
+        the same engine call); `after_refresh`: once the screen is painted."""
         self.cancel()
         self.latest += 1
         self.pending = self.latest
@@ -58,18 +60,21 @@ class Jobs:
         self.pending = None
         return True
 
-    def _start_plan(self, request_id: int, inp: RebalanceInput, names: tuple[str, ...]) -> None:
+    def _start_plan(self, request_id: int, inp: Household, names: tuple[str, ...]) -> None:
         if request_id == self.pending:  # not overtaken while waiting for the refresh
             self.node.run_worker(
                 lambda: self._solve(request_id, inp, names),
                 thread=True, exclusive=True, group="solve", exit_on_error=False,
             )  # fmt: skip
 
-    def _solve(self, request_id: int, inp: RebalanceInput, names: tuple[str, ...]) -> None:
-        # Off the main thread: touch no widget, only post the result.
+    def _solve(self, request_id: int, inp: Household, names: tuple[str, ...]) -> None:
+        # Off the main thread: touch no widget, only post the result. The
+        # household search (and numpy under it) loads here, not at start-up.
+        from rebalancer_tui.engine.household_search import solve_household
+
         worker = get_current_worker()
         try:
-            plans = [solve(inp, name) for name in names if not worker.is_cancelled]
+            plans = [solve_household(inp, name) for name in names if not worker.is_cancelled]
         except Exception as exc:
             log.exception("solve failed")
             why = f"{', '.join(names)}: {one_line(exc)}"

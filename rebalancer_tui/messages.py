@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from rebalancer_tui.engine import Options, Plan
+    from rebalancer_tui.engine import Options
     from rebalancer_tui.engine.contribution import Contribution
+    from rebalancer_tui.engine.household import Account
+    from rebalancer_tui.engine.household_plan import HouseholdPlan
     from rebalancer_tui.models import PriceQuote
     from rebalancer_tui.workspace import Outcome
 
@@ -63,7 +65,7 @@ class PlanReady(Message):
 
     request_id: int
     strategy: str
-    plans: list[Plan]
+    plans: list[HouseholdPlan]
     failure: str | None = None
 
 
@@ -78,9 +80,21 @@ class ContributionReady(Message):
 
 @dataclass
 class PortfolioEdited(Message):
-    """Inputs changed by an editor; `None` fields are left as they are."""
+    """Inputs changed by an editor; `None` fields are left as they are.
+    `account`: whose holdings these are (None: the only account's)."""
 
     holdings: dict[str, int] | None = None
     cash: Decimal | None = None
     options: Options | None = None
     overrides: dict[str, Decimal] | None = None
+    account: str | None = None
+
+
+@dataclass
+class AccountsEdited(Message):
+    """The accounts dialog's change: the new accounts (in order) and location
+    table, and what the change was, for undo (\"removal of account ira\")."""
+
+    accounts: tuple[Account, ...]
+    what: str
+    location: dict[str, frozenset[str]] | None = None

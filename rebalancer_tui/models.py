@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-PriceSource = Literal["live", "cached", "fallback", "override"]
+PriceSource = Literal["live", "cached", "fallback", "override", "file"]
 
 
 def _price_in_range(p: Decimal | None) -> Decimal | None:

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
 __all__ = [
+    "ACCOUNT_KINDS",
+    "ACCOUNT_NAME",
     "BAND",
     "CASH",
     "COST_RATE",
@@ -58,6 +60,8 @@ __all__ = [
     "Quantity",
     "RawNumber",
     "SymbolError",
+    "check_account_kind",
+    "check_account_name",
     "check_number",
     "check_symbol",
     "check_total_value",
@@ -375,6 +379,34 @@ def check_symbol(text: str) -> str:
             f"{SYMBOL_MAX_LEN} characters) (got {shown(text)})"
         )
     return sym
+
+
+# ---------------------------------------------------------------------------
+# Account names (SPEC §7)
+
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}", re.ASCII)
+ACCOUNT_KINDS: tuple[str, ...] = ("taxable", "tax-deferred", "tax-free")
+
+
+def check_account_name(text: str) -> str:
+    """An account name as typed (case kept, spaces around dropped): 1-32
+    letters, digits, '_', '.' or '-'. Raises InputError."""
+    name = text.strip()
+    if not ACCOUNT_NAME.fullmatch(name):
+        raise InputError(
+            f"account name: must be 1-32 letters, digits, '_', '.' or '-' (got {shown(text)})"
+        )
+    return name
+
+
+def check_account_kind(text: str) -> str:
+    """taxable, tax-deferred or tax-free (any case). Raises InputError."""
+    kind = text.strip().lower()
+    if kind not in ACCOUNT_KINDS:
+        raise InputError(
+            f"account kind: must be one of {', '.join(ACCOUNT_KINDS)} (got {shown(text)})"
+        )
+    return kind
 
 
 # ---------------------------------------------------------------------------

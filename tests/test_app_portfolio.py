@@ -383,13 +383,14 @@ async def test_export_orders_csv_for_the_shown_plan(tmp_path: Path) -> None:
         await pilot.press("x")
         await answer_prompt(pilot, None)  # default: orders-<strategy>.csv in the cwd
     rows = list(csv.reader(io.StringIO((tmp_path / "orders-trade-minimization.csv").read_text())))
-    assert rows[0] == ["action", "symbol", "shares", "price", "amount"]
+    # SPEC §10: account first (one account: main), sells first.
+    assert rows[0] == ["account", "action", "symbol", "shares", "price", "amount"]
     plan = solve(demo_input(), "trade-minimization")
     assert len(rows) == len(plan.orders) + 1 and plan.orders
     for row, order in zip(rows[1:], plan.orders, strict=True):
-        assert row[:3] == [order.action, order.symbol, str(order.shares)]
-        assert Decimal(row[3]) == order.price
-        assert Decimal(row[4]) == (order.price * order.shares).quantize(Decimal("0.01"))
+        assert row[:4] == ["main", order.action, order.symbol, str(order.shares)]
+        assert Decimal(row[4]) == order.price
+        assert Decimal(row[5]) == (order.price * order.shares).quantize(Decimal("0.01"))
 
 
 # -- own models ---------------------------------------------------------------------

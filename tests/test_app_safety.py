@@ -197,7 +197,7 @@ async def test_export_over_an_existing_file_asks(tmp_path: Path) -> None:
         await ask_path(pilot, "x", target)
         await pilot.click("#confirm-yes")
         await settle(pilot)
-    assert target.read_text().splitlines()[0] == "action,symbol,shares,price,amount"
+    assert target.read_text().splitlines()[0] == "account,action,symbol,shares,price,amount"
 
 
 async def test_a_header_only_import_asks_before_emptying_the_holdings(
@@ -358,7 +358,7 @@ async def test_typing_into_every_field_applies_exactly_what_was_typed(
         for o in plan.orders:
             assert cell(orders, o.symbol, "shares") == str(o.shares)
         last = messages.of(PlanReady)[-1]
-        assert last.plans and last.plans[0].final_shares == plan.final_shares
+        assert last.plans and last.plans[0].final_shares == {"main": plan.final_shares}
 
 
 async def test_the_screen_reads_the_disk_when_mounted_not_when_built(tmp_path: Path) -> None:

@@ -4,10 +4,14 @@ Type a symbol, its shares and optionally a price, press Enter: the row is set
 and the plans recompute behind the modal. Enter on a row copies it into the
 fields; Delete removes the highlighted symbol, once confirmed. A symbol outside the model is
 kept as a holding (the plans sell it, or keep it in buy-only mode).
+
+With several accounts a tab per account picks whose shares are edited
+(prices are the household's); the change names its account.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -17,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message_pump import MessagePump
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
 from rebalancer_tui import rules
 from rebalancer_tui.messages import PortfolioEdited
@@ -48,23 +52,49 @@ class HoldingsEditor(Modal[None]):
         overrides: Mapping[str, Decimal],
         *,
         focus_price: bool = False,
+        accounts: Mapping[str, Mapping[str, int]] | None = None,
+        account: str | None = None,
+        file_prices: Mapping[str, dt.date | None] | None = None,
     ) -> None:
         super().__init__(id="editor")
         self.target = target
         self.model = model
-        self.holdings = dict(holdings)
+        # Every account's holdings (several accounts), and the one being edited.
+        self.accounts = {n: dict(h) for n, h in (accounts or {}).items()}
+        self.account = account if account in self.accounts else next(iter(self.accounts), None)
+        self.holdings = dict(holdings if self.account is None else self.accounts[self.account])
         self.quotes = dict(quotes)  # fetched quotes, without overrides
         self.overrides = dict(overrides)
+        self.file_prices = dict(file_prices or {})  # overrides read from a broker file
         self.focus_price = focus_price
 
     @classmethod
-    def of(cls, target: MessagePump, state: PortfolioState, focus_price: bool) -> HoldingsEditor:
+    def of(
+        cls,
+        target: MessagePump,
+        state: PortfolioState,
+        focus_price: bool,
+        *,
+        account: str | None = None,
+    ) -> HoldingsEditor:
+        several = len(state.accounts) > 1
+        accounts = {a.name: a.holdings for a in state.accounts} if several else None
         return cls(target, state.model, state.holdings, state.quotes, state.overrides,
-                   focus_price=focus_price)  # fmt: skip
+                   focus_price=focus_price, accounts=accounts, account=account,
+                   file_prices=state.file_prices)  # fmt: skip
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor-body", classes="modal-body") as body:
-            body.border_title = "Holdings and prices"
+            body.border_title = (
+                "Holdings and prices" if self.account is None
+                else f"Holdings of {self.account} and prices"
+            )  # fmt: skip
+            if self.accounts:
+                yield Tabs(
+                    *(Tab(n, id=f"acct-{n}") for n in self.accounts),
+                    active=f"acct-{self.account}",
+                    id="editor-accounts",
+                )
             yield DataTable(id="editor-table", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="editor-fields"):
                 yield Input(placeholder="Symbol", id="ed-symbol", compact=True, max_length=16)
@@ -99,12 +129,24 @@ class HoldingsEditor(Modal[None]):
         self._fill()
         self.query_one("#ed-price" if self.focus_price else "#ed-symbol", Input).focus()
 
+    @on(Tabs.TabActivated, "#editor-accounts")
+    def _account_picked(self, event: Tabs.TabActivated) -> None:
+        name = str(event.tab.id).removeprefix("acct-")
+        if name in self.accounts and name != self.account:
+            self.account = name
+            self.holdings = dict(self.accounts[name])
+            self._fill()
+            self.query_one("#editor-body").border_title = f"Holdings of {name} and prices"
+
     def _symbols(self) -> list[str]:
         extra = [s for s in self.holdings if s not in self.model.weights]
         priced = [s for s in self.overrides if s not in self.model.weights and s not in extra]
         return [*self.model.weights, *sorted(extra), *sorted(priced)]
 
     def _quote(self, sym: str) -> PriceQuote | None:
+        if sym in self.overrides and sym in self.file_prices:
+            when = self.file_prices[sym]
+            return PriceQuote(symbol=sym, price=self.overrides[sym], source="file", date=when)
         if sym in self.overrides:
             return PriceQuote(symbol=sym, price=self.overrides[sym], source="override")
         return self.quotes.get(sym)
@@ -183,6 +225,8 @@ class HoldingsEditor(Modal[None]):
             shares_in.focus()
             return False
         overrides = dict(self.overrides)
+        if new_price is not None or sym in self.file_prices:
+            self.file_prices.pop(sym, None)  # typed now: the user's override
         if new_price is None:
             overrides.pop(sym, None)
         else:
@@ -201,8 +245,11 @@ class HoldingsEditor(Modal[None]):
         if overrides != self.overrides:
             changes["overrides"] = overrides
         self.holdings, self.overrides = holdings, overrides
+        if self.account is not None:
+            self.accounts[self.account] = dict(holdings)
+            changes["account"] = self.account
         self._fill()
-        if changes:
+        if changes.keys() - {"account"}:
             self.target.post_message(PortfolioEdited(**changes))
 
     def action_remove(self) -> None:
@@ -220,7 +267,8 @@ class HoldingsEditor(Modal[None]):
         if not lost:
             self._remove(sym)  # nothing to lose: an empty row of the model
             return
-        question = f"Remove {sym}: {' and '.join(lost)}? (ctrl+z undoes it)"
+        whose = f" from {self.account}" if self.account is not None else ""
+        question = f"Remove {sym}{whose}: {' and '.join(lost)}? (ctrl+z undoes it)"
         self.app.push_screen(
             Confirm(question, (("yes", "Remove"),), title="Remove symbol"),
             lambda answer: self._remove(sym) if answer == "yes" else None,

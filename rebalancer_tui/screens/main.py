@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -20,6 +20,7 @@ from rebalancer_tui import messages as msg
 from rebalancer_tui.engine import STRATEGIES, Plan, weights_table
 from rebalancer_tui.jobs import Jobs
 from rebalancer_tui.keys import MAIN_KEYS
+from rebalancer_tui.widgets.accounts_table import AccountsTable
 from rebalancer_tui.widgets.fund_list import FundList
 from rebalancer_tui.widgets.preview import FundPreview
 from rebalancer_tui.widgets.price_status import PriceStatus
@@ -29,7 +30,9 @@ from rebalancer_tui.workspace import Outcome, PortfolioState, Workspace
 from rebalancer_tui.workspace.outcome import one_line
 
 if TYPE_CHECKING:
+    from rebalancer_tui.engine import Options
     from rebalancer_tui.engine.contribution import Contribution
+    from rebalancer_tui.engine.household_plan import HouseholdPlan
     from rebalancer_tui.screens.compare import CompareScreen
 
 # Dialogs and the compare view are imported where first opened: the first
@@ -61,7 +64,7 @@ class MainScreen(Screen[None]):
         self.offline, self.fetching = offline, False
         self.highlighted_fund = ""
         self.strategy = "simple"
-        self.plans: dict[str, Plan] = {}
+        self.plans: dict[str, HouseholdPlan] = {}
         self.contribution: Contribution | None = None
         self._compare: CompareScreen | None = None
 
@@ -93,6 +96,7 @@ class MainScreen(Screen[None]):
                     yield StrategyPicker(id="strategy")
                 yield FundPreview(id="preview")
             yield ResultsPane(id="results")
+            yield AccountsTable("Accounts", id="accounts")  # the household by account
         yield PriceStatus(id="status")
         yield Footer()
 
@@ -184,8 +188,27 @@ class MainScreen(Screen[None]):
         )
         results = self.query_one(ResultsPane)
         if inp is not None:
-            results.show_current(weights_table(inp, inp.holdings), state.options, cash=state.cash)
+            results.show_current(weights_table(inp, inp.holdings), inp.options, cash=state.cash)
         results.show_hint(ws.contribution_hint(self.contribution))
+        self._show_accounts()
+
+    def _band(self) -> Options:
+        """The options as the tables use them: the household's reserve in force."""
+        inp = self.workspace.plan_input()
+        return inp.options if inp is not None else self.state.options
+
+    def _show_accounts(self) -> None:
+        """The symbol x account view, with several accounts (and the plan's cash left)."""
+        state = self.state
+        table = self.query_one(AccountsTable)
+        table.display = len(state.accounts) > 1
+        if not table.display:
+            return
+        held = [s for a in state.accounts for s, n in a.holdings.items() if n]
+        symbols = list(dict.fromkeys([*state.model.weights, *held]))
+        plan = None if self.planning else self.plans.get(self.strategy)
+        left = None if plan is None else {a.account: a.cash_left for a in plan.accounts_after}
+        table.show(state.accounts, symbols, state.prices(), left)
 
     # -- plans: the plan first, then the slower buy-only suggestion -------------------
 
@@ -193,7 +216,7 @@ class MainScreen(Screen[None]):
         """Solve the shown strategy (all of them while comparing); older work is dropped."""
         self.contribution = None
         try:
-            inp = self.state.to_input()
+            household = self.state.to_household()
         except ValueError as exc:
             self.jobs.cancel()
             self.plans.clear()  # no export of a plan for inputs that have changed
@@ -203,7 +226,7 @@ class MainScreen(Screen[None]):
             return
         self._set_loading(True)
         names = STRATEGIES if self._compare is not None else (self.strategy,)
-        self.jobs.plan(inp, names, after_refresh=after_refresh)
+        self.jobs.plan(household, names, after_refresh=after_refresh)
 
     def _set_loading(self, on: bool) -> None:
         for pane in (self.query_one(ResultsPane), self._compare):
@@ -215,18 +238,20 @@ class MainScreen(Screen[None]):
         if not self.jobs.answered(message.request_id):
             return  # a stale answer to inputs that have changed since
         self._set_loading(False)
-        results, band = self.query_one(ResultsPane), self.state.options
+        results, band = self.query_one(ResultsPane), self._band()
         if message.failure is not None:
             results.show_problem(f"Could not compute the plan: {message.failure}")
             self.notify(f"Could not compute the plan: {message.failure}", severity="error")
             return
         self.plans.update((plan.strategy, plan) for plan in message.plans)
+        # A household plan has a plan's figures (orders also name their account).
         if self.strategy in self.plans:
-            results.show_plan(self.plans[self.strategy], band)
+            results.show_plan(cast(Plan, self.plans[self.strategy]), band)
         if self._compare is not None and len(message.plans) == len(STRATEGIES):
-            self._compare.show_plans(message.plans, band)
+            self._compare.show_plans(cast(list[Plan], message.plans), band)
+        self._show_accounts()
         inp = self.workspace.plan_input()
-        if inp is not None and inp.options.buy_only:
+        if inp is not None and inp.options.buy_only and len(self.state.accounts) == 1:
             self.jobs.contribute(message.request_id, inp)
 
     @on(msg.ContributionReady)
@@ -263,7 +288,11 @@ class MainScreen(Screen[None]):
     @on(msg.PortfolioEdited)
     def _edited(self, message: msg.PortfolioEdited) -> None:
         fields = {k: getattr(message, k) for k in ("holdings", "cash", "options", "overrides")}
-        self.apply(self.workspace.edited(**fields))
+        self.apply(self.workspace.edited(account=message.account, **fields))
+
+    @on(msg.AccountsEdited)
+    def _accounts_edited(self, message: msg.AccountsEdited) -> None:
+        self.apply(self.workspace.accounts_edited(message.accounts, message.what, message.location))
 
     # -- actions (keys, mouse and the command palette all land here) ------------------
 
@@ -286,7 +315,9 @@ class MainScreen(Screen[None]):
                 self._compare.close(None)  # its dismiss callback re-plans
                 return
             if strategy in self.plans and not self.planning:  # the last plan, confirmed below
-                self.query_one(ResultsPane).show_plan(self.plans[strategy], self.state.options)
+                self.query_one(ResultsPane).show_plan(
+                    cast(Plan, self.plans[strategy]), self._band()
+                )
         elif strategy != msg.COMPARE:
             return
         self.request_plans()
@@ -336,13 +367,41 @@ class MainScreen(Screen[None]):
 
         self._push(HoldingsEditor.of(self, self.state, focus_price))
 
-    def action_file(self, kind: str) -> None:
-        """A file dialog: save, open, import or export (of the plan shown)."""
+    def edit_account_holdings(self, account: str) -> None:
+        """The holdings editor on one account (from the accounts dialog)."""
+        from rebalancer_tui.screens.holdings_editor import HoldingsEditor
+
+        self.app.push_screen(HoldingsEditor.of(self, self.state, False, account=account))
+
+    def action_accounts(self) -> None:
+        from rebalancer_tui.screens.accounts import AccountsScreen
+
+        self._push(AccountsScreen.of(self, self.state))
+
+    def action_location(self) -> None:
+        from rebalancer_tui.screens.accounts import LocationScreen
+
+        self._push(LocationScreen.of(self, self.state))
+
+    def action_file(self, kind: str, ids: dict[str, str] | None = None) -> None:
+        """A file dialog: save, open, import, export or export-ibkr (of the plan
+        shown); the basket export first asks for the IBKR ids it does not know."""
         from rebalancer_tui.screens.file_prompt import FilePrompt
 
         plan = None if self.planning else self.plans.get(self.strategy)
-        spec = self.workspace.file_action(kind, plan)
+        if kind == "export-ibkr" and plan is not None and ids is None:
+            missing = self.workspace.missing_ibkr_ids(plan)
+            if missing:
+                from rebalancer_tui.screens.accounts import IdsPrompt
+
+                self._push(IdsPrompt(missing), lambda got: self._ids_given(got))
+                return
+        spec = self.workspace.file_action(kind, plan, ids)
         if isinstance(spec, Outcome):
             self.tell(spec)
         else:
             self._push(FilePrompt(spec), self.apply)
+
+    def _ids_given(self, ids: dict[str, str] | None) -> None:
+        if ids is not None:  # None: cancelled, nothing exported
+            self.action_file("export-ibkr", ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Union
 
 from rich.table import Table
 from rich.text import Text
@@ -11,23 +12,40 @@ from textual.widgets import Static
 from rebalancer_tui.engine import Plan, StatusKind
 from rebalancer_tui.widgets.format import money, pct
 
+if TYPE_CHECKING:
+    from rebalancer_tui.engine.household_plan import HouseholdPlan
+
+AnyPlan = Union[Plan, "HouseholdPlan"]
+"""A single-account plan or a household's (the same metrics and status)."""
+
 COMPUTING = "Computing the plan…"
 
 
-def metric_items(plan: Plan) -> list[tuple[str, str]]:
+def accounts_cash_left(plan: AnyPlan) -> str:
+    """ "main $12.30 · ira $0.40" for a household plan of several accounts, else ""."""
+    after = getattr(plan, "accounts_after", None) or []
+    if len(after) < 2:
+        return ""
+    return " · ".join(f"{a.account} {money(a.cash_left)}" for a in after)
+
+
+def metric_items(plan: AnyPlan) -> list[tuple[str, str]]:
+    """The household's figures; with several accounts, each one's cash left."""
     m = plan.metrics
+    per = accounts_cash_left(plan)
+    cash = f"{money(m.cash_left)} ({per})" if per else money(m.cash_left)
     return [
         ("Deviation", f"{money(m.deviation)} ({m.deviation_pct:.2f}%)"),
         ("Largest drift", pct(m.max_drift)),
         ("Orders", f"{m.orders} ({m.shares_traded:,} shares)"),
         ("Turnover", money(m.turnover)),
         ("Costs", money(m.costs)),
-        ("Cash left", money(m.cash_left)),
+        ("Cash left", cash),
         ("Solve time", f"{m.solve_ms:.0f} ms"),
     ]
 
 
-def compact_items(plan: Plan) -> list[tuple[str, str, str]]:
+def compact_items(plan: AnyPlan) -> list[tuple[str, str, str]]:
     """(key, short label, value): fits a 22-column compare column."""
     m = plan.metrics
     return [
@@ -43,7 +61,7 @@ def compact_items(plan: Plan) -> list[tuple[str, str, str]]:
     ]
 
 
-def best_metrics(plans: Sequence[Plan]) -> dict[str, set[str]]:
+def best_metrics(plans: Sequence[AnyPlan]) -> dict[str, set[str]]:
     """Per strategy, the metrics on which it is best (lowest) among `plans`."""
     keys = ("deviation", "max_drift", "orders", "shares_traded", "turnover", "costs")
     best: dict[str, set[str]] = {p.strategy: set() for p in plans}
@@ -74,7 +92,7 @@ STATUS_WORDS = {
 }
 
 
-def status_text(plan: Plan) -> Text:
+def status_text(plan: AnyPlan) -> Text:
     """What the plan's status promises, from its kind: proven optimal, best
     found within a proven gap, a rule of thumb, or another strategy's plan
     (with the reason)."""
@@ -97,7 +115,7 @@ class MetricsLine(Static):
         """No figures while a plan is computed: the old ones no longer hold."""
         self.update(Text(COMPUTING, style="italic dim"))
 
-    def show(self, plan: Plan, best: set[str] | frozenset[str] = frozenset()) -> None:
+    def show(self, plan: AnyPlan, best: set[str] | frozenset[str] = frozenset()) -> None:
         """`best`: metric names to highlight (the compare view's winners)."""
         if self.compact:
             grid = Table.grid(padding=(0, 1), expand=True)

@@ -1,16 +1,44 @@
-"""The orders of a plan, sells first (their proceeds fund the buys)."""
+"""The orders of a plan, sells first (their proceeds fund the buys).
+
+A household plan's orders come grouped by account, sells first within each;
+with several accounts an Account column leads and a row's key is
+"account:symbol" (with one account, the symbol, as always)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol
 
 from rich.text import Text
 
-from rebalancer_tui.engine import Order
 from rebalancer_tui.widgets.format import money, price, right
 from rebalancer_tui.widgets.keyed_table import Columns, KeyedTable
 
 ACTION_STYLE = {"BUY": "bold green", "SELL": "bold red"}
+ACCOUNT_COLUMN = ("account", "Account", False)
+
+
+class AnyOrder(Protocol):
+    """A single-account `Order` or a household `AccountOrder` (which adds `account`)."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def shares(self) -> int: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def cost(self) -> Decimal: ...
+
+
+def order_key(order: AnyOrder, several: bool) -> str:
+    """The row key of an order: its symbol, or "account:symbol" with several accounts."""
+    return f"{getattr(order, 'account', '')}:{order.symbol}" if several else order.symbol
 
 
 class OrdersTable(KeyedTable):
@@ -23,14 +51,23 @@ class OrdersTable(KeyedTable):
         ("cost", "Cost", True),
     )
 
-    def show(self, orders: Sequence[Order], *, empty: str = "no orders") -> None:
+    def show(self, orders: Sequence[AnyOrder], *, empty: str = "no orders") -> None:
         """`empty`: the subtitle that says why there are no orders."""
+        accounts = list(dict.fromkeys(getattr(o, "account", "") for o in orders))
+        several = len(accounts) > 1
+        base = type(self).COLUMNS
+        columns = (ACCOUNT_COLUMN, *base) if several else base
+        if columns != self.COLUMNS:
+            self.COLUMNS = columns
+            self.clear(columns=True)
+            self._add_columns()
         self.set_rows(
             [
                 (
-                    o.symbol,
+                    order_key(o, several),
                     self.cells(
                         {
+                            "account": Text(getattr(o, "account", ""), style="bold"),
                             "action": Text(o.action, style=ACTION_STYLE[o.action]),
                             "symbol": o.symbol,
                             "shares": right(f"{o.shares:,}"),
@@ -44,6 +81,8 @@ class OrdersTable(KeyedTable):
             ]
         )
         count = f"{len(orders)} order" + ("s" if len(orders) > 1 else "")
+        if several:
+            count += f" in {len(accounts)} accounts"
         self.border_subtitle = count if orders else empty
 
 

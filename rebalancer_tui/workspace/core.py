@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.engine import Options, RebalanceInput
+from rebalancer_tui.engine.household import Account
 from rebalancer_tui.models import Asset, ModelPortfolio
 from rebalancer_tui.workspace import price_feed
 from rebalancer_tui.workspace.history import History
@@ -23,8 +24,10 @@ from rebalancer_tui.workspace.session import PortfolioSession
 from rebalancer_tui.workspace.state import PortfolioState
 
 if TYPE_CHECKING:
-    from rebalancer_tui.engine import Plan
     from rebalancer_tui.engine.contribution import Contribution
+    from rebalancer_tui.engine.household_plan import HouseholdPlan
+    from rebalancer_tui.storage.brokers import BrokerPositions
+    from rebalancer_tui.storage.orders_export import OrderRow
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,19 +118,75 @@ class Workspace:
             )
         return Outcome.done(message, self.state.regenerated(seed), "new demo")
 
-    def edited(self, **fields: object) -> Outcome:
-        """An editor's change (None fields unchanged), undoable, told by the screen itself."""
+    def edited(self, *, account: str | None = None, **fields: object) -> Outcome:
+        """An editor's change (None fields unchanged), undoable, told by the screen itself.
+
+        `account`: whose holdings (None: the only account's). With several
+        accounts the cash is set per account (the accounts dialog), so a
+        household total sent back unchanged is no change."""
         state = self.state
-        changes = {k: v for k, v in fields.items() if v is not None and v != getattr(state, k)}
+        held = state.account(account).holdings if account is not None else state.holdings
+        now = {**{k: getattr(state, k) for k in fields if k != "holdings"}, "holdings": held}
+        changes = {k: v for k, v in fields.items() if v is not None and v != now[k]}
+        if len(state.accounts) > 1:
+            changes.pop("cash", None)
         what = " and ".join(changes)
+        if "overrides" in changes:  # a price typed over a broker file's is the user's own
+            new = changes["overrides"]
+            assert isinstance(new, dict)
+            kept = {
+                s: d for s, d in state.file_prices.items() if new.get(s) == state.overrides.get(s)
+            }
+            if kept != state.file_prices:
+                changes["file_prices"] = kept
         if "holdings" in changes:
             changes["demo_seed"] = None  # the user's own holdings: never regenerated
+            if account is None:
+                account = state.accounts[0].name
+            changes["account"] = account
+            if len(state.accounts) > 1:
+                what = f"edit of {account}'s holdings" + (
+                    " and overrides" if "overrides" in changes else ""
+                )
+                return Outcome.done("", state.replace(**changes), what)
         return Outcome.done("", state.replace(**changes), f"edit of {what}")
+
+    def accounts_edited(
+        self,
+        accounts: tuple[Account, ...],
+        what: str,
+        location: dict[str, frozenset[str]] | None = None,
+    ) -> Outcome:
+        """The accounts dialog's change (add, rename, remove, kind, cash, reserve,
+        buy menu, location), undoable. A second account takes over the inputs'
+        reserve into the first account: with several, reserves are per account."""
+        state = self.state
+        changes: dict[str, object] = {"accounts": accounts}
+        if location is not None:
+            changes["location"] = location
+        message = ""
+        if len(accounts) > 1 and state.options.reserve:
+            first = accounts[0]
+            moved = first.model_copy(update={"reserve": first.reserve + state.options.reserve})
+            changes["accounts"] = (moved, *accounts[1:])
+            changes["options"] = state.options.model_copy(update={"reserve": Decimal(0)})
+            message = (
+                f"The reserve ${state.options.reserve:,.2f} is now account {first.name}'s: "
+                "with several accounts, reserves are kept per account."
+            )
+        new = state.replace(**changes)
+        if new.accounts != state.accounts:
+            new = new.replace(demo_seed=None)  # the user's own accounts: never regenerated
+            kept = set(new.account_names)
+            new = new.replace(broker_ids={k: v for k, v in new.broker_ids.items() if k in kept})
+        return Outcome.done(message, new, what)
 
     def with_contribution(self, suggested: Contribution | None) -> Outcome:
         """The suggested contribution (buy-only) added as extra cash."""
         if not self.state.options.buy_only or suggested is None:
             return Outcome(False, "No suggested contribution: it is shown in buy-only mode (i).")
+        if len(self.state.accounts) > 1:
+            return Outcome(False, "With several accounts, set each account's cash (key A).")
         amount = suggested.amount
         if amount <= 0:
             return Outcome(False, "Your cash already suffices: nothing to add.")
@@ -153,7 +212,7 @@ class Workspace:
 
     def contribution_hint(self, suggested: Contribution | None) -> str:
         """The line under the results in buy-only mode ('' hides it)."""
-        if not self.state.options.buy_only or suggested is None:
+        if not self.state.options.buy_only or suggested is None or len(self.state.accounts) > 1:
             return ""
         amount = suggested.amount
         if amount <= 0:
@@ -165,8 +224,11 @@ class Workspace:
 
     # -- file actions: a question first (None: nothing to confirm), then an Outcome --
 
-    def file_action(self, kind: str, plan: Plan | None = None) -> FileAction | Outcome:
-        """The dialog for `kind` (save, open, import, export), or why there is none."""
+    def file_action(
+        self, kind: str, plan: HouseholdPlan | None = None, ids: dict[str, str] | None = None
+    ) -> FileAction | Outcome:
+        """The dialog for `kind` (save, open, import, export, export-ibkr), or why
+        there is none. `ids`: IBKR account ids typed for the basket export."""
         cwd, path = Path.cwd(), self.session.path
         if kind == "save":
             hint = "holdings, cash, options and model"
@@ -174,20 +236,47 @@ class Workspace:
         if kind == "open":
             return FileAction("Open portfolio", path, "a portfolio JSON file", self.open)
         if kind == "import":
-            hint = "columns symbol,shares; replaces the holdings (ctrl+z undoes it)"
+            hint = (
+                "a Schwab, Fidelity, Vanguard or IBKR positions file, or a CSV "
+                "[account,]symbol,shares; ctrl+z undoes it"
+            )
             default = cwd / "holdings.csv"
             return FileAction(
-                "Import holdings CSV", default, hint, self.import_holdings, self.import_question
+                "Import holdings", default, hint, self.import_file, self.import_question
             )
         if plan is None:
             return Outcome(False, "No plan to export yet.", "warning")
+        if kind == "export-ibkr":
+            rows = order_rows(plan)
+            all_ids = {**self.ibkr_ids(rows), **(ids or {})}
+            return FileAction(
+                f"Export IBKR basket: {plan.strategy}",
+                cwd / f"basket-{plan.strategy}.csv",
+                "TWS BasketTrader file, sells first per account (x: orders CSV)",
+                lambda p: self.export_orders(plan, p, "ibkr", all_ids),
+                self.export_question,
+            )
         return FileAction(
             f"Export orders: {plan.strategy}",
             cwd / f"orders-{plan.strategy}.csv",
-            "columns action,symbol,shares,price,amount",
+            "columns account,action,symbol,shares,price,amount, sells first per account "
+            "(X: IBKR basket)",
             lambda p: self.export_orders(plan, p),
             self.export_question,
         )
+
+    def ibkr_ids(self, rows: list[OrderRow]) -> dict[str, str]:
+        """The IBKR ids known for the accounts: read from a broker file, or the
+        ones the export assumes (an account named like U1234567, one account)."""
+        from rebalancer_tui.storage.orders_export import default_ibkr_ids
+
+        return {**default_ibkr_ids(rows), **self.state.broker_ids}
+
+    def missing_ibkr_ids(self, plan: HouseholdPlan) -> list[str]:
+        """The accounts with orders whose IBKR id must be asked for."""
+        rows = order_rows(plan)
+        known = self.ibkr_ids(rows)
+        return [a for a in dict.fromkeys(r.account for r in rows) if a not in known]
 
     def save_question(self, path: Path) -> str | None:
         return self.session.save_question(path)
@@ -206,24 +295,153 @@ class Workspace:
         self.history.clear()
         return dataclasses.replace(outcome, state=state)
 
-    def _read_holdings(self, path: Path) -> tuple[dict[str, int] | None, Outcome]:
-        return self.session.import_holdings(path, [*self.known_symbols(), *self.state.overrides])
+    # -- import: a broker positions file or a holdings CSV -------------------------
+
+    def _read_import(self, path: Path) -> tuple[PortfolioState | None, Outcome]:
+        """The state an import leads to, or why there is none."""
+        from rebalancer_tui.rules import InputError
+        from rebalancer_tui.storage.brokers import read_if_broker_file
+
+        try:
+            positions = read_if_broker_file(path)
+        except (InputError, OSError) as exc:
+            return None, Outcome.failed(f"Not imported: {one_line(exc)}")
+        if positions is not None:
+            return self._from_broker(positions)
+        state = self.state
+        if len(state.accounts) == 1 and not _has_account_column(path):
+            holdings, outcome = self.session.import_holdings(
+                path, [*self.known_symbols(), *state.overrides]
+            )
+            if holdings is None:
+                return None, outcome
+            return state.replace(holdings=holdings, demo_seed=None), outcome
+        return self._from_account_csv(path)
+
+    def _from_account_csv(self, path: Path) -> tuple[PortfolioState | None, Outcome]:
+        from rebalancer_tui.rules import InputError
+        from rebalancer_tui.storage.csv_files import read_account_holdings_csv
+
+        state = self.state
+        try:
+            per = read_account_holdings_csv(
+                path,
+                known=[*self.known_symbols(), *state.overrides],
+                default_account=state.accounts[0].name,
+            )
+        except (InputError, OSError) as exc:
+            return None, Outcome.failed(f"Not imported: {one_line(exc)}")
+        if len(state.accounts) > 1 and not _has_account_column(path):
+            return None, Outcome.failed(
+                "Not imported: with several accounts the CSV needs an account column "
+                "(account,symbol,shares)"
+            )
+        accounts = [a.model_copy(update={"holdings": per.pop(a.name)}) if a.name in per else a
+                    for a in state.accounts]  # fmt: skip
+        accounts += [Account(name=n, holdings=h) for n, h in per.items()]
+        count = sum(len(a.holdings) for a in accounts)
+        new = state.replace(accounts=tuple(accounts), demo_seed=None)
+        return new, Outcome.done(f"Imported {count} holdings from {path}.")
+
+    def _from_broker(self, positions: BrokerPositions) -> tuple[PortfolioState | None, Outcome]:
+        """The file's accounts become the household (kind taxable: a broker file
+        does not say); the file's prices price the symbols nothing else prices."""
+        state = self.state
+        known = set(self.known_symbols())
+        accounts = tuple(
+            Account(name=b.account, cash=b.cash, holdings=dict(b.holdings))
+            for b in positions.accounts
+        )
+        overrides, file_prices = dict(state.overrides), dict(state.file_prices)
+        for sym, p in positions.prices().items():
+            if sym not in known and sym not in state.quotes and sym not in overrides:
+                overrides[sym] = p
+                file_prices[sym] = positions.as_of
+        ids = {b.account: b.number for b in positions.accounts if b.number}
+        new = state.replace(
+            accounts=accounts, overrides=overrides, file_prices=file_prices,
+            broker_ids=ids, demo_seed=None,
+            # with several accounts, reserves are per account
+            options=state.options if len(accounts) == 1 else
+            state.options.model_copy(update={"reserve": Decimal(0)}),
+        )  # fmt: skip
+        message = positions.summary()
+        if any(b.lots for b in positions.accounts):
+            message += "; tax lots are not kept yet"
+        return new, Outcome.done(message)
 
     def import_question(self, path: Path) -> str | None:
-        holdings, _ = self._read_holdings(path)
-        if holdings is None:
+        """An import that would lose accounts or empty the holdings needs a yes."""
+        new, _ = self._read_import(path)
+        if new is None:
             return None  # the import itself says what is wrong
-        return self.session.import_question(path, holdings, self.state.holdings)
+        old = self.state
+        lost = [
+            a
+            for a in old.accounts
+            if a.name not in new.account_names
+            or new.account(a.name).holdings != a.holdings
+            or new.account(a.name).cash != a.cash
+        ]
+        lost = [a for a in lost if a.cash or any(a.holdings.values())]
+        if not lost:
+            return None
+        if set(new.account_names) != set(old.account_names) or len(old.accounts) > 1:
+            if old.demo_seed is not None:
+                return None  # the demo is not the user's: nothing of theirs is lost
+            return (
+                f"Importing {path.name} replaces {describe_accounts(lost)}. "
+                "Import? (ctrl+z undoes it)"
+            )
+        return self.session.import_question(path, new.holdings, old.holdings)
+
+    def import_file(self, path: Path) -> Outcome:
+        new, outcome = self._read_import(path)
+        if new is None:
+            return outcome
+        return dataclasses.replace(outcome, state=new, undo="import")
 
     def import_holdings(self, path: Path) -> Outcome:
-        holdings, outcome = self._read_holdings(path)
-        if holdings is None:
-            return outcome
-        state = self.state.replace(holdings=holdings, demo_seed=None)
-        return dataclasses.replace(outcome, state=state, undo="import")
+        """Kept for callers of the old name: `import_file`."""
+        return self.import_file(path)
 
     def export_question(self, path: Path) -> str | None:
         return self.session.export_question(path)
 
-    def export_orders(self, plan: Plan, path: Path) -> Outcome:
-        return self.session.export_orders(plan, path)
+    def export_orders(
+        self,
+        plan: HouseholdPlan,
+        path: Path,
+        fmt: str = "csv",
+        ids: dict[str, str] | None = None,
+    ) -> Outcome:
+        return self.session.export_orders(order_rows(plan), path, fmt, ids)
+
+
+def order_rows(plan: HouseholdPlan) -> list[OrderRow]:
+    from rebalancer_tui.storage.orders_export import OrderRow
+
+    return [OrderRow(o.account, o.action, o.symbol, o.shares, o.price, o.amount)
+            for o in plan.orders]  # fmt: skip
+
+
+def describe_accounts(accounts: list[Account]) -> str:
+    """ "account ira (3 holdings, cash $500.00)", or several, for a question."""
+    parts = [
+        f"{a.name} ({sum(1 for n in a.holdings.values() if n)} holdings, cash ${a.cash:,.2f})"
+        for a in accounts
+    ]
+    head = "account" if len(parts) == 1 else f"{len(parts)} accounts:"
+    return f"{head} {', '.join(parts)}"
+
+
+def _has_account_column(path: Path) -> bool:
+    """Whether a CSV's first non-blank line names an `account` column."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as f:
+            for line in f:
+                if line.strip():
+                    return "account" in [c.strip().strip('"').lower() for c in line.split(",")]
+    except OSError:
+        return False
+    return False

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rebalancer_tui.workspace.outcome import Outcome
 
 if TYPE_CHECKING:
-    from rebalancer_tui.engine import Plan
     from rebalancer_tui.portfolio_io import PortfolioFile
+    from rebalancer_tui.storage.orders_export import OrderRow
     from rebalancer_tui.workspace.state import PortfolioState
 
 # Files larger than this are fingerprinted by size and time only, and never
@@ -80,9 +80,11 @@ def describe_file(path: Path) -> str:
         except (InputError, OSError, ValueError):
             pass
         else:
+            n = len(pf.accounts)
+            accounts = f"{n} accounts, " if n > 1 else ""
             return (
-                f"a portfolio with {len(pf.holdings)} holdings, cash {money(pf.cash)}, "
-                f"model {pf.model}"
+                f"a portfolio with {accounts}{len(pf.holdings)} holdings, cash "
+                f"{money(pf.cash)}, model {pf.model}"
             )
     return f"a file of {size:,} bytes that is not a portfolio"
 
@@ -264,11 +266,22 @@ class PortfolioSession:
         return f"{path} exists and holds {describe_file(path)}. Replace it with these orders?"
 
     @staticmethod
-    def export_orders(plan: Plan, path: Path) -> Outcome:
-        from rebalancer_tui.portfolio_io import InputError, write_orders_csv
+    def export_orders(
+        rows: Sequence[OrderRow],
+        path: Path,
+        fmt: str = "csv",
+        ids: Mapping[str, str] | None = None,
+    ) -> Outcome:
+        """Orders per account: `fmt` "csv" (account,action,symbol,shares,price,
+        amount) or "ibkr" (a TWS basket; `ids` the accounts' IBKR ids)."""
+        from rebalancer_tui.rules import InputError
+        from rebalancer_tui.storage.orders_export import export_orders
 
+        what = "IBKR basket" if fmt == "ibkr" else "orders"
         try:
-            write_orders_csv(path, plan)
+            export_orders(path, rows, "ibkr" if fmt == "ibkr" else "csv", ids)
         except InputError as exc:
             return Outcome.failed(f"Not exported: {exc}")
-        return Outcome.done(f"Exported {len(plan.orders)} orders to {path}.")
+        accounts = len({r.account for r in rows})
+        per = f" in {accounts} accounts" if accounts > 1 else ""
+        return Outcome.done(f"Exported {len(rows)} orders{per} to {path} ({what}).")

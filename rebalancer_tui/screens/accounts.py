@@ -1,0 +1,482 @@
+"""The household's accounts (key A), the asset-location table (key L) and the
+IBKR account ids a basket export needs.
+
+Accounts: type a name, kind, cash, reserve and buy menu, press Enter: a new
+name adds the account; after picking a row (Enter or a click on it) the row's
+account is changed, renamed if the name was changed. `e` (or the Holdings
+button) edits the highlighted account's shares; Delete removes it, asking
+first when it holds anything. Every change posts `AccountsEdited` to the main
+screen: undoable with ctrl+z, saved like any other change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message_pump import MessagePump
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+
+from rebalancer_tui import rules
+from rebalancer_tui.engine.household import Account
+from rebalancer_tui.messages import AccountsEdited
+from rebalancer_tui.screens.modal import IN_ORDER, Modal
+from rebalancer_tui.widgets.fields import DecimalField
+from rebalancer_tui.widgets.format import money, right
+
+if TYPE_CHECKING:
+    from rebalancer_tui.workspace import PortfolioState
+
+R = TypeVar("R")
+_IBKR_ID = re.compile(r"[A-Z]{1,3}[0-9]{5,12}", re.ASCII)
+CASH = DecimalField(rules.CASH, blank_ok=True)
+RESERVE = DecimalField(rules.RESERVE, blank_ok=True)
+KINDS = ", ".join(rules.ACCOUNT_KINDS)
+
+MODAL_CSS = """
+AccountsScreen, LocationScreen, IdsPrompt { align: center middle; }
+AccountsScreen .modal-body { width: 100; }
+.accounts-table { height: auto; max-height: 12; margin-top: 1; }
+.accounts-grid {
+    grid-size: 2; grid-columns: 26 1fr; grid-rows: 1; grid-gutter: 0 1;
+    height: auto; margin: 1 0 0 0;
+}
+.accounts-buttons { height: auto; margin-top: 1; }
+.accounts-buttons Button { margin-right: 1; }
+.accounts-error { height: auto; min-height: 1; }
+"""
+
+
+def parse_symbols(text: str) -> list[str]:
+    """Symbols separated by commas or spaces, each checked, none twice."""
+    out: list[str] = []
+    for raw in text.replace(",", " ").split():
+        sym = rules.check_symbol(raw)
+        if sym not in out:
+            out.append(sym)
+    return out
+
+
+def held_summary(account: Account) -> str:
+    """What an account holds, in a few words: "10 BND, 5 ESGV and cash $500.00"."""
+    parts = [f"{n:,} {s}" for s, n in account.holdings.items() if n]
+    shown = ", ".join(parts[:4]) + (f" and {len(parts) - 4} more" if len(parts) > 4 else "")
+    if account.cash:
+        shown = (
+            f"{shown} and cash {money(account.cash)}" if shown else f"cash {money(account.cash)}"
+        )
+    return shown
+
+
+class FormScreen(Modal[R], Generic[R]):
+    """A dialog with a table, typed fields and an error line."""
+
+    DEFAULT_CSS = MODAL_CSS
+
+    def _error(self, text: str) -> None:
+        err = self.query_one(".accounts-error", Static)
+        err.update(text)
+        err.set_class(bool(text), "-error")
+
+    def _value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value
+
+    def _highlighted(self) -> str | None:
+        table = self.query_one(".accounts-table", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+
+class AccountsScreen(FormScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="accounts.close", priority=True),
+        *IN_ORDER,
+        Binding("delete", "remove", "Remove account", id="accounts.remove"),
+        Binding("e", "holdings", "Holdings", id="accounts.holdings"),
+        Binding("l", "location", "Location", id="accounts.location"),
+    ]
+
+    def __init__(
+        self,
+        target: MessagePump,
+        accounts: Sequence[Account],
+        location: Mapping[str, frozenset[str]],
+    ) -> None:
+        super().__init__(id="accounts-dialog")
+        self.target = target
+        self.accounts = list(accounts)
+        self.location = dict(location)
+        self.editing: str | None = None  # the row picked: Enter changes that account
+
+    @classmethod
+    def of(cls, target: MessagePump, state: PortfolioState) -> AccountsScreen:
+        return cls(target, state.accounts, state.location)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-body") as body:
+            body.border_title = "Accounts"
+            yield DataTable(
+                id="accounts-table", classes="accounts-table", cursor_type="row",
+                zebra_stripes=True,
+            )  # fmt: skip
+            with Grid(classes="accounts-grid"):
+                yield Label("Account name", classes="field-label")
+                yield Input(placeholder="e.g. ira", id="ac-name", compact=True, max_length=32)
+                yield Label("Kind", classes="field-label")
+                yield Input(placeholder=f"{KINDS} (blank: taxable)", id="ac-kind", compact=True)
+                yield Label("Cash $", classes="field-label")
+                yield Input(
+                    placeholder="0", id="ac-cash", compact=True, validators=[CASH],
+                    valid_empty=True,
+                )  # fmt: skip
+                yield Label("Reserve $ (kept in cash)", classes="field-label")
+                yield Input(
+                    placeholder="0", id="ac-reserve", compact=True, validators=[RESERVE],
+                    valid_empty=True,
+                )  # fmt: skip
+                yield Label("Buy menu (blank: any)", classes="field-label")
+                yield Input(placeholder="e.g. VTI BND", id="ac-buyable", compact=True)
+            yield Static("", classes="accounts-error")
+            with Horizontal(classes="accounts-buttons"):
+                yield Button("Set", id="ac-set", variant="primary", compact=True)
+                yield Button("New", id="ac-new", compact=True)
+                yield Button("Holdings…", id="ac-holdings", compact=True)
+                yield Button("Remove", id="ac-remove", variant="error", compact=True)
+                yield Button("Location…", id="ac-location", compact=True)
+            yield Static(
+                "Enter sets (a new name adds) · Enter on a row edits it · e holdings · "
+                "Del removes · l location · Esc closes",
+                classes="modal-hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#accounts-table", DataTable)
+        table.add_column("Account", key="account")
+        table.add_column("Kind", key="kind")
+        table.add_column(right("Cash"), key="cash")
+        table.add_column(right("Reserve"), key="reserve")
+        table.add_column(right("Holdings"), key="holdings")
+        table.add_column("Buy menu", key="buyable")
+        self._fill()
+        self.query_one("#ac-name", Input).focus()
+
+    def _fill(self) -> None:
+        table = self.query_one("#accounts-table", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for a in self.accounts:
+            table.add_row(
+                a.name,
+                a.kind,
+                right(money(a.cash)),
+                right(money(a.reserve)),
+                right(str(sum(1 for n in a.holdings.values() if n))),
+                "any" if a.buyable is None else " ".join(sorted(a.buyable)),
+                key=a.name,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
+
+    def _find(self, name: str) -> Account | None:
+        return next((a for a in self.accounts if a.name == name), None)
+
+    @on(DataTable.RowSelected, "#accounts-table")
+    def _pick(self, event: DataTable.RowSelected) -> None:
+        a = self._find(str(event.row_key.value))
+        if a is None:
+            return
+        self.editing = a.name
+        self.query_one("#ac-name", Input).value = a.name
+        self.query_one("#ac-kind", Input).value = a.kind
+        self.query_one("#ac-cash", Input).value = rules.plain(a.cash)
+        self.query_one("#ac-reserve", Input).value = rules.plain(a.reserve)
+        buy = "" if a.buyable is None else " ".join(sorted(a.buyable))
+        self.query_one("#ac-buyable", Input).value = buy
+        self._error(f"Editing {a.name}: Enter sets it (a changed name renames it)")
+        self.query_one("#ac-name", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.apply()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        actions = {
+            "ac-set": self.apply, "ac-new": self._clear, "ac-holdings": self.action_holdings,
+            "ac-remove": self.action_remove, "ac-location": self.action_location,
+        }  # fmt: skip
+        act = actions.get(event.button.id or "")
+        if act is not None:
+            act()
+
+    def _clear(self) -> None:
+        self.editing = None
+        for sel in ("#ac-name", "#ac-kind", "#ac-cash", "#ac-reserve", "#ac-buyable"):
+            self.query_one(sel, Input).value = ""
+        self._error("")
+        self.query_one("#ac-name", Input).focus()
+
+    def apply(self) -> bool:
+        """Add, change or rename the typed account; False (with a message) if refused."""
+        try:
+            name = rules.check_account_name(self._value("#ac-name"))
+        except rules.InputError as exc:
+            self._error(str(exc))
+            self.query_one("#ac-name", Input).focus()
+            return False
+        old = self._find(self.editing) if self.editing is not None else self._find(name)
+        if old is not None and name != old.name and self._find(name) is not None:
+            self._error(f"There is an account {name} already: choose another name")
+            return False
+        try:
+            kind_text = self._value("#ac-kind")
+            kind = rules.check_account_kind(kind_text) if kind_text.strip() else None
+            cash = CASH.parse(self._value("#ac-cash"))
+            reserve = RESERVE.parse(self._value("#ac-reserve"))
+            menu_text = self._value("#ac-buyable")
+            buyable = frozenset(parse_symbols(menu_text)) if menu_text.strip() else None
+        except rules.InputError as exc:
+            self._error(str(exc))
+            return False
+        base = old if old is not None else Account(name=name)
+        fields = {
+            **base.model_dump(),
+            "name": name,
+            "kind": kind or (base.kind if old is not None else "taxable"),
+            "cash": cash if cash is not None else base.cash,
+            "reserve": reserve if reserve is not None else base.reserve,
+            "buyable": buyable,
+        }
+        try:
+            account = Account(**fields)
+        except ValidationError as exc:
+            self._error(rules.describe_validation_error(exc))
+            return False
+        if old is None:
+            accounts = [*self.accounts, account]
+            what = f"addition of account {name}"
+        else:
+            accounts = [account if a.name == old.name else a for a in self.accounts]
+            what = (
+                f"rename of account {old.name} to {name}" if name != old.name
+                else f"edit of account {name}"
+            )  # fmt: skip
+        if accounts == self.accounts:
+            self._error("No change")
+            return True
+        self._post(accounts, what)
+        self._clear()
+        self._error(what[0].upper() + what[1:] + " done (ctrl+z on the main screen undoes it)")
+        return True
+
+    def _post(self, accounts: list[Account], what: str) -> None:
+        self.accounts = accounts
+        self._fill()
+        self.target.post_message(AccountsEdited(tuple(accounts), what))
+
+    def action_close(self) -> None:
+        self.close(None)
+
+    def action_remove(self) -> None:
+        from rebalancer_tui.screens.confirm import Confirm
+
+        name = self._highlighted()
+        if name is None or not self.is_active:
+            return
+        if len(self.accounts) == 1:
+            self._error("A household keeps at least one account")
+            return
+        account = self._find(name)
+        assert account is not None
+        held = held_summary(account)
+        if not held:
+            self._remove(name)
+            return
+        question = f"Remove account {name} with {held}? (ctrl+z undoes it)"
+        self.app.push_screen(
+            Confirm(question, (("yes", "Remove"),), title="Remove account"),
+            lambda answer: self._remove(name) if answer == "yes" else None,
+        )
+
+    def _remove(self, name: str) -> None:
+        self._post([a for a in self.accounts if a.name != name], f"removal of account {name}")
+        if self.editing == name:
+            self._clear()
+        self._error(f"Removed account {name} (ctrl+z on the main screen undoes it)")
+
+    def action_holdings(self) -> None:
+        name = self._highlighted()
+        edit = getattr(self.target, "edit_account_holdings", None)
+        if name is not None and edit is not None and self.is_active:
+            self.close(None)
+            edit(name)
+
+    def action_location(self) -> None:
+        if not self.is_active:
+            return
+        self.close(None)
+        self.app.push_screen(LocationScreen(self.target, self.accounts, self.location))
+
+
+class LocationScreen(FormScreen[None]):
+    """Asset location: which account kinds each symbol prefers (the last tie-break)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="location.close", priority=True),
+        *IN_ORDER,
+        Binding("delete", "remove", "Remove symbol", id="location.remove"),
+    ]
+
+    def __init__(
+        self,
+        target: MessagePump,
+        accounts: Sequence[Account],
+        location: Mapping[str, frozenset[str]],
+    ) -> None:
+        super().__init__(id="location-dialog")
+        self.target = target
+        self.accounts = tuple(accounts)
+        self.location = dict(location)
+
+    @classmethod
+    def of(cls, target: MessagePump, state: PortfolioState) -> LocationScreen:
+        return cls(target, state.accounts, state.location)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-body") as body:
+            body.border_title = "Asset location"
+            yield DataTable(
+                id="location-table", classes="accounts-table", cursor_type="row",
+                zebra_stripes=True,
+            )  # fmt: skip
+            with Grid(classes="accounts-grid"):
+                yield Label("Symbol", classes="field-label")
+                yield Input(placeholder="e.g. BND", id="lo-symbol", compact=True, max_length=16)
+                yield Label("Preferred kinds", classes="field-label")
+                yield Input(placeholder=f"{KINDS} (blank: none)", id="lo-kinds", compact=True)
+            yield Static("", classes="accounts-error")
+            yield Static(
+                "Where a symbol is best held; it decides only between plans equal in "
+                "deviation and turnover · Enter sets · Del removes · Esc closes",
+                classes="modal-hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#location-table", DataTable)
+        table.add_column("Symbol", key="symbol")
+        table.add_column("Preferred kinds", key="kinds")
+        self._fill()
+        self.query_one("#lo-symbol", Input).focus()
+
+    def _fill(self) -> None:
+        table = self.query_one("#location-table", DataTable)
+        table.clear()
+        for sym in sorted(self.location):
+            table.add_row(sym, ", ".join(sorted(self.location[sym])), key=sym)
+
+    @on(DataTable.RowSelected, "#location-table")
+    def _pick(self, event: DataTable.RowSelected) -> None:
+        sym = str(event.row_key.value)
+        self.query_one("#lo-symbol", Input).value = sym
+        self.query_one("#lo-kinds", Input).value = ", ".join(sorted(self.location.get(sym, ())))
+        self.query_one("#lo-kinds", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.apply()
+
+    def apply(self) -> bool:
+        try:
+            sym = rules.check_symbol(self._value("#lo-symbol"))
+            kinds = frozenset(
+                rules.check_account_kind(k)
+                for k in self._value("#lo-kinds").replace(",", " ").split()
+            )
+        except rules.InputError as exc:
+            self._error(str(exc))
+            return False
+        location = dict(self.location)
+        if kinds:
+            location[sym] = kinds
+        else:
+            location.pop(sym, None)
+        self._post(location, f"location of {sym}")
+        for sel in ("#lo-symbol", "#lo-kinds"):
+            self.query_one(sel, Input).value = ""
+        self.query_one("#lo-symbol", Input).focus()
+        return True
+
+    def _post(self, location: dict[str, frozenset[str]], what: str) -> None:
+        if location == self.location:
+            return
+        self.location = location
+        self._fill()
+        self._error("")
+        self.target.post_message(AccountsEdited(self.accounts, f"edit of the {what}", location))
+
+    def action_close(self) -> None:
+        self.close(None)
+
+    def action_remove(self) -> None:
+        sym = self._highlighted()
+        if sym is not None:
+            self._post({s: k for s, k in self.location.items() if s != sym}, f"location of {sym}")
+
+
+class IdsPrompt(FormScreen[dict[str, str] | None]):
+    """The Interactive Brokers account id (U1234567) of each account with orders;
+    blank: TWS's default account. Dismisses with {account: id}, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="ids.cancel", priority=True),
+        *IN_ORDER,
+    ]
+
+    def __init__(self, accounts: Sequence[str]) -> None:
+        super().__init__(classes="ids-prompt")
+        self.accounts = list(accounts)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-body") as body:
+            body.border_title = "IBKR account ids"
+            with Grid(classes="accounts-grid"):
+                for i, name in enumerate(self.accounts):
+                    yield Label(f"Account {name}", classes="field-label")
+                    yield Input(placeholder="U1234567", id=f"id-{i}", compact=True)
+            yield Static("", classes="accounts-error")
+            yield Static(
+                "The basket names each order's IBKR account · blank: TWS's default "
+                "account · Enter confirms · Esc cancels",
+                classes="modal-hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#id-0", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        ids: dict[str, str] = {}
+        for i, name in enumerate(self.accounts):
+            ident = self._value(f"#id-{i}").strip().upper()
+            if ident and not _IBKR_ID.fullmatch(ident):
+                self._error(f"Account {name}: an IBKR id looks like U1234567 (got {ident!r})")
+                self.query_one(f"#id-{i}", Input).focus()
+                return
+            ids[name] = ident
+        self.close(ids)
+
+    def action_cancel(self) -> None:
+        self.close(None)
+
+
+__all__ = ["AccountsScreen", "IdsPrompt", "LocationScreen", "parse_symbols"]

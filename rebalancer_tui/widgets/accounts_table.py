@@ -1,0 +1,88 @@
+"""The household by account: one row per symbol, one column of shares per
+account and the household's total; then each account's kind, cash, value
+and, once a plan is in, its cash left. Shown when there are several accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import ClassVar
+
+from rich.text import Text
+
+from rebalancer_tui.engine.household import Account
+from rebalancer_tui.widgets.format import money, right
+from rebalancer_tui.widgets.keyed_table import Cell, Columns, KeyedTable, Row
+
+# Row keys of the per-account rows: "$" never starts a symbol.
+KIND_ROW, CASH_ROW, VALUE_ROW, LEFT_ROW = "$kind", "$cash", "$value", "$left"
+KIND_WORDS = {"taxable": "taxable", "tax-deferred": "deferred", "tax-free": "tax-free"}
+
+
+def column_key(name: str) -> str:
+    return f"a:{name}"
+
+
+class AccountsTable(KeyedTable):
+    DEFAULT_CSS: ClassVar[str] = """
+    AccountsTable {
+        height: auto;
+        max-height: 16;
+        border: round $primary 50%;
+        border-title-color: $text-accent;
+    }
+    """
+
+    def show(
+        self,
+        accounts: Sequence[Account],
+        symbols: Sequence[str],
+        prices: Mapping[str, Decimal],
+        cash_left: Mapping[str, Decimal] | None = None,
+    ) -> None:
+        """`symbols`: the rows, in the model's order; `cash_left`: per account,
+        from the plan shown (None while there is none)."""
+        names = [a.name for a in accounts]
+        columns: Columns = (
+            ("symbol", "Symbol", False),
+            *((column_key(n), n, True) for n in names),
+            ("total", "Household", True),
+        )
+        if columns != self.COLUMNS:
+            self.COLUMNS = columns
+            self.clear(columns=True)
+            self._add_columns()
+        rows: list[Row] = []
+        for sym in symbols:
+            per = {column_key(a.name): a.holdings.get(sym, 0) for a in accounts}
+            values: dict[str, Cell] = {k: right(f"{n:,}" if n else "·", "" if n else "dim")
+                                       for k, n in per.items()}  # fmt: skip
+            values["symbol"] = sym
+            values["total"] = right(f"{sum(per.values()):,}", "bold")
+            rows.append((sym, self.cells(values)))
+
+        def money_row(key: str, label: str, amount: dict[str, Decimal]) -> Row:
+            values: dict[str, Cell] = {column_key(n): right("—", "dim") for n in names}
+            values.update({column_key(n): right(money(v)) for n, v in amount.items()})
+            values["symbol"] = Text(label, style="italic")
+            values["total"] = right(money(sum(amount.values(), Decimal(0))), "bold")
+            return key, self.cells(values)
+
+        kinds: dict[str, Cell] = {column_key(a.name): right(KIND_WORDS[a.kind], "dim")
+                                  for a in accounts}  # fmt: skip
+        kinds["symbol"] = Text("Kind", style="italic")
+        kinds["total"] = right("")
+        rows.append((KIND_ROW, self.cells(kinds)))
+        rows.append(money_row(CASH_ROW, "Cash", {a.name: a.cash for a in accounts}))
+        value = {
+            a.name: a.cash + sum((prices.get(s, Decimal(0)) * n for s, n in a.holdings.items()),
+                                 Decimal(0))
+            for a in accounts
+        }  # fmt: skip
+        rows.append(money_row(VALUE_ROW, "Value", value))
+        if cash_left is not None:
+            rows.append(
+                money_row(LEFT_ROW, "Cash left", {n: cash_left[n] for n in names if n in cash_left})
+            )
+        self.set_rows(rows)
+        self.border_subtitle = "A: accounts · e: holdings per account"

@@ -1,0 +1,411 @@
+"""The household in the app (issues 11 and 14): accounts added, renamed and
+removed with undo; the symbol x account view; orders grouped by account,
+sells first; each account's cash left; broker files in; orders out as CSV
+and as an IBKR basket."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from app_pilot import SIZE, Messages, Notes, cell, offline_app, row_keys, settle, shown
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Tabs
+
+from rebalancer_tui.data import load_catalog
+from rebalancer_tui.engine import Options
+from rebalancer_tui.engine.household import Account, Household
+from rebalancer_tui.engine.household_search import solve_household
+from rebalancer_tui.messages import AccountsEdited, PortfolioEdited
+from rebalancer_tui.screens.accounts import AccountsScreen, IdsPrompt, LocationScreen
+from rebalancer_tui.screens.confirm import Confirm
+from rebalancer_tui.screens.file_prompt import FilePrompt
+from rebalancer_tui.screens.holdings_editor import HoldingsEditor
+from rebalancer_tui.storage.brokers import read_broker_file
+from rebalancer_tui.widgets.accounts_table import AccountsTable, column_key
+
+BROKERS = Path(__file__).parent / "fixtures" / "brokers"
+PITT = next(m for m in load_catalog().models if m.id == "moderate-pitt")
+FALLBACK = {a.symbol: a.price for a in load_catalog().assets}  # offline: these prices
+
+MAIN = {"ESGV": 50, "QQQM": 10, "SOXX": 5}  # SOXX is outside the model: sold
+IRA = {"BND": 40}
+HOUSEHOLD = {
+    "version": 2,
+    "model": "moderate-pitt",
+    "accounts": [
+        {"account": "main", "kind": "taxable", "cash": 1000, "holdings": MAIN},
+        {"account": "ira", "kind": "tax-deferred", "cash": 3000, "holdings": IRA,
+         "buyable": ["BND", "BLV", "TIP"]},
+    ],
+}  # fmt: skip
+
+
+def household() -> Household:
+    """The file's household built straight from the engine's types (not the app's)."""
+    return Household(
+        accounts=(
+            Account(name="main", cash=Decimal(1000), holdings=MAIN),
+            Account(
+                name="ira", kind="tax-deferred", cash=Decimal(3000), holdings=IRA,
+                buyable=frozenset({"BND", "BLV", "TIP"}),
+            ),
+        ),
+        prices=dict(FALLBACK),
+        targets=dict(PITT.weights),
+        options=Options(),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def mine(tmp_path: Path) -> Path:
+    path = tmp_path / "household.json"
+    path.write_text(json.dumps(HOUSEHOLD), encoding="utf-8")
+    return path
+
+
+def dollars(text: str) -> Decimal:
+    return Decimal(text.strip().replace("$", "").replace(",", ""))
+
+
+def accounts_table(pilot: Pilot[None]) -> AccountsTable:
+    return pilot.app.get_default_screen().query_one(AccountsTable)
+
+
+def orders_table(pilot: Pilot[None]) -> DataTable[object]:
+    return pilot.app.get_default_screen().query_one("#orders", DataTable)
+
+
+def metrics(pilot: Pilot[None]) -> str:
+    return shown(pilot.app.get_default_screen().query_one("#metrics"))
+
+
+def column_labels(table: DataTable[Any]) -> list[str]:
+    return [str(c.label) for c in table.columns.values()]
+
+
+async def press_in(pilot: Pilot[None], selector: str, text: str) -> None:
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+# -- the household on screen ------------------------------------------------------
+
+
+async def test_household_view_orders_by_account_and_cash_left(tmp_path: Path, mine: Path) -> None:
+    app = offline_app(tmp_path, portfolio=mine)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await settle(pilot)
+        # The symbol x account view: each account's shares and the household's.
+        view = accounts_table(pilot)
+        assert view.display
+        assert column_labels(view) == ["Symbol", "main", "ira", "Household"]
+        assert cell(view, "ESGV", column_key("main")).strip() == "50"
+        assert cell(view, "BND", column_key("ira")).strip() == "40"
+        assert cell(view, "BND", "total").strip() == "40"
+        assert cell(view, "SOXX", "total").strip() == "5"
+        assert dollars(cell(view, "$cash", "total")) == Decimal(4000)
+        assert cell(view, "$kind", column_key("ira")).strip() == "deferred"
+        # The current holdings are the household's: weights of the pooled value.
+        current = pilot.app.get_default_screen().query_one("#current", DataTable)
+        assert "SOXX" in row_keys(current)
+
+        # Orders grouped by account in the household's order, sells first in each.
+        table = orders_table(pilot)
+        assert column_labels(table)[:2] == ["Account", "Action"]
+        keys = row_keys(table)
+        accounts = [k.split(":")[0] for k in keys]
+        assert accounts == sorted(accounts, key=["main", "ira"].index)
+        for name in ("main", "ira"):
+            actions = [cell(table, k, "action") for k in keys if k.startswith(f"{name}:")]
+            assert actions == sorted(actions, key=["SELL", "BUY"].index)
+        assert "main:SOXX" in keys and cell(table, "main:SOXX", "action") == "SELL"
+        # Exactly the engine's household plan (built here from the engine's types).
+        plan = solve_household(household(), "simple")
+        assert keys == [f"{o.account}:{o.symbol}" for o in plan.orders]
+        # The ira buys only from its menu.
+        assert {k.split(":")[1] for k in keys if k.startswith("ira:")} <= {"BND", "BLV", "TIP"}
+
+        # Cash never moves: each account's cash left, from the orders shown alone.
+        cash = {"main": Decimal(1000), "ira": Decimal(3000)}
+        for k in keys:
+            name = k.split(":")[0]
+            amount = dollars(cell(table, k, "amount")) + dollars(cell(table, k, "cost"))
+            sign = 1 if cell(table, k, "action") == "SELL" else -1
+            cash[name] += sign * dollars(cell(table, k, "amount")) - dollars(cell(table, k, "cost"))
+            assert amount > 0
+        assert all(v >= 0 for v in cash.values())
+        line = metrics(pilot)
+        assert f"main ${cash['main']:,.2f}" in line and f"ira ${cash['ira']:,.2f}" in line
+        assert dollars(cell(view, "$left", column_key("ira"))) == cash["ira"]
+
+        # Compare: every strategy for the household, each with orders per account.
+        await pilot.press("c")
+        await settle(pilot)
+        compare = pilot.app.screen
+        for column in compare.query(".column-orders"):
+            assert isinstance(column, DataTable)
+            assert all(":" in k for k in row_keys(column))
+        await pilot.press("escape")
+        await settle(pilot)
+
+
+async def test_one_account_looks_as_before(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not accounts_table(pilot).display
+        table = orders_table(pilot)
+        assert "Account" not in column_labels(table)
+        assert all(":" not in k for k in row_keys(table))
+        assert "main $" not in metrics(pilot)
+
+
+# -- accounts: add, rename, remove, undo ---------------------------------------------
+
+
+async def test_add_rename_remove_account_with_undo(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountsScreen)
+        # A bad name is refused at the field.
+        await press_in(pilot, "#ac-name", "my ira")
+        await pilot.press("enter")
+        await pilot.pause()
+        error = shown(app.screen.query_one(".accounts-error"))
+        assert "account name: must be 1-32 letters" in error
+        assert messages.of(AccountsEdited) == []
+        # Add ira: tax-deferred, $500 cash.
+        await press_in(pilot, "#ac-name", "ira")
+        await press_in(pilot, "#ac-kind", "tax-deferred")
+        await press_in(pilot, "#ac-cash", "500")
+        await pilot.press("enter")
+        await settle(pilot)
+        added = messages.of(AccountsEdited)[-1]
+        assert [a.name for a in added.accounts] == ["main", "ira"]
+        assert added.accounts[1].kind == "tax-deferred" and added.accounts[1].cash == 500
+        dialog = app.screen.query_one("#accounts-table", DataTable)
+        assert row_keys(dialog) == ["main", "ira"]
+        # Rename: pick the row, change the name.
+        dialog.focus()
+        dialog.move_cursor(row=1)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#ac-name", Input).value == "ira"
+        await press_in(pilot, "#ac-name", "roth")
+        await press_in(pilot, "#ac-kind", "tax-free")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert row_keys(dialog) == ["main", "roth"]
+        assert messages.of(AccountsEdited)[-1].what == "rename of account ira to roth"
+        # Remove roth: it holds cash, so the question names it.
+        dialog.focus()
+        dialog.move_cursor(row=1)
+        await pilot.press("delete")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        asked = shown(app.screen.query_one("#confirm-question"))
+        assert "Remove account roth with cash $500.00" in asked
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        assert row_keys(app.screen.query_one("#accounts-table", DataTable)) == ["main"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not accounts_table(pilot).display  # one account again
+        # Undo brings roth back (its cash too), then the old name.
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        view = accounts_table(pilot)
+        assert view.display and column_labels(view) == ["Symbol", "main", "roth", "Household"]
+        assert dollars(cell(view, "$cash", column_key("roth"))) == Decimal(500)
+        assert cell(view, "$kind", column_key("roth")).strip() == "tax-free"
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert column_labels(accounts_table(pilot)) == ["Symbol", "main", "ira", "Household"]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert not accounts_table(pilot).display
+
+
+async def test_household_saved_as_version_2(tmp_path: Path, mine: Path) -> None:
+    """Edits to accounts and location autosave the file as version 2."""
+    app = offline_app(tmp_path, portfolio=mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("A")
+        await pilot.pause()
+        table = app.screen.query_one("#accounts-table", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await pilot.pause()
+        await press_in(pilot, "#ac-reserve", "250")
+        await press_in(pilot, "#ac-buyable", "bnd, tip")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, LocationScreen)
+        await press_in(pilot, "#lo-symbol", "bnd")
+        await press_in(pilot, "#lo-kinds", "tax-deferred")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+    saved = json.loads(mine.read_text(encoding="utf-8"))
+    assert saved["version"] == 2
+    ira = saved["accounts"][1]
+    assert ira["account"] == "ira" and ira["reserve"] == 250 and ira["buyable"] == ["BND", "TIP"]
+    assert ira["holdings"] == IRA and saved["accounts"][0]["holdings"] == MAIN
+    assert saved["location"] == {"BND": ["tax-deferred"]}
+
+
+async def test_holdings_edited_per_account(tmp_path: Path, mine: Path) -> None:
+    app = offline_app(tmp_path, portfolio=mine)
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, HoldingsEditor)
+        tabs = app.screen.query_one(Tabs)
+        tabs.active = "acct-ira"
+        await pilot.pause()
+        editor_table = app.screen.query_one("#editor-table", DataTable)
+        assert cell(editor_table, "BND", "shares").strip() == "40"
+        await press_in(pilot, "#ed-symbol", "bnd")
+        await press_in(pilot, "#ed-shares", "30")
+        await pilot.press("enter")
+        await settle(pilot)
+        edit = messages.of(PortfolioEdited)[-1]
+        assert edit.account == "ira" and edit.holdings is not None and edit.holdings["BND"] == 30
+        await pilot.press("escape")
+        await settle(pilot)
+        view = accounts_table(pilot)
+        assert cell(view, "BND", column_key("ira")).strip() == "30"
+        assert cell(view, "ESGV", column_key("main")).strip() == "50"
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert cell(accounts_table(pilot), "BND", column_key("ira")).strip() == "40"
+
+
+# -- broker files in -----------------------------------------------------------------
+
+FIXTURES = sorted(p.name for p in BROKERS.glob("*.csv"))
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+async def test_broker_file_import(tmp_path: Path, mine: Path, name: str) -> None:
+    path = BROKERS / name
+    positions = read_broker_file(path)  # what the file holds, read apart from the app
+    app = offline_app(tmp_path, portfolio=mine)
+    notes = Notes(app)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("I")
+        await pilot.pause()
+        assert isinstance(app.screen, FilePrompt)
+        app.screen.query_one("#file-path", Input).value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        # The user's two accounts would be replaced: asked first, naming them.
+        assert isinstance(app.screen, Confirm)
+        asked = shown(app.screen.query_one("#confirm-question"))
+        assert "2 accounts: main (3 holdings, cash $1,000.00), ira (1 holdings" in asked
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert positions.summary() in notes.text()
+        names = [a.account for a in positions.accounts]
+        main = app.get_default_screen()
+        if len(names) > 1:
+            view = accounts_table(pilot)
+            assert column_labels(view) == ["Symbol", *names, "Household"]
+            for acct in positions.accounts:
+                for sym, n in acct.holdings.items():
+                    assert cell(view, sym, column_key(acct.account)).strip() == f"{n:,}"
+                assert dollars(cell(view, "$cash", column_key(acct.account))) == acct.cash
+        else:
+            (acct,) = positions.accounts
+            assert not accounts_table(pilot).display
+            current = main.query_one("#current", DataTable)
+            for sym, n in acct.holdings.items():
+                assert cell(current, sym, "shares").strip() == f"{n:,}"
+        # A symbol the catalog does not know is priced by the file, marked so.
+        known = {a.symbol for a in load_catalog().assets}
+        unknown = sorted(s for s in positions.prices() if s not in known)
+        if unknown:
+            await pilot.press("o")
+            await pilot.pause()
+            editor = app.screen.query_one("#editor-table", DataTable)
+            when = positions.as_of.isoformat() if positions.as_of else ""
+            for sym in unknown:
+                assert cell(editor, sym, "source").strip() == f"file {when}".strip()
+            await pilot.press("escape")
+            await settle(pilot)
+        # Undo gives the two accounts back.
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert column_labels(accounts_table(pilot)) == ["Symbol", "main", "ira", "Household"]
+
+
+# -- orders out ------------------------------------------------------------------------
+
+
+async def test_export_orders_csv_and_ibkr_basket(tmp_path: Path, mine: Path) -> None:
+    app = offline_app(tmp_path, portfolio=mine)
+    orders_csv, basket = tmp_path / "orders.csv", tmp_path / "basket.csv"
+    basket.write_text("keep me\n", encoding="utf-8")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown_keys = row_keys(orders_table(pilot))
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, FilePrompt)
+        app.screen.query_one("#file-path", Input).value = str(orders_csv)
+        await pilot.press("enter")
+        await settle(pilot)
+        # The basket: the accounts have no IBKR ids yet, so they are asked for.
+        await pilot.press("X")
+        await pilot.pause()
+        assert isinstance(app.screen, IdsPrompt)
+        await press_in(pilot, "#id-0", "bad id")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "looks like U1234567" in shown(app.screen.query_one(".accounts-error"))
+        await press_in(pilot, "#id-0", "U1234567")
+        await press_in(pilot, "#id-1", "u7654321")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FilePrompt)
+        app.screen.query_one("#file-path", Input).value = str(basket)
+        await pilot.press("enter")
+        await pilot.pause()
+        # Never replaced without asking.
+        assert isinstance(app.screen, Confirm)
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+    rows = list(csv.reader(io.StringIO(orders_csv.read_text())))
+    assert rows[0] == ["account", "action", "symbol", "shares", "price", "amount"]
+    assert [f"{r[0]}:{r[2]}" for r in rows[1:]] == shown_keys
+    lines = basket.read_text().splitlines()
+    assert (
+        lines[0] == "Action,Quantity,Symbol,SecType,Exchange,Currency,TimeInForce,OrderType,Account"
+    )
+    assert ", " not in basket.read_text()
+    ids = {"main": "U1234567", "ira": "U7654321"}
+    body = [line.split(",") for line in lines[1:]]
+    assert [(c[0], c[2], c[8]) for c in body] == [(r[1], r[2], ids[r[0]]) for r in rows[1:]]
