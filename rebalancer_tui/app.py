@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import AwaitMount
 
+from rebalancer_tui.palette import LEGIBLE_LIGHT
 from rebalancer_tui.rules import InputError
 from rebalancer_tui.screens.main import MainScreen
 from rebalancer_tui.shutdown import DaemonExecutor, ExitGuard
@@ -115,6 +116,8 @@ class RebalancerApp(App[None]):
         self._exit_guard = ExitGuard(self)
 
     def on_mount(self) -> None:
+        # Yellow and green that stay legible on light themes (see palette).
+        self.ansi_theme_light = LEGIBLE_LIGHT
         if self._saved_theme in self.available_themes:
             self.theme = self._saved_theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)

@@ -13,13 +13,18 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
-from rebalancer_tui.engine import LABELS
 from rebalancer_tui.widgets.format import money, pct
 from rebalancer_tui.widgets.metrics_line import STATUS_STYLE
 from rebalancer_tui.workspace.explain import CURRENT, MEASURES, PlanLike, best_by_measure
 
 BEST = "★"
-COLUMN_LABELS = {CURRENT: "Current"} | dict(LABELS)
+# Short labels (as in the footer's keys), so the whole table fits 80 columns.
+COLUMN_LABELS = {
+    CURRENT: "Current",
+    "simple": "Simple",
+    "tracking-error": "Tracking",
+    "trade-minimization": "Min trades",
+}
 
 
 def measure_text(plan: PlanLike, key: str) -> str:
@@ -54,8 +59,9 @@ class CompareTable(DataTable[Text]):
                     value = measure_text(plan, key)
                     if plan.strategy in best[key]:
                         cells.append(Text(f"{BEST} {value}", style="bold", justify="right"))
-                    else:
-                        cells.append(Text(f"  {value}", justify="right"))
+                    else:  # the current column is never marked: no room kept for a mark
+                        pad = "" if plan.strategy == CURRENT else "  "
+                        cells.append(Text(f"{pad}{value}", justify="right"))
                 self.add_row(*cells, key=key)
             status = [Text("Status", style="dim")]
             for plan in plans:
