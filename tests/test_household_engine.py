@@ -275,3 +275,20 @@ def test_random_households_keep_every_rule(seed: int) -> None:
             assert plan.metrics.deviation <= simple_plan.metrics.deviation + Decimal("0.01")
         for o in plan.orders:
             assert o.amount == o.price * o.shares
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_claims_hold_when_time_runs_out(seed: int) -> None:
+    # A time limit far too short for any MILP: whatever the plan says it has
+    # proven must still be true against the brute force.
+    hh = tiny_household(seed, fee="1")
+    hh = hh.model_copy(update={"options": hh.options.model_copy(update={"time_limit": 0.001})})
+    plans = enumerate_household(hh)
+    least = min(p.deviation for p in plans)
+    plan = solve_household(hh, "tracking-error")
+    mine = find(plans, plan)
+    if plan.kind is StatusKind.OPTIMAL:
+        assert mine.deviation <= least + CENT
+    elif plan.kind is StatusKind.BOUNDED:
+        assert plan.lower_bound is not None
+        assert Fraction(str(plan.lower_bound)) <= least <= mine.deviation
