@@ -154,6 +154,10 @@ def test_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, GOOD).rename(tmp_path / "m.json")
     assert [m.id for m in load_user_models()[0]] == ["my-mix", "bonds"]
     monkeypatch.delenv("REBALANCER_MODELS")
+    monkeypatch.setenv("REBALANCER_CONFIG_DIR", str(tmp_path / "config"))
+    assert default_models_path() == tmp_path / "config" / "models.json"
+    # Without either variable: the platform's user config dir.
+    monkeypatch.delenv("REBALANCER_CONFIG_DIR")
     assert default_models_path() == Path(user_config_dir("rebalancer-tui", appauthor=False)) / (
         "models.json"
     )
