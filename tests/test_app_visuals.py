@@ -13,10 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from app_pilot import SIZE, offline_app, settle, wait_for
+from app_pilot import SIZE, offline_app, row_keys, settle, wait_for
 from fake_api import FakeFintualAPI
 from textual.renderables.sparkline import Sparkline
 from textual.widgets import Button, DataTable, Input
+from textual.widgets.data_table import ColumnKey
 
 from rebalancer_tui.app import RebalancerApp
 from rebalancer_tui.data import load_catalog
@@ -38,6 +39,7 @@ from rebalancer_tui.widgets.drift_bars import (
     bar_cells,
     column,
 )
+from rebalancer_tui.widgets.keyed_table import KeyedTable
 from rebalancer_tui.widgets.order_reason import OrderReason
 from rebalancer_tui.widgets.preview import FundPreview
 from rebalancer_tui.workspace import history_feed
@@ -420,3 +422,61 @@ async def test_a_bad_settings_file_means_the_default_theme(tmp_path: Path, conte
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "textual-dark"
+
+
+def test_household_moves_are_household_totals() -> None:
+    from rebalancer_tui.engine.household import Account, Household
+    from rebalancer_tui.engine.household_search import solve_household
+
+    prices = {"AAA": Decimal(10), "BBB": Decimal(20), "CCC": Decimal(5)}
+    accounts = (
+        Account(name="taxable", holdings={"AAA": 60, "CCC": 40}, cash=Decimal(100)),
+        Account(name="ira", kind="tax-deferred", holdings={"BBB": 5}, reserve=Decimal(50)),
+    )
+    targets = {"AAA": Decimal("0.4"), "BBB": Decimal("0.4"), "CCC": Decimal("0.2")}
+    hh = Household(accounts=accounts, prices=prices, targets=targets)
+    plan = solve_household(hh, "tracking-error")
+    found = moves(plan, hh.options)
+    # V - R over both accounts: 600 + 200 + 100 + 100 cash - 50 reserve.
+    base = Decimal(950)
+    held = {"AAA": 60, "BBB": 5, "CCC": 40}
+    assert found.base == pytest.approx(base)
+    after = {s: sum(shares.get(s, 0) for shares in plan.final_shares.values()) for s in prices}
+    for m in found.rows:
+        assert m.before == pytest.approx(float(prices[m.symbol] * held[m.symbol] / base))
+        assert m.after == pytest.approx(float(prices[m.symbol] * after[m.symbol] / base))
+    assert sum(m.before for m in found.rows) + found.cash_before == pytest.approx(1.0)
+    now = current_plan(plan, hh.options)
+    assert now.metrics.cash_left == Decimal(100)  # the cash both accounts hold
+    reasons = order_reasons(plan, hh.options)
+    assert set(reasons) == {o.symbol for o in plan.orders}
+
+
+async def test_tables_sort_by_a_column_and_keep_the_cash_last(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        current = app.main_screen.query_one("#current", KeyedTable)
+        inp = start_input()
+        values = {s: inp.prices[s] * inp.held(s) for s in inp.symbols}
+        # A header click: by value, then again: by value, descending.
+        for descending in (False, True):
+            column = current.columns[ColumnKey("value")]
+            current.post_message(DataTable.HeaderSelected(current, column.key, 3, column.label))
+            await pilot.pause()
+            by_value = sorted(values, key=lambda s: values[s], reverse=descending)
+            assert row_keys(current)[: len(by_value)] == by_value
+            assert row_keys(current)[-1] == "$cash"
+            label = str(current.columns[ColumnKey("value")].label)
+            assert label.endswith("▼" if descending else "▲")
+        # `s` steps to the next column (weight), ascending.
+        current.focus()
+        await pilot.press("s")
+        weights = weights_of(inp, inp.holdings)
+        assert row_keys(current)[: len(weights)] == sorted(weights, key=lambda s: weights[s])
+        # A price update keeps the sort.
+        await pilot.press("r")  # a new demo portfolio: new rows, same sort
+        await settle(pilot)
+        shown = [k for k in row_keys(current) if not k.startswith("$")]
+        cells = [float(str(current.get_cell(k, "weight")).rstrip("%")) for k in shown]
+        assert cells == sorted(cells)

@@ -11,8 +11,10 @@ view.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 Cell = str | Text
@@ -22,7 +24,16 @@ Columns = tuple[tuple[str, str, bool], ...]
 
 
 class KeyedTable(DataTable[Cell]):
+    """Click a header (or press `s` to step through the columns) to sort by it;
+    again to reverse. The money rows (keys starting "$") stay at the bottom."""
+
     COLUMNS: Columns = ()
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "sort_next", "Sort", show=False, id="table.sort"),
+    ]
+    sort_column: str | None = None
+    sort_descending = False
+    _given: Sequence[Row] = ()
 
     def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
@@ -31,6 +42,8 @@ class KeyedTable(DataTable[Cell]):
 
     def _add_columns(self) -> None:
         for key, label, right in self.COLUMNS:
+            if key == self.sort_column:  # the sort is shown by a glyph, not by colour
+                label = f"{label} {'▼' if self.sort_descending else '▲'}"
             self.add_column(Text(label, justify="right") if right else label, key=key)
 
     def cells(self, values: Mapping[str, Cell]) -> list[Cell]:
@@ -39,6 +52,8 @@ class KeyedTable(DataTable[Cell]):
         return [values[key] for key, _, _ in self.COLUMNS]
 
     def set_rows(self, rows: Sequence[Row]) -> None:
+        self._given = list(rows)
+        rows = self._sorted(rows)
         keys = [key for key, _ in rows]
         with self.app.batch_update():
             if keys != [k.value for k in self.rows]:
@@ -62,6 +77,38 @@ class KeyedTable(DataTable[Cell]):
         if cursor_key is not None and cursor_key in self.rows:
             self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
 
+    # -- sorting ------------------------------------------------------------------
+
+    def sort_by(self, column: str | None, descending: bool = False) -> None:
+        """Sort by `column` (None: the order the rows were given in)."""
+        self.sort_column, self.sort_descending = column, descending
+        with self.app.batch_update():
+            self._rebuild(self._sorted(self._given))
+
+    def _sorted(self, rows: Sequence[Row]) -> Sequence[Row]:
+        keys = [key for key, _, _ in self.COLUMNS]
+        if self.sort_column not in keys:
+            return rows
+        at = keys.index(self.sort_column)
+        items = sorted(
+            (r for r in rows if not r[0].startswith("$")),
+            key=lambda r: sort_value(r[1][at]),
+            reverse=self.sort_descending,
+        )
+        return [*items, *(r for r in rows if r[0].startswith("$"))]
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        column = event.column_key.value
+        same = column == self.sort_column
+        self.sort_by(column, descending=same and not self.sort_descending)
+
+    def action_sort_next(self) -> None:
+        """The next column, ascending; after the last, the order given."""
+        keys = [key for key, _, _ in self.COLUMNS]
+        at = keys.index(self.sort_column) + 1 if self.sort_column in keys else 0
+        self.sort_by(keys[at] if at < len(keys) else None)
+
     def row_key_at_cursor(self) -> str | None:
         """The key of the row under the cursor (None for an empty table)."""
         if not self.row_count or not self.is_valid_row_index(self.cursor_row):
@@ -71,6 +118,18 @@ class KeyedTable(DataTable[Cell]):
     def cell_text(self, row: str, column: str) -> str:
         """The plain text a user sees in one cell (tests and copy use this)."""
         return str(self.get_cell(row, column))
+
+
+def sort_value(cell: Cell) -> tuple[int, float, str]:
+    """Numbers by value ("$1,234.56", "-0.34%", "1,200"), then text, then blanks."""
+    text = str(cell).strip()
+    number = text.replace("$", "").replace(",", "").replace("%", "").rstrip("*")
+    if any(c.isdigit() for c in number):  # not "INF" or "NAN": those are symbols
+        try:
+            return (0, float(number), "")
+        except ValueError:
+            pass
+    return (1 if text and text != "—" else 2, 0.0, text)
 
 
 def _same(a: Cell, b: Cell) -> bool:

@@ -92,7 +92,16 @@ def asset_band(options: Options, target: float) -> float:
 
 
 def investable(plan: PlanLike, options: Options) -> Decimal:
-    """V - R: the assets after, the costs paid and the cash left, less the reserve."""
+    """V - R, the base of the plan's weights.
+
+    Read off the rows themselves (weight = value / base) when one has a
+    weight: a household's reserves belong to its accounts, not to `options`.
+    Else: the assets after, the costs paid and the cash left, less the reserve.
+    """
+    rows = [r for r in plan.holdings_after if r.weight > 0 and r.value > 0]
+    if rows:
+        top = max(rows, key=lambda r: r.value)
+        return top.value / Decimal(repr(top.weight))
     m = plan.metrics
     held = sum((r.value for r in plan.holdings_after), ZERO)
     return held + m.costs + m.cash_left - options.reserve
@@ -189,6 +198,7 @@ def current_plan(plan: PlanLike, options: Options) -> Plan:
     found = moves(plan, options)
     base = found.base
     rows, values = [], ZERO
+    after_values = sum((r.value for r in plan.holdings_after), ZERO)
     deviation = ZERO
     for m in found.rows:
         value = m.price * m.shares_before
@@ -214,7 +224,9 @@ def current_plan(plan: PlanLike, options: Options) -> Plan:
         shares_traded=0,
         turnover=ZERO,
         costs=ZERO,
-        cash_left=base + options.reserve - values,
+        # The money is all there before and after: the cash before is the cash
+        # left plus what the plan paid for its costs and net buys.
+        cash_left=plan.metrics.cash_left + plan.metrics.costs + after_values - values,
         solve_ms=0.0,
     )
     return Plan(
