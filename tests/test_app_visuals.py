@@ -449,7 +449,8 @@ def test_household_moves_are_household_totals() -> None:
     now = current_plan(plan, hh.options)
     assert now.metrics.cash_left == Decimal(100)  # the cash both accounts hold
     reasons = order_reasons(plan, hh.options)
-    assert set(reasons) == {o.symbol for o in plan.orders}
+    keys = {o.symbol for o in plan.orders} | {f"{o.account}:{o.symbol}" for o in plan.orders}
+    assert set(reasons) == keys
 
 
 async def test_tables_sort_by_a_column_and_keep_the_cash_last(tmp_path: Path) -> None:
@@ -480,3 +481,28 @@ async def test_tables_sort_by_a_column_and_keep_the_cash_last(tmp_path: Path) ->
         shown = [k for k in row_keys(current) if not k.startswith("$")]
         cells = [float(str(current.get_cell(k, "weight")).rstrip("%")) for k in shown]
         assert cells == sorted(cells)
+
+
+def test_household_reasons_are_per_account_order() -> None:
+    from rebalancer_tui.engine.household import Account, Household
+    from rebalancer_tui.engine.household_search import solve_household
+
+    prices = {"AAA": Decimal(10), "BBB": Decimal(10)}
+    accounts = (
+        # Each account must fix its own cash: ira sells AAA to buy BBB,
+        # taxable buys AAA with its cash.
+        Account(name="taxable", cash=Decimal(300), holdings={"BBB": 20}),
+        Account(name="ira", holdings={"AAA": 50}),
+    )
+    hh = Household(
+        accounts=accounts, prices=prices, targets={"AAA": Decimal("0.5"), "BBB": Decimal("0.5")}
+    )
+    plan = solve_household(hh, "tracking-error")
+    reasons = order_reasons(plan, hh.options)
+    for order in plan.orders:
+        why = reasons[f"{order.account}:{order.symbol}"]
+        assert why.startswith(("below", "above", "at or above", "sold"))
+        if order.action == "SELL":
+            assert not why.startswith("below")
+        else:
+            assert not why.startswith(("above", "sold"))

@@ -177,18 +177,28 @@ def order_reason(move: AssetMove, action: str, base: Decimal) -> str:
 
 
 def order_reasons(plan: PlanLike, options: Options) -> dict[str, str]:
-    """Per symbol with an order, why it is there; a fallback plan says so on each."""
+    """Why each order is there, keyed as the orders table keys its rows: by
+    symbol, and for a household's orders also by "account:symbol" (an account
+    may sell what the household buys overall, to fund its own buys). A
+    fallback plan says so on each."""
     found = moves(plan, options)
     by_symbol = {m.symbol: m for m in found.rows}
+    suffix = ""
+    if plan.kind is StatusKind.FALLBACK:
+        suffix = f" · fallback: {plan.message}" if plan.message else " · fallback"
     out: dict[str, str] = {}
     for symbol, change in share_changes(plan).items():
         move = by_symbol.get(symbol)
-        if move is None or change == 0:
-            continue
-        why = order_reason(move, "BUY" if change > 0 else "SELL", found.base)
-        if plan.kind is StatusKind.FALLBACK:
-            why += f" · fallback: {plan.message}" if plan.message else " · fallback"
-        out[symbol] = why
+        if move is not None and change != 0:
+            action = "BUY" if change > 0 else "SELL"
+            out[symbol] = order_reason(move, action, found.base) + suffix
+    for order in plan.orders:
+        account = getattr(order, "account", None)
+        move = by_symbol.get(order.symbol)
+        if account is not None and move is not None:
+            why = order_reason(move, order.action, found.base) + suffix
+            out[f"{account}:{order.symbol}"] = why
+            out.setdefault(order.symbol, why)  # bought and sold to no net change
     return out
 
 
