@@ -238,6 +238,17 @@ async def test_compare_marks_the_best_of_each_measure_and_shows_the_current(
             Decimal(0),
         )
         assert str(table.get_cell("deviation", CURRENT)).strip() == f"${deviation:,.2f}"
+        # Each column shows where its plan takes each ETF.
+        for strategy, plan in plans.items():
+            bars = app.screen.query_one(f"#col-{strategy} DriftBars", DriftBars)
+            found = bars.moves
+            assert found is not None
+            after = weights_of(inp, plan.final_shares)
+            assert {m.symbol: m.after for m in found.rows} == pytest.approx(after)
+            lines = bar_lines(bars)
+            width, scale = bars.bar_width(), bars.scale()
+            for symbol, line in zip(inp.symbols, lines, strict=False):
+                assert line[7 + column(after[symbol], scale, width)] in (AFTER, BOTH), line
         # Amounts are never cut: each column is as wide as its widest cell.
         for col in table.ordered_columns:
             cells = [str(table.get_cell(r, col.key)) for r in ("deviation", "turnover")]

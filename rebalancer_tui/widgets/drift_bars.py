@@ -24,8 +24,8 @@ from rebalancer_tui.workspace.explain import AssetMove, Moves, PlanLike, moves
 EMPTY, BAND, TARGET, NOW, AFTER, BOTH = "·", "─", "┃", "○", "●", "◉"
 OVER, UNDER, ON = "▲", "▼", "="
 LABEL_WIDTH = 7
-# " 31.2% → 30.1%  ▲ +1.1 pp out"
-FIGURES_WIDTH = 30
+# " 31.2% → 30.1%  ▲ +1.1 pp out"; compact (the compare view's columns): " ▲ +1.1 pp out"
+FIGURES_WIDTH, COMPACT_FIGURES_WIDTH = 30, 14
 MIN_BAR = 10
 
 PALETTES = {
@@ -69,7 +69,7 @@ def direction(drift: float) -> str:
 
 
 def signed_pp(drift: float) -> str:
-    """"+1.1 pp"; a drift that rounds to zero is unsigned ("0.0 pp", not "+0.0")."""
+    """ "+1.1 pp"; a drift that rounds to zero is unsigned ("0.0 pp", not "+0.0")."""
     return "0.0 pp" if direction(drift) == ON else f"{drift * 100:+.1f} pp"
 
 
@@ -80,14 +80,18 @@ class _Shown:
 
 
 class DriftBars(Widget):
-    """Set with `show(plan, options)`; `clear(note)` while there is no plan."""
+    """Set with `show(plan, options)`; `clear(note)` while there is no plan.
+    `compact`: no weights in figures, only the drift after (narrow columns)."""
 
     DEFAULT_CSS = """
     DriftBars { height: auto; }
     """
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, compact: bool = False, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.compact = compact
         self.border_title = "Drift and bands"
         self._shown: _Shown | None = None
         self._note = "Computing the plan…"
@@ -110,7 +114,8 @@ class DriftBars(Widget):
 
     def bar_width(self) -> int:
         inner = self.content_size.width or self.size.width or 80
-        return max(MIN_BAR, inner - LABEL_WIDTH - FIGURES_WIDTH)
+        figures = COMPACT_FIGURES_WIDTH if self.compact else FIGURES_WIDTH
+        return max(MIN_BAR, inner - LABEL_WIDTH - figures)
 
     def scale(self) -> float:
         """The weight at the bar's right end: the largest mark, a little headroom."""
@@ -136,15 +141,21 @@ class DriftBars(Widget):
             inside = m.in_band(m.after)
             near = abs(drift) > max(m.band * 0.75, 0.0025)
             style = colours["ok" if inside and not near else "near" if inside else "out"]
-            out.append(f" {m.before * 100:5.1f}% → {m.after * 100:5.1f}%  ")
+            if not self.compact:
+                out.append(f" {m.before * 100:5.1f}% → {m.after * 100:5.1f}% ")
+            out.append(" ")
             out.append(f"{direction(drift)} {signed_pp(drift)}", style=style)
             out.append(" out" if not inside else "", style=style)
             out.append("\n")
         out.append(f"{'Cash':<{LABEL_WIDTH}}", style="bold italic")
         cells = bar_cells(None, found.cash_before, found.cash_after, scale, width)
         self._bar(out, cells, colours)
-        out.append(f" {found.cash_before * 100:5.1f}% → {found.cash_after * 100:5.1f}%\n")
-        legend = f"{BAND} band  {TARGET} target  {NOW} now  {AFTER} after the plan  "
+        if self.compact:
+            out.append(f" {found.cash_after * 100:4.1f}%\n")
+            legend = f"{BAND} band {TARGET} target {NOW} now {AFTER} after "
+        else:
+            out.append(f" {found.cash_before * 100:5.1f}% → {found.cash_after * 100:5.1f}%\n")
+            legend = f"{BAND} band  {TARGET} target  {NOW} now  {AFTER} after the plan  "
         out.append(" " * LABEL_WIDTH + legend, style="dim")
         out.append(f"bar: 0 to {scale * 100:.0f}%", style="dim")
         return out

@@ -1,4 +1,5 @@
-"""One strategy's column in the compare view: metrics, orders, holdings after."""
+"""One strategy's column in the compare view: metrics, orders, holdings after,
+and where the plan takes each ETF (compact drift and band bars)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from rebalancer_tui.engine import LABELS, Options, Plan
+from rebalancer_tui.widgets.drift_bars import DriftBars
 from rebalancer_tui.widgets.holdings_table import Band, CompactHoldingsTable, HoldingsTable
 from rebalancer_tui.widgets.metrics_line import MetricsLine
 from rebalancer_tui.widgets.orders_table import CompactOrdersTable, OrdersTable
@@ -22,6 +24,7 @@ class PlanColumn(Vertical):
         yield MetricsLine(compact=True, classes="column-metrics")
         yield CompactOrdersTable("Orders", classes="column-orders")
         yield CompactHoldingsTable("Holdings after", classes="column-after")
+        yield DriftBars(compact=True, classes="column-drift")
 
     def show(self, plan: Plan, band: Band, best: set[str]) -> None:
         """`band`: the options (per-asset bands; the cash left, reserve and
@@ -32,5 +35,6 @@ class PlanColumn(Vertical):
         if isinstance(band, Options):
             m = plan.metrics
             after.show(plan.holdings_after, band, cash=m.cash_left, costs=m.costs)
+            self.query_one(DriftBars).show(plan, band)
         else:
             after.show(plan.holdings_after, band)
