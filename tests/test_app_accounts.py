@@ -73,6 +73,11 @@ def dollars(text: str) -> Decimal:
     return Decimal(text.strip().replace("$", "").replace(",", ""))
 
 
+def held(table: DataTable[Any], row: str, column: str) -> str:
+    """The shares now in a cell of the account view ("50 → 24" reads 50)."""
+    return cell(table, row, column).split("→")[0].strip()
+
+
 def accounts_table(pilot: Pilot[None]) -> AccountsTable:
     return pilot.app.get_default_screen().query_one(AccountsTable)
 
@@ -108,12 +113,12 @@ async def test_household_view_orders_by_account_and_cash_left(tmp_path: Path, mi
         view = accounts_table(pilot)
         assert view.display
         assert column_labels(view) == ["Symbol", "main", "ira", "Household"]
-        assert cell(view, "ESGV", column_key("main")).strip() == "50"
-        assert cell(view, "BND", column_key("ira")).strip() == "40"
-        assert cell(view, "BND", "total").strip() == "40"
-        assert cell(view, "SOXX", "total").strip() == "5"
+        assert held(view, "ESGV", column_key("main")) == "50"
+        assert held(view, "BND", column_key("ira")) == "40"
+        assert held(view, "BND", "total") == "40"
+        assert held(view, "SOXX", "total") == "5"
         assert dollars(cell(view, "$cash", "total")) == Decimal(4000)
-        assert cell(view, "$kind", column_key("ira")).strip() == "deferred"
+        assert held(view, "$kind", column_key("ira")) == "deferred"
         # The current holdings are the household's: weights of the pooled value.
         current = pilot.app.get_default_screen().query_one("#current", DataTable)
         assert "SOXX" in row_keys(current)
@@ -146,6 +151,10 @@ async def test_household_view_orders_by_account_and_cash_left(tmp_path: Path, mi
         line = metrics(pilot)
         assert f"main ${cash['main']:,.2f}" in line and f"ira ${cash['ira']:,.2f}" in line
         assert dollars(cell(view, "$left", column_key("ira"))) == cash["ira"]
+        # The view shows what the plan changes per account: SOXX (outside the model) goes.
+        assert cell(view, "SOXX", column_key("main")).strip() == "5 → 0"
+        bnd = sum(plan.final_shares[n].get("BND", 0) for n in ("main", "ira"))
+        assert cell(view, "BND", "total").strip() == f"40 → {bnd}"
 
         # Compare: every strategy for the household, each with orders per account.
         await pilot.press("c")
@@ -231,7 +240,7 @@ async def test_add_rename_remove_account_with_undo(tmp_path: Path) -> None:
         view = accounts_table(pilot)
         assert view.display and column_labels(view) == ["Symbol", "main", "roth", "Household"]
         assert dollars(cell(view, "$cash", column_key("roth"))) == Decimal(500)
-        assert cell(view, "$kind", column_key("roth")).strip() == "tax-free"
+        assert held(view, "$kind", column_key("roth")) == "tax-free"
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert column_labels(accounts_table(pilot)) == ["Symbol", "main", "ira", "Household"]
@@ -296,11 +305,11 @@ async def test_holdings_edited_per_account(tmp_path: Path, mine: Path) -> None:
         await pilot.press("escape")
         await settle(pilot)
         view = accounts_table(pilot)
-        assert cell(view, "BND", column_key("ira")).strip() == "30"
-        assert cell(view, "ESGV", column_key("main")).strip() == "50"
+        assert held(view, "BND", column_key("ira")) == "30"
+        assert held(view, "ESGV", column_key("main")) == "50"
         await pilot.press("ctrl+z")
         await settle(pilot)
-        assert cell(accounts_table(pilot), "BND", column_key("ira")).strip() == "40"
+        assert held(accounts_table(pilot), "BND", column_key("ira")) == "40"
 
 
 # -- broker files in -----------------------------------------------------------------
@@ -336,7 +345,7 @@ async def test_broker_file_import(tmp_path: Path, mine: Path, name: str) -> None
             assert column_labels(view) == ["Symbol", *names, "Household"]
             for acct in positions.accounts:
                 for sym, n in acct.holdings.items():
-                    assert cell(view, sym, column_key(acct.account)).strip() == f"{n:,}"
+                    assert held(view, sym, column_key(acct.account)) == f"{n:,}"
                 assert dollars(cell(view, "$cash", column_key(acct.account))) == acct.cash
         else:
             (acct,) = positions.accounts
@@ -409,3 +418,25 @@ async def test_export_orders_csv_and_ibkr_basket(tmp_path: Path, mine: Path) -> 
     ids = {"main": "U1234567", "ira": "U7654321"}
     body = [line.split(",") for line in lines[1:]]
     assert [(c[0], c[2], c[8]) for c in body] == [(r[1], r[2], ids[r[0]]) for r in rows[1:]]
+
+
+async def test_inputs_leave_cash_and_reserve_to_the_accounts(tmp_path: Path, mine: Path) -> None:
+    app = offline_app(tmp_path, portfolio=mine)
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.screen.query_one("#in-cash", Input).disabled
+        assert app.screen.query_one("#in-reserve", Input).disabled
+        assert "set per account (key A)" in shown(app.screen.query_one("#inputs-note"))
+        await press_in(pilot, "#in-band", "3")
+        await pilot.press("enter")
+        await settle(pilot)
+        edit = messages.of(PortfolioEdited)[-1]
+        assert edit.options is not None and edit.options.band == Decimal("0.03")
+        # The band applies to the household; each account's cash is as it was.
+        view = accounts_table(pilot)
+        assert dollars(cell(view, "$cash", column_key("main"))) == Decimal(1000)
+        assert dollars(cell(view, "$cash", column_key("ira"))) == Decimal(3000)
+        assert "±3%" in shown(app.get_default_screen().query_one("#status"))

@@ -41,14 +41,13 @@ KINDS = ", ".join(rules.ACCOUNT_KINDS)
 
 MODAL_CSS = """
 AccountsScreen, LocationScreen, IdsPrompt { align: center middle; }
-AccountsScreen .modal-body { width: 100; }
 .accounts-table { height: auto; max-height: 12; margin-top: 1; }
 .accounts-grid {
     grid-size: 2; grid-columns: 26 1fr; grid-rows: 1; grid-gutter: 0 1;
     height: auto; margin: 1 0 0 0;
 }
 .accounts-buttons { height: auto; margin-top: 1; }
-.accounts-buttons Button { margin-right: 1; }
+.accounts-buttons Button { width: auto; min-width: 6; margin-right: 1; }
 .accounts-error { height: auto; min-height: 1; }
 """
 
@@ -122,6 +121,7 @@ class AccountsScreen(FormScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-body") as body:
             body.border_title = "Accounts"
+            body.styles.width = 96  # the table's six columns and the five buttons
             yield DataTable(
                 id="accounts-table", classes="accounts-table", cursor_type="row",
                 zebra_stripes=True,
@@ -130,7 +130,7 @@ class AccountsScreen(FormScreen[None]):
                 yield Label("Account name", classes="field-label")
                 yield Input(placeholder="e.g. ira", id="ac-name", compact=True, max_length=32)
                 yield Label("Kind", classes="field-label")
-                yield Input(placeholder=f"{KINDS} (blank: taxable)", id="ac-kind", compact=True)
+                yield Input(placeholder=KINDS, id="ac-kind", compact=True)
                 yield Label("Cash $", classes="field-label")
                 yield Input(
                     placeholder="0", id="ac-cash", compact=True, validators=[CASH],

@@ -70,9 +70,13 @@ class InputsScreen(Modal[None]):
         cash: Decimal,
         options: Options,
         check: Callable[[Decimal, Options], str | None] | None = None,
+        *,
+        accounts: int = 1,
     ) -> None:
         super().__init__(id="inputs")
         self.target = target
+        # Several accounts: cash and reserves are each account's (the accounts dialog).
+        self.per_account = accounts > 1
         # Whole-portfolio rules no single field knows (a reserve above the
         # portfolio's value, buy-only with a reserve above the cash): the
         # reason to refuse, or None.
@@ -82,7 +86,10 @@ class InputsScreen(Modal[None]):
     @classmethod
     def of(cls, target: MessagePump, workspace: Workspace) -> InputsScreen:
         state = workspace.state
-        return cls(target, state.cash, state.options, workspace.inputs_problem)
+        return cls(
+            target, state.cash, state.options, workspace.inputs_problem,
+            accounts=len(state.accounts),
+        )  # fmt: skip
 
     def _shown(self, f: Field) -> str:
         return f.shown(self.good[f.key])
@@ -99,9 +106,19 @@ class InputsScreen(Modal[None]):
                         validators=[f.validator],
                         valid_empty=f.validator.blank_ok,
                         compact=True,
+                        disabled=self.per_account and f.key in ("cash", "reserve"),
+                        tooltip="per account: A opens the accounts"
+                        if self.per_account and f.key in ("cash", "reserve")
+                        else None,
                     )
                 yield Label("Buy only (never sell)", classes="field-label")
                 yield Switch(bool(self.good["buy_only"]), id="in-buy_only", animate=False)
+            if self.per_account:
+                yield Static(
+                    "Several accounts: cash and reserve are set per account (key A)",
+                    id="inputs-note",
+                    classes="modal-hint",
+                )
             yield Static("", id="inputs-error")
             yield Static(
                 "Tab applies a field and moves on · Enter applies and closes · Esc closes",
@@ -110,7 +127,7 @@ class InputsScreen(Modal[None]):
         yield Footer()  # this dialog's keys, not the main screen's
 
     def on_mount(self) -> None:
-        self.query_one("#in-cash", Input).focus()
+        self.query_one("#in-band" if self.per_account else "#in-cash", Input).focus()
 
     def _field(self, field_input: Input) -> Field | None:
         key = (field_input.id or "").removeprefix("in-")

@@ -95,8 +95,9 @@ class MainScreen(Screen[None]):
                     yield FundList(self.workspace.models, id="funds")
                     yield StrategyPicker(id="strategy")
                 yield FundPreview(id="preview")
+            # The household by account (shown with several accounts), above the results.
+            yield AccountsTable("Accounts", id="accounts")
             yield ResultsPane(id="results")
-            yield AccountsTable("Accounts", id="accounts")  # the household by account
         yield PriceStatus(id="status")
         yield Footer()
 
@@ -208,7 +209,8 @@ class MainScreen(Screen[None]):
         symbols = list(dict.fromkeys([*state.model.weights, *held]))
         plan = None if self.planning else self.plans.get(self.strategy)
         left = None if plan is None else {a.account: a.cash_left for a in plan.accounts_after}
-        table.show(state.accounts, symbols, state.prices(), left)
+        after = None if plan is None else plan.final_shares
+        table.show(state.accounts, symbols, state.prices(), left, after)
 
     # -- plans: the plan first, then the slower buy-only suggestion -------------------
 

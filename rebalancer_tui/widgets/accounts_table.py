@@ -1,6 +1,7 @@
 """The household by account: one row per symbol, one column of shares per
 account and the household's total; then each account's kind, cash, value
-and, once a plan is in, its cash left. Shown when there are several accounts."""
+and, once a plan is in, its cash left. With a plan, a cell whose shares the
+plan changes reads "now → after". Shown when there are several accounts."""
 
 from __future__ import annotations
 
@@ -39,9 +40,11 @@ class AccountsTable(KeyedTable):
         symbols: Sequence[str],
         prices: Mapping[str, Decimal],
         cash_left: Mapping[str, Decimal] | None = None,
+        after: Mapping[str, Mapping[str, int]] | None = None,
     ) -> None:
-        """`symbols`: the rows, in the model's order; `cash_left`: per account,
-        from the plan shown (None while there is none)."""
+        """`symbols`: the rows, in the model's order; `cash_left` and `after`
+        (shares per account after the plan): from the plan shown (None while
+        there is none)."""
         names = [a.name for a in accounts]
         columns: Columns = (
             ("symbol", "Symbol", False),
@@ -54,11 +57,14 @@ class AccountsTable(KeyedTable):
             self._add_columns()
         rows: list[Row] = []
         for sym in symbols:
-            per = {column_key(a.name): a.holdings.get(sym, 0) for a in accounts}
-            values: dict[str, Cell] = {k: right(f"{n:,}" if n else "·", "" if n else "dim")
-                                       for k, n in per.items()}  # fmt: skip
+            per = {a.name: a.holdings.get(sym, 0) for a in accounts}
+            values: dict[str, Cell] = {
+                column_key(n): _shares(held, None if after is None else after.get(n, {}).get(sym))
+                for n, held in per.items()
+            }
+            total_after = None if after is None else sum(after.get(n, {}).get(sym, 0) for n in per)
             values["symbol"] = sym
-            values["total"] = right(f"{sum(per.values()):,}", "bold")
+            values["total"] = _shares(sum(per.values()), total_after, "bold")
             rows.append((sym, self.cells(values)))
 
         def money_row(key: str, label: str, amount: dict[str, Decimal]) -> Row:
@@ -85,4 +91,11 @@ class AccountsTable(KeyedTable):
                 money_row(LEFT_ROW, "Cash left", {n: cash_left[n] for n in names if n in cash_left})
             )
         self.set_rows(rows)
-        self.border_subtitle = "A: accounts · e: holdings per account"
+        self.border_subtitle = "A: accounts · e: holdings per account · L: location"
+
+
+def _shares(now: int, after: int | None, style: str = "") -> Text:
+    """ "12", or "12 → 20" when the plan changes it; "·" for none at all."""
+    if after is not None and after != now:
+        return right(f"{now:,} → {after:,}", "bold " + ("green" if after > now else "red"))
+    return right(f"{now:,}" if now or style else "·", style or ("" if now else "dim"))

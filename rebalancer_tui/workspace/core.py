@@ -201,11 +201,12 @@ class Workspace:
 
     def inputs_problem(self, cash: Decimal, options: Options) -> str | None:
         """Why these inputs cannot be planned with the current holdings, if so."""
-        candidate = self.state.replace(cash=cash, options=options)
+        several = len(self.state.accounts) > 1  # then the cash is each account's (key A)
+        candidate = self.state.replace(options=options, **({} if several else {"cash": cash}))
         if candidate.unpriced():
             return None  # a missing price is not the inputs' fault
         try:
-            candidate.to_input()
+            candidate.to_household() if several else candidate.to_input()
         except ValueError as exc:
             return one_line(exc)
         return None
