@@ -13,7 +13,7 @@ from typing import Protocol
 from rich.text import Text
 
 from rebalancer_tui.widgets.format import money, price, right
-from rebalancer_tui.widgets.keyed_table import Columns, KeyedTable
+from rebalancer_tui.widgets.keyed_table import Cell, Columns, KeyedTable, Row
 
 ACTION_STYLE = {"BUY": "bold green", "SELL": "bold red"}
 ACCOUNT_COLUMN = ("account", "Account", False)
@@ -41,7 +41,17 @@ def order_key(order: AnyOrder, several: bool) -> str:
     return f"{getattr(order, 'account', '')}:{order.symbol}" if several else order.symbol
 
 
+def short(name: str, width: int) -> str:
+    """An account name cut to `width` characters ("roth-contribu…"): broker
+    account names can be long, and the amounts must stay in view."""
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
 class OrdersTable(KeyedTable):
+    # With several accounts: an Account column (0), or a heading row per
+    # account (the compare view's narrow column: no room for a column).
+    ACCOUNT_WIDTH = 12
+    GROUP_ROWS = False
     COLUMNS: Columns = (
         ("action", "Action", False),
         ("symbol", "Symbol", False),
@@ -56,30 +66,29 @@ class OrdersTable(KeyedTable):
         accounts = list(dict.fromkeys(getattr(o, "account", "") for o in orders))
         several = len(accounts) > 1
         base = type(self).COLUMNS
-        columns = (ACCOUNT_COLUMN, *base) if several else base
+        columns = (ACCOUNT_COLUMN, *base) if several and not self.GROUP_ROWS else base
         if columns != self.COLUMNS:
             self.COLUMNS = columns
             self.clear(columns=True)
             self._add_columns()
-        self.set_rows(
-            [
-                (
-                    order_key(o, several),
-                    self.cells(
-                        {
-                            "account": Text(getattr(o, "account", ""), style="bold"),
-                            "action": Text(o.action, style=ACTION_STYLE[o.action]),
-                            "symbol": o.symbol,
-                            "shares": right(f"{o.shares:,}"),
-                            "price": right(price(o.price)),
-                            "amount": right(money(o.amount)),
-                            "cost": right(money(o.cost)),
-                        }
-                    ),
-                )
-                for o in orders
-            ]
-        )
+        rows: list[Row] = []
+        for o in orders:
+            account = getattr(o, "account", "")
+            if several and self.GROUP_ROWS and (not rows or rows[-1][0].split(":")[0] != account):
+                heading: dict[str, Cell] = {key: "" for key, _, _ in base}
+                heading["action"] = Text(short(account, self.ACCOUNT_WIDTH), style="bold underline")
+                rows.append((f"{account}:", self.cells(heading)))
+            values: dict[str, Cell] = {
+                "account": Text(short(account, self.ACCOUNT_WIDTH), style="bold"),
+                "action": Text(o.action, style=ACTION_STYLE[o.action]),
+                "symbol": o.symbol,
+                "shares": right(f"{o.shares:,}"),
+                "price": right(price(o.price)),
+                "amount": right(money(o.amount)),
+                "cost": right(money(o.cost)),
+            }
+            rows.append((order_key(o, several), self.cells(values)))
+        self.set_rows(rows)
         count = f"{len(orders)} order" + ("s" if len(orders) > 1 else "")
         if several:
             count += f" in {len(accounts)} accounts"
@@ -90,6 +99,8 @@ class CompactOrdersTable(OrdersTable):
     """The compare view's narrow column: the orders without price and cost
     (the main view shows them), so the amount stays in view."""
 
+    ACCOUNT_WIDTH = 10
+    GROUP_ROWS = True
     COLUMNS: Columns = (
         ("action", "Action", False),
         ("symbol", "Symbol", False),
