@@ -170,6 +170,10 @@ class RebalancerApp(App[None]):
         )
 
     def _remember_theme(self, theme: Theme) -> None:
+        from rebalancer_tui.widgets.preview import FundPreview
+
+        for preview in self.main_screen.query(FundPreview):
+            preview.redraw()  # its sparklines' colours follow the theme's kind
         if theme.name == self._saved_theme:
             return
         self._saved_theme = theme.name

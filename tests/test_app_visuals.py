@@ -184,6 +184,8 @@ async def test_drift_bars_mark_each_weight_in_its_cell_and_sum_to_100(tmp_path: 
             drift = after[symbol] - float(inp.targets[symbol])
             glyph = "=" if abs(drift) < 0.0005 else "▲" if drift > 0 else "▼"
             assert f"{glyph} " in line[7 + width :], line
+            was_out = abs(before[symbol] - float(inp.targets[symbol])) > 0.02
+            assert ("%!→" in line) == was_out, line
         cash = lines[len(inp.symbols)]
         assert cash.startswith("Cash")
         cash_after = 1 - sum(after.values())

@@ -110,7 +110,7 @@ async def test_main_view_at_200x60(tmp_path: Path, theme: str) -> None:
     assert sizes == {"out", "near", "in"}  # every colour was checked
     # Everything the results draw (tables, orders, metrics, reasons, bars) is
     # legible; only Textual's own borders and titles are left out.
-    end, _ = screen.find("bar: 0 to", start=top)
+    end, _ = screen.find("scale 0-", start=top)
     for y in range(top + 1, end + 1):
         line = screen.lines[y]
         if "╭" in line or "╰" in line:

@@ -24,7 +24,7 @@ from rebalancer_tui.workspace.explain import AssetMove, Moves, PlanLike, moves
 EMPTY, BAND, TARGET, NOW, AFTER, BOTH = "·", "─", "┃", "○", "●", "◉"
 OVER, UNDER, ON = "▲", "▼", "="
 LABEL_WIDTH = 7
-# " 31.2% → 30.1%  ▲ +1.1 pp out"; compact (the compare view's columns): " ▲ +1.1 pp out"
+# " 31.2%!→ 30.1%  ▲ +1.1 pp out"; compact (the compare view's columns): " ▲ +1.1 pp out"
 FIGURES_WIDTH, COMPACT_FIGURES_WIDTH = 30, 14
 MIN_BAR = 10
 
@@ -142,7 +142,11 @@ class DriftBars(Widget):
             near = abs(drift) > max(m.band * 0.75, 0.0025)
             style = colours["ok" if inside and not near else "near" if inside else "out"]
             if not self.compact:
-                out.append(f" {m.before * 100:5.1f}% → {m.after * 100:5.1f}% ")
+                # "!" marks a weight outside its band now (the ○ off the band too).
+                was_out = m.in_model and not m.in_band(m.before)
+                out.append(f" {m.before * 100:5.1f}%")
+                out.append("!" if was_out else " ", style=colours["out"])
+                out.append(f"→ {m.after * 100:5.1f}% ")
             out.append(" ")
             out.append(f"{direction(drift)} {signed_pp(drift)}", style=style)
             out.append(" out" if not inside else "", style=style)
@@ -155,9 +159,9 @@ class DriftBars(Widget):
             legend = f"{BAND} band {TARGET} target {NOW} now {AFTER} after "
         else:
             out.append(f" {found.cash_before * 100:5.1f}% → {found.cash_after * 100:5.1f}%\n")
-            legend = f"{BAND} band  {TARGET} target  {NOW} now  {AFTER} after the plan  "
+            legend = f"{BAND} band  {TARGET} target  {NOW} now (! out of band)  {AFTER} after  "
         out.append(" " * LABEL_WIDTH + legend, style="dim")
-        out.append(f"bar: 0 to {scale * 100:.0f}%", style="dim")
+        out.append(f"scale 0-{scale * 100:.0f}%", style="dim")
         return out
 
     @staticmethod

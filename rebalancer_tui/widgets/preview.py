@@ -51,6 +51,11 @@ class FundPreview(DataTable[object]):
         if self._shown is not None and self._fit_width() != self._name_width:
             self.show(*self._shown)
 
+    def redraw(self) -> None:
+        """Show the same fund again (e.g. in the colours of a new theme)."""
+        if self._shown is not None:
+            self.show(*self._shown)
+
     def _fit_width(self) -> int:
         return max(8, self.size.width - self.FIXED_WIDTH)
 
