@@ -519,3 +519,24 @@ def test_household_reasons_are_per_account_order() -> None:
             assert not why.startswith("below")
         else:
             assert not why.startswith(("above", "sold"))
+
+
+async def test_a_hanging_history_never_holds_up_the_app(
+    fake_api: FakeFintualAPI, tmp_path: Path
+) -> None:
+    for symbol in SYMBOLS:
+        fake_api.configure(symbol, days_mode="hang")
+    app = RebalancerApp(api_url=fake_api.url, cache_path=tmp_path / "prices.json")
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.main_screen
+        preview = main.query_one(FundPreview)
+        # Live prices and the plan arrive while every history is still hanging
+        # (the history fetch gives up only at its 6 s deadline).
+        await wait_for(pilot, lambda: not main.fetching and not main.planning, "prices, plan")
+        histories = [w for w in app.workers if w.group == "histories"]
+        assert histories and all(w.is_running for w in histories)
+        assert "loading" in str(preview.border_subtitle)
+        assert main.query_one(DriftBars).moves is not None
+        fake_api.release_hangs()
+        await wait_for(pilot, lambda: not any(w.is_running for w in histories), "history end")
+        assert all(str(preview.get_cell(k, "history")) == "no history" for k in preview.rows)
