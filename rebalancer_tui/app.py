@@ -251,6 +251,7 @@ class RebalancerApp(App[None]):
         from rebalancer_tui.screens.compare import CompareScreen
         from rebalancer_tui.screens.help import HelpScreen
         from rebalancer_tui.screens.holdings_editor import HoldingsEditor
+        from rebalancer_tui.widgets.keyed_table import KeyedTable
 
         if isinstance(self.screen, HelpScreen):
             return
@@ -260,6 +261,7 @@ class RebalancerApp(App[None]):
                     ("Everywhere", self.BINDINGS),
                     ("Main view", MainScreen.BINDINGS),
                     ("Compare view", CompareScreen.BINDINGS),
+                    ("Result tables", KeyedTable.BINDINGS),
                     ("Holdings editor", HoldingsEditor.BINDINGS),
                 ]
             )

@@ -540,3 +540,19 @@ async def test_a_hanging_history_never_holds_up_the_app(
         fake_api.release_hangs()
         await wait_for(pilot, lambda: not any(w.is_running for w in histories), "history end")
         assert all(str(preview.get_cell(k, "history")) == "no history" for k in preview.rows)
+
+
+async def test_help_lists_the_new_keys(tmp_path: Path) -> None:
+    from app_pilot import shown
+
+    from rebalancer_tui.screens.help import HelpScreen
+
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = shown(app.screen.query_one("#help-keys"))
+        for words in ("Down", "Up", "Maximise pane", "Copy orders", "Sort by the next column"):
+            assert words in text

@@ -29,7 +29,13 @@ class KeyedTable(DataTable[Cell]):
 
     COLUMNS: Columns = ()
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "sort_next", "Sort", show=False, id="table.sort"),
+        Binding(
+            "s",
+            "sort_next",
+            "Sort by the next column (or click a header)",
+            show=False,
+            id="table.sort",
+        ),
     ]
     sort_column: str | None = None
     sort_descending = False
