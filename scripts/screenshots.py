@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 from pathlib import Path
 
 from rebalancer_tui.app import RebalancerApp
 from rebalancer_tui.screens.compare import CompareScreen
 
-SIZE = (140, 45)
+SIZE = (140, 60)  # tall enough for the drift and band bars under the tables
 
 
 async def settle(app: RebalancerApp, pilot: object) -> None:
     for _ in range(50):
         await app.workers.wait_for_complete()
         await pilot.pause()  # type: ignore[attr-defined]
-        if not any(w.is_running for w in app.workers) and app.main_screen._pending is None:
+        if not any(w.is_running for w in app.workers) and not app.main_screen.planning:
             return
     raise RuntimeError("the app did not settle")
 
@@ -32,7 +33,9 @@ async def settle(app: RebalancerApp, pilot: object) -> None:
 async def shoot(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as cache_dir:
-        # An empty cache: the pictures show the built-in prices, not this machine's.
+        # An empty cache: the pictures show the built-in prices, not this machine's;
+        # and no saved settings: the default theme, whatever this user picked.
+        os.environ["REBALANCER_CONFIG_DIR"] = cache_dir
         app = RebalancerApp(offline=True, cache_path=Path(cache_dir) / "prices.json")
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)

@@ -154,12 +154,13 @@ class DriftBars(Widget):
         out.append(f"{'Cash':<{LABEL_WIDTH}}", style="bold italic")
         cells = bar_cells(None, found.cash_before, found.cash_after, scale, width)
         self._bar(out, cells, colours)
-        if self.compact:
+        if self.compact:  # narrow: the legend from the left edge, on one line
             out.append(f" {found.cash_after * 100:4.1f}%\n")
-            legend = f"{BAND} band {TARGET} target {NOW} now {AFTER} after "
-        else:
-            out.append(f" {found.cash_before * 100:5.1f}% → {found.cash_after * 100:5.1f}%\n")
-            legend = f"{BAND} band  {TARGET} target  {NOW} now (! out of band)  {AFTER} after  "
+            legend = f"{BAND} band {TARGET} target {NOW} now {AFTER} after · 0-{scale * 100:.0f}%"
+            out.append(legend, style="dim")
+            return out
+        out.append(f" {found.cash_before * 100:5.1f}% → {found.cash_after * 100:5.1f}%\n")
+        legend = f"{BAND} band  {TARGET} target  {NOW} now (! out of band)  {AFTER} after  "
         out.append(" " * LABEL_WIDTH + legend, style="dim")
         out.append(f"scale 0-{scale * 100:.0f}%", style="dim")
         return out
