@@ -192,8 +192,16 @@ class RebalancerApp(App[None]):
         if callable(action):
             action()
 
+    def _on_a_view(self) -> bool:
+        """The main or compare view is on top (not a dialog, where a pane means nothing)."""
+        from rebalancer_tui.screens.compare import CompareScreen
+
+        return isinstance(self.screen, MainScreen | CompareScreen)
+
     def action_toggle_maximize(self) -> None:
         screen = self.screen
+        if not self._on_a_view():
+            return
         if screen.maximized is not None:
             screen.minimize()
         elif screen.focused is not None and not screen.maximize(screen.focused):
@@ -203,6 +211,8 @@ class RebalancerApp(App[None]):
         """The orders on show, as CSV text, to the clipboard."""
         from rebalancer_tui.storage.orders_export import OrderRow, orders_csv
 
+        if not self._on_a_view():
+            return
         plan = shown_plan(self)
         if plan is None:
             self.notify("No orders to copy yet.", severity="warning", timeout=3)

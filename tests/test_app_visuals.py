@@ -405,6 +405,12 @@ async def test_y_copies_the_shown_orders_and_m_maximises_a_pane(tmp_path: Path) 
         assert app.screen.maximized is orders
         await pilot.press("m")
         assert app.screen.maximized is None
+        # Over a dialog neither key does anything (no pane to maximise there).
+        app.copy_to_clipboard("")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("m", "y")
+        assert app.screen.maximized is None and app.clipboard == ""
 
 
 # -- themes ------------------------------------------------------------------------------
