@@ -562,3 +562,17 @@ async def test_help_lists_the_new_keys(tmp_path: Path) -> None:
         text = shown(app.screen.query_one("#help-keys"))
         for words in ("Down", "Up", "Maximise pane", "Copy orders", "Sort by the next column"):
             assert words in text
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"histories": {"ESGV": {"points": 3}}}', "x"])
+async def test_a_bad_history_cache_means_no_history_not_a_crash(
+    tmp_path: Path, content: str
+) -> None:
+    history_feed.history_path(tmp_path / "prices.json").write_text(content)
+    report = history_feed.cached(tmp_path / "prices.json")
+    assert report.histories == {} and report.cache_problems
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        preview = app.main_screen.query_one(FundPreview)
+        await wait_for(pilot, lambda: "none cached" in str(preview.border_subtitle), "note")
