@@ -23,6 +23,7 @@ from rebalancer_tui.app import RebalancerApp
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.demo import demo_holdings
 from rebalancer_tui.engine import STRATEGIES, Options, RebalanceInput, StatusKind, solve
+from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.screens.compare import CompareScreen
 from rebalancer_tui.screens.confirm import Confirm
 from rebalancer_tui.screens.file_prompt import FilePrompt
@@ -576,3 +577,26 @@ async def test_a_bad_history_cache_means_no_history_not_a_crash(
         await settle(pilot)
         preview = app.main_screen.query_one(FundPreview)
         await wait_for(pilot, lambda: "none cached" in str(preview.border_subtitle), "note")
+
+
+@pytest.mark.parametrize("width", [80, 118, 120, 122, 124, 140, 200])
+async def test_compare_columns_never_cut_a_table(tmp_path: Path, width: int) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=(width, 50)) as pilot:
+        await settle(pilot)
+        # Millions to invest: amounts like $1,234,567.89 widen the orders tables.
+        app.main_screen.post_message(PortfolioEdited(cash=Decimal(5_000_000)))
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        # At 80 columns a millions-sized measures table scrolls sideways (known limit).
+        selector = ".column-orders, .column-after" + (", #measures" if width > 100 else "")
+        for table in screen.query(selector):
+            assert isinstance(table, DataTable)
+            assert table.virtual_size.width <= table.scrollable_content_region.width, (
+                width,
+                table.classes,
+            )

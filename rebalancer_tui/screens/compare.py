@@ -25,7 +25,8 @@ from rebalancer_tui.widgets.plan_column import PlanColumn
 from rebalancer_tui.workspace import Outcome
 from rebalancer_tui.workspace.explain import current_plan
 
-# Below this width the columns stack (each gets the full width: no amount is cut).
+# Below this width the columns stack (each gets the full width: no amount is cut);
+# above it they also stack when their tables would not fit whole (-stacked).
 BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
 
@@ -88,6 +89,20 @@ class CompareScreen(OnceScreen[str | None]):
                 if isinstance(band, Options) and plans:
                     shown.insert(0, current_plan(plans[0], band))
                 self.query_one(CompareTable).show(shown)
+        self.call_after_refresh(self._fit_columns)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        """Side by side only if every column's tables fit whole (a household's
+        orders have an account column too); else stacked, full width."""
+        tables = list(self.query(".column-orders, .column-after"))
+        if not tables or not self.is_mounted:
+            return
+        # Each table's content, its border, its column's border and padding.
+        need = max(t.virtual_size.width for t in tables) + 6
+        self.set_class(need * len(STRATEGIES) > self.size.width, "-stacked")
 
     def action_back(self) -> None:
         self.close(None)
