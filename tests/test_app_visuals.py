@@ -600,3 +600,22 @@ async def test_compare_columns_never_cut_a_table(tmp_path: Path, width: int) -> 
                 width,
                 table.classes,
             )
+
+
+def test_trimmed_by_cash_only_when_the_cash_ran_out() -> None:
+    prices = {"AAA": Decimal(10), "BBB": Decimal(10)}
+    targets = {"AAA": Decimal("0.5"), "BBB": Decimal("0.5")}
+    # $100 and a $15 fee per order: the simple plan cannot buy 5 + 5 shares.
+    inp = RebalanceInput(prices=prices, targets=targets, cash=Decimal(100), options=Options(fee=15))
+    plan = solve(inp, "simple")
+    reasons = order_reasons(plan, inp.options)
+    for symbol, shares in plan.final_shares.items():
+        gap = Decimal("0.5") - Decimal(10 * shares) / 100  # of V = $100, no reserve
+        assert reasons[symbol] == (
+            f"below its band by 48.0 pp; trimmed: cash ({gap * 100:.1f} pp still below)"
+        )
+    # With the cash to buy one more share, a buy short of target is not "trimmed".
+    plan = plan.model_copy(
+        update={"metrics": plan.metrics.model_copy(update={"cash_left": Decimal(25)})}
+    )
+    assert all("trimmed" not in why for why in order_reasons(plan, inp.options).values())

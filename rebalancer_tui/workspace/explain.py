@@ -153,8 +153,12 @@ def pp(fraction: float) -> str:
     return f"{abs(fraction) * 100:.1f} pp"
 
 
-def order_reason(move: AssetMove, action: str, base: Decimal) -> str:
-    """Why one order is there, in a few words, from its asset's move."""
+def order_reason(move: AssetMove, action: str, base: Decimal, *, cash_short: bool = False) -> str:
+    """Why one order is there, in a few words, from its asset's move.
+
+    `cash_short`: the plan's cash left cannot pay for one more share of it, so
+    a buy that stops a whole share or more below target was trimmed by cash
+    (a buy that stops in its band with cash to spare was not)."""
     if action == "SELL" and not move.in_model:
         return "sold: not in the model"
     low, high = move.target - move.band, move.target + move.band
@@ -166,7 +170,7 @@ def order_reason(move: AssetMove, action: str, base: Decimal) -> str:
         else:
             why = "at or above target: spends spare cash"
         one_share = float(move.price / base) if base > 0 else 0.0
-        if move.target - move.after > one_share + 1e-12:
+        if cash_short and move.target - move.after >= one_share - 1e-12:
             why += f"; trimmed: cash ({pp(move.target - move.after)} still below)"
         return why
     if move.before > high:
@@ -187,18 +191,24 @@ def order_reasons(plan: PlanLike, options: Options) -> dict[str, str]:
     if plan.kind is StatusKind.FALLBACK:
         suffix = f" · fallback: {plan.message}" if plan.message else " · fallback"
     out: dict[str, str] = {}
+    left, fee, rate = plan.metrics.cash_left, options.fee, options.cost_rate
+
+    def short(move: AssetMove) -> bool:
+        return left < move.price * (1 + rate) + fee
+
     for symbol, change in share_changes(plan).items():
         move = by_symbol.get(symbol)
         if move is not None and change != 0:
             action = "BUY" if change > 0 else "SELL"
-            out[symbol] = order_reason(move, action, found.base) + suffix
+            why = order_reason(move, action, found.base, cash_short=short(move))
+            out[symbol] = why + suffix
     for order in plan.orders:
         account = getattr(order, "account", None)
         move = by_symbol.get(order.symbol)
         if account is not None and move is not None:
-            why = order_reason(move, order.action, found.base) + suffix
-            out[f"{account}:{order.symbol}"] = why
-            out.setdefault(order.symbol, why)  # bought and sold to no net change
+            why = order_reason(move, order.action, found.base, cash_short=short(move))
+            out[f"{account}:{order.symbol}"] = why + suffix
+            out.setdefault(order.symbol, why + suffix)  # bought and sold to no net change
     return out
 
 
