@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,10 @@ def start_histories(
 ) -> None:
     """Run the history worker on `node`; `target` gets each `HistoriesUpdated`."""
     node.run_worker(
-        _histories(target, api_flag, cache_path, tuple(extra), offline, today),
+        # A callable, not a coroutine object: a worker cancelled (or an app quit)
+        # before it starts would leave the coroutine never awaited, and the
+        # interpreter could deadlock warning about it at exit (CPython import lock).
+        partial(_histories, target, api_flag, cache_path, tuple(extra), offline, today),
         exclusive=True, group="histories", exit_on_error=False,
     )  # fmt: skip
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from textual.dom import DOMNode
@@ -110,7 +111,8 @@ class Jobs:
 
     def prices(self, extra: Sequence[Asset], *, offline: bool, cached_first: bool) -> None:
         self.node.run_worker(
-            self._prices(extra, offline, cached_first),
+            # A callable, not a coroutine object (see history_jobs.start_histories).
+            partial(self._prices, extra, offline, cached_first),
             exclusive=True, group="prices", exit_on_error=False,
         )  # fmt: skip
 
