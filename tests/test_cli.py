@@ -36,6 +36,7 @@ def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -
         "simple",
         "tracking-error",
         "trade-minimization",
+        "band-edge",
     ]
     model = load_catalog().model("risky-norris")
     assert model is not None

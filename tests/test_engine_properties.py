@@ -196,13 +196,15 @@ def test_large_extra_cash_is_invested(inp: RebalanceInput, multiple: int) -> Non
     for name in STRATEGIES:
         plan = solve(big, name)
         check_plan(big, plan, name)
-        if name == "trade-minimization" and plan.kind is StatusKind.FALLBACK:
+        if name in ("trade-minimization", "band-edge") and plan.kind is StatusKind.FALLBACK:
             # Whole shares and the budget can leave no plan inside every band
             # (e.g. $5 and $81.46 shares, $1,729.20): then the tracking-error plan.
             assert "fits the band" in plan.message, ctx(big, plan)
             assert plan.final_shares == solve(big, "tracking-error").final_shares
         else:
             assert plan.status == ("heuristic" if name == "simple" else "optimal"), ctx(big, plan)
+        if name == "band-edge":
+            continue  # it trades only as far as the bands ask: cash may stay idle
         idle = F(plan.metrics.cash_left) - F(big.options.reserve)
         assert idle < one_each + SLACK, f"{float(idle):.2f} left idle" + ctx(big, plan)
 

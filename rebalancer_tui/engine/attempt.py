@@ -40,11 +40,12 @@ class Attempt:
         return self.deadline - time.monotonic()
 
     def search(self) -> Pipeline:
+        """The methods that apply to this input (its order rules may rule some out)."""
         if self.pipeline is None:
             from rebalancer_tui.engine.search.pipeline import DEFAULT_PIPELINE
 
-            return DEFAULT_PIPELINE
-        return self.pipeline
+            return DEFAULT_PIPELINE.applicable(self.inp)
+        return self.pipeline.applicable(self.inp)
 
 
 @dataclass

@@ -73,6 +73,9 @@ def infeasibility(inp: RebalanceInput, shares: Shares) -> str | None:
             return f"{s}: sells in buy-only mode" if inp.options.buy_only else f"{s}: below bound"
         if hi is not None and x > hi:
             return f"{s}: outside the model must be sold"
+        why = inp.order_rule_violation(s, x)
+        if why is not None:
+            return why
     extra = set(shares) - set(inp.symbols)
     if any(shares[s] for s in extra):
         return f"unknown symbols {sorted(extra)}"

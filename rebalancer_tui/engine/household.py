@@ -15,10 +15,8 @@ turnover. Its proven optimum is therefore a lower bound for the household.
 from __future__ import annotations
 
 import math
-import re
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -30,10 +28,8 @@ from rebalancer_tui.engine.evaluate import (
     turnover,
 )
 from rebalancer_tui.engine.problem import ZERO, Options, RebalanceInput
+from rebalancer_tui.rules import ACCOUNT_KINDS, ACCOUNT_NAME, AccountKind
 
-AccountKind = Literal["taxable", "tax-deferred", "tax-free"]
-ACCOUNT_KINDS: tuple[str, ...] = ("taxable", "tax-deferred", "tax-free")
-ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 DEFAULT_ACCOUNT = "main"
 
 # {account name: {symbol: final shares}}
@@ -92,6 +88,10 @@ class Household(BaseModel):
             seen.add(a.name)
         if self.options.reserve:
             raise ValueError("a household keeps its reserves on its accounts, not in the options")
+        for entry in self.options.locked:
+            name = entry.rpartition(":")[0]
+            if name and name not in seen:
+                raise ValueError(f"locked {entry}: no account {name}")
         for sym, kinds in self.location.items():
             bad = sorted(k for k in kinds if k not in ACCOUNT_KINDS)
             if bad:
@@ -115,7 +115,9 @@ class Household(BaseModel):
         account = Account(
             name=name, cash=inp.cash, reserve=inp.options.reserve, holdings=dict(inp.holdings)
         )
-        options = inp.options.model_copy(update={"reserve": ZERO})
+        # One account: every lock, whatever account it names, is this account's.
+        locked = frozenset(e.rpartition(":")[2] for e in inp.options.locked)
+        options = inp.options.model_copy(update={"reserve": ZERO, "locked": locked})
         return cls(accounts=(account,), prices=inp.prices, targets=inp.targets, options=options)
 
     # -- views ---------------------------------------------------------------
@@ -133,12 +135,15 @@ class Household(BaseModel):
                     holdings[s] = holdings.get(s, 0) + n
             cash = sum((a.cash for a in self.accounts), ZERO)
             reserve = sum((a.reserve for a in self.accounts), ZERO)
+        # The relaxation keeps only the locks of every account (a pair lock
+        # binds one account's shares, which the pooled problem does not see).
+        locked = self.options.locked_everywhere(self.names)
         return RebalanceInput(
             holdings=holdings,
             prices=self.prices,
             targets=self.targets,
             cash=cash,
-            options=self.options.model_copy(update={"reserve": reserve}),
+            options=self.options.model_copy(update={"reserve": reserve, "locked": locked}),
         )
 
     @cached_property
@@ -159,7 +164,9 @@ class Household(BaseModel):
             prices=self.prices,
             targets=self.targets,
             cash=a.cash,
-            options=self.options.model_copy(update={"reserve": a.reserve}),
+            options=self.options.model_copy(
+                update={"reserve": a.reserve, "locked": self.options.locked_in(a.name)}
+            ),
         )
         self._inputs[name] = inp
         return inp

@@ -87,7 +87,12 @@ class HouseholdModel:
                 m.add_rows([(self.x[k], 1.0), (t, -1.0)], np.full(n, -np.inf), h)
                 m.add_rows([(self.x[k], 1.0), (t, 1.0)], h, np.full(n, np.inf))
                 self.t.append(t)
-        if self.need_orders or fee > 0:
+        # SPEC §9: which pairs the minimum order binds (a forced sale is exempt).
+        self.min_shares = np.array(
+            [[float(hh.account_input(a).min_shares(s)) for s in syms] for a in self.names]
+        )
+        rules_on = hh.options.constrained
+        if self.need_orders or fee > 0 or (rules_on and bool((self.min_shares > 1).any())):
             self.o = []
             for k in range(len(self.names)):
                 lo, hi, h = self.lo[k], self.hi[k], self.h[k]
@@ -96,6 +101,8 @@ class HouseholdModel:
                 m.add_rows([(self.x[k], 1.0), (o, -up)], np.full(n, -np.inf), h)
                 m.add_rows([(self.x[k], -1.0), (o, -down)], np.full(n, -np.inf), -h)
                 self.o.append(o)
+        if rules_on:
+            self._order_rules()
         if self.need_dev:
             total_hi = self.hi.sum(axis=0) if self.total_hi is None else self.total_hi
             total_lo = self.lo.sum(axis=0) if self.total_lo is None else self.total_lo
@@ -110,6 +117,37 @@ class HouseholdModel:
             lo = self.total_lo if self.total_lo is not None else np.full(n, -np.inf)
             hi = self.total_hi if self.total_hi is not None else np.full(n, np.inf)
             m.add_rows([(x, 1.0) for x in self.x], lo, hi)
+
+    def _order_rules(self) -> None:
+        """Lots as integer lot counts (x = h + lot*q) and the minimum order as
+        a direction binary: a buy moves at least m shares up, a sell m down.
+        Locks need nothing here: their bounds are already x = h."""
+        hh, m = self.hh, self.model
+        for k, a in enumerate(self.names):
+            inp = hh.account_input(a)
+            for i, s in enumerate(self.symbols):
+                lo, hi, h = self.lo[k, i], self.hi[k, i], self.h[k, i]
+                if lo == hi or not inp.in_model(s):
+                    continue
+                x = self.x[k][i : i + 1]
+                lot = hh.options.lot(s)
+                if lot > 1:
+                    q_lo = float(np.ceil((lo - h) / lot))
+                    q_hi = float(np.floor((hi - h) / lot))
+                    q = m.add_vars(np.array([q_lo]), np.array([q_hi]), integer=True)
+                    m.add_rows([(x, 1.0), (q, -float(lot))], np.array([h]), np.array([h]))
+                need = self.min_shares[k, i]
+                if need > 1:
+                    assert self.o is not None
+                    o = self.o[k][i : i + 1]
+                    up, down = max(hi - h, 0.0), max(h - lo, 0.0)
+                    buy = m.add_vars(np.zeros(1), np.ones(1), integer=True)
+                    # x - h >= need*o - (down + need)*(1 - buy)
+                    m.add_rows([(x, 1.0), (o, -need), (buy, -(down + need))],
+                               np.array([h - down - need]), np.array([np.inf]))  # fmt: skip
+                    # h - x >= need*o - (up + need)*buy
+                    m.add_rows([(x, -1.0), (o, -need), (buy, up + need)],
+                               np.array([-h]), np.array([np.inf]))  # fmt: skip
 
     # -- objectives and caps -----------------------------------------------
 

@@ -8,7 +8,7 @@ account every figure equals the single-account `Plan`'s.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,26 +17,27 @@ from rebalancer_tui.engine.household import Household, HouseholdShares
 from rebalancer_tui.engine.plan import (
     HoldingRow,
     Metrics,
+    Order,
     Plan,
+    Skipped,
     StatusKind,
     make_orders,
+    metrics_json,
+    plan_metrics,
+    rows_json,
+    rule_reasons,
     weights_table,
 )
 from rebalancer_tui.engine.problem import ZERO
 
 
-class AccountOrder(BaseModel):
+class AccountOrder(Order):
     """One order: an (account, symbol) pair."""
 
-    model_config = ConfigDict(frozen=True)
-
     account: str
-    symbol: str
-    action: Literal["BUY", "SELL"]
-    shares: int
-    price: Decimal
-    amount: Decimal
-    cost: Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        return {"account": self.account, **super().to_json()}
 
 
 class AccountAfter(BaseModel):
@@ -66,6 +67,7 @@ class HouseholdPlan(BaseModel):
     lower_bound: Decimal | None = None
     solved_by: tuple[str, ...] = ()
     highs_calls: int = 0
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def status(self) -> str:
@@ -86,33 +88,11 @@ class HouseholdPlan(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """SPEC §5's plan object plus §11's `account` per order, `accounts_after`
         and `location_score`."""
-        m = self.metrics
-        return {
+        out = {
             "strategy": self.strategy,
             "status": self.status,
-            "orders": [
-                {
-                    "account": o.account,
-                    "symbol": o.symbol,
-                    "action": o.action,
-                    "shares": o.shares,
-                    "price": float(o.price),
-                    "amount": money(o.amount),
-                    "cost": money(o.cost),
-                }
-                for o in self.orders
-            ],
-            "holdings_after": [
-                {
-                    "symbol": r.symbol,
-                    "shares": r.shares,
-                    "value": money(r.value),
-                    "weight": round(r.weight, 6),
-                    "target": round(r.target, 6),
-                    "drift": round(r.drift, 6),
-                }
-                for r in self.holdings_after
-            ],
+            "orders": [o.to_json() for o in self.orders],
+            "holdings_after": rows_json(self.holdings_after),
             "accounts_after": [
                 {
                     "account": a.account,
@@ -122,25 +102,25 @@ class HouseholdPlan(BaseModel):
                 for a in self.accounts_after
             ],
             "metrics": {
-                "deviation": money(m.deviation),
-                "deviation_pct": round(m.deviation_pct, 4),
-                "max_drift": round(m.max_drift, 6),
-                "orders": m.orders,
-                "shares_traded": m.shares_traded,
-                "turnover": money(m.turnover),
-                "costs": money(m.costs),
-                "cash_left": money(m.cash_left),
-                "solve_ms": round(m.solve_ms, 3),
+                **metrics_json(self.metrics),
                 "location_score": money(self.location_score),
             },
         }
+        if self.skipped:
+            out["skipped"] = [k.to_json() for k in self.skipped]
+        return out
 
 
-def account_orders(hh: Household, shares: HouseholdShares) -> list[AccountOrder]:
+def account_orders(
+    hh: Household,
+    shares: HouseholdShares,
+    reasons: dict[str, dict[str, tuple[str, ...]]] | None = None,
+) -> list[AccountOrder]:
     """Orders grouped by account (household order), sells first within each."""
     out: list[AccountOrder] = []
     for name in hh.names:
-        for o in make_orders(hh.account_input(name), shares.get(name, {})):
+        why = (reasons or {}).get(name)
+        for o in make_orders(hh.account_input(name), shares.get(name, {}), why):
             out.append(AccountOrder(account=name, **o.model_dump()))
     return out
 
@@ -156,7 +136,10 @@ def build_household_plan(
     lower_bound: Decimal | None = None,
     solved_by: tuple[str, ...] = (),
     highs_calls: int = 0,
+    reference: HouseholdShares | None = None,
 ) -> HouseholdPlan:
+    """The plan of these final shares. `reference`: the same strategy's plan
+    without the order rules, which the orders' reasons are told against."""
     shares = {
         n: {s: int(shares.get(n, {}).get(s, 0)) for s in hh.account_input(n).symbols}
         for n in hh.names
@@ -168,22 +151,22 @@ def build_household_plan(
     merged = hh.merged
     total = hh.aggregate(shares)
     rows = weights_table(merged, total)
-    orders = account_orders(hh, shares)
-    dev = hh.deviation(shares)
-    base = merged.investable
+    reasons_by: dict[str, dict[str, tuple[str, ...]]] = {}
+    skipped: list[Skipped] = []
+    if reference is not None:
+        for n in hh.names:
+            label = n if len(hh.names) > 1 else ""
+            reasons_by[n], skips = rule_reasons(
+                hh.account_input(n), shares[n], reference.get(n, {}), label
+            )
+            skipped.extend(skips)
+    orders = account_orders(hh, shares, reasons_by)
     lefts = {n: hh.cash_left(n, shares) for n in hh.names}
-    metrics = Metrics(
-        deviation=dev,
-        deviation_pct=float(dev / base * 100) if base > 0 else 0.0,
-        max_drift=max((abs(r.drift) for r in rows), default=0.0),
-        orders=len(orders),
-        shares_traded=sum(o.shares for o in orders),
-        turnover=sum((o.amount for o in orders), ZERO),
-        costs=sum((o.cost for o in orders), ZERO),
-        cash_left=sum(lefts.values(), ZERO),
-        solve_ms=solve_ms,
+    metrics = plan_metrics(
+        rows, orders, hh.deviation(shares), merged.investable, sum(lefts.values(), ZERO), solve_ms
     )
     return HouseholdPlan(
+        skipped=tuple(skipped),
         strategy=strategy,
         kind=kind,
         message=message,
@@ -221,6 +204,7 @@ def from_plan(hh: Household, plan: Plan, solve_ms: float) -> HouseholdPlan:
         location_score=hh.location_score(shares),
         solved_by=plan.solved_by,
         highs_calls=plan.highs_calls,
+        skipped=plan.skipped,
     )
 
 

@@ -56,6 +56,8 @@ class Result:
     highs_calls: int = 0
     # One account: the single-account plan these shares are (its figures are reused).
     pooled: Plan | None = None
+    # The strategy whose plan this is, when a fallback answered (the reasons' reference).
+    answered_by: str | None = None
 
 
 def solve_household(
@@ -68,12 +70,22 @@ def solve_household(
     deadline = time.monotonic() + hh.options.time_limit
     if strategy_id == "simple":
         res = _simple(hh)
+    elif strategy_id == "band-edge" or hh.options.constrained:
+        res = _with_rules(hh, strategy_id, methods, deadline)
     elif strategy_id == "tracking-error":
         res = _tracking_error(hh, methods, deadline)
     else:
         res = _trade_minimization(hh, methods, deadline)
     elapsed = (time.perf_counter() - start) * 1000
-    if res.pooled is not None and res.kind is res.pooled.kind and res.message == res.pooled.message:
+    reference = None
+    if hh.options.constrained:
+        reference = _reference(hh, res.answered_by or strategy_id, methods)
+    if (
+        reference is None
+        and res.pooled is not None
+        and res.kind is res.pooled.kind
+        and res.message == res.pooled.message
+    ):
         return from_plan(hh, res.pooled, elapsed)
     return build_household_plan(
         hh,
@@ -85,7 +97,67 @@ def solve_household(
         lower_bound=res.lower_bound,
         solved_by=tuple(res.methods),
         highs_calls=res.highs_calls,
+        reference=reference,
     )
+
+
+# With an order rule on, the same strategy without the rules, for the reasons.
+REFERENCE_SHARE_OF_TIME = 0.2
+_FALLBACK = {"band-edge": "tracking-error", "trade-minimization": "tracking-error"}
+_FALLBACK["tracking-error"] = "simple"
+
+
+def without_rules(hh: Household, time_limit: float | None = None) -> Household:
+    """The household with no minimum order, lots or locks."""
+    update: dict[str, object] = {"min_trade": Decimal(0), "lots": {}, "locked": frozenset()}
+    if time_limit is not None:
+        update["time_limit"] = time_limit
+    return Household(
+        accounts=hh.accounts,
+        prices=hh.prices,
+        targets=hh.targets,
+        options=hh.options.model_copy(update=update),
+        location=hh.location,
+    )
+
+
+def _reference(hh: Household, strategy_id: str, methods: Pipeline | None) -> HouseholdShares:
+    limit = max(0.5, hh.options.time_limit * REFERENCE_SHARE_OF_TIME)
+    return solve_household(without_rules(hh, limit), strategy_id, methods=methods).final_shares
+
+
+def _with_rules(
+    hh: Household, strategy_id: str, methods: Pipeline | None, deadline: float
+) -> Result:
+    """A search strategy under the order rules, or band-edge, with its
+    fallback chain (band-edge and trade-minimization -> tracking-error ->
+    simple): each failure's reason goes into the status."""
+    from rebalancer_tui.engine.constrained import solve_with_rules
+
+    reasons: list[str] = []
+    current = strategy_id
+    while True:
+        if current == "simple":
+            res = _simple(hh)
+            break
+        if current == "tracking-error" and not hh.options.constrained:
+            res = _tracking_error(hh, methods, deadline)
+            break
+        try:
+            found = solve_with_rules(hh, current, deadline)
+        except SolveFailed as exc:
+            reasons.append(f"{strategies.LABELS[current].lower()}: {exc}")
+            current = _FALLBACK[current]
+            continue
+        res = Result(found.shares, found.kind, found.message, found.lower_bound,
+                     found.methods, found.highs_calls)  # fmt: skip
+        break
+    res.answered_by = current
+    if reasons:
+        res.kind = StatusKind.FALLBACK
+        res.message = f"{'; '.join(reasons)} -> {current} plan"
+        res.pooled = None
+    return res
 
 
 def solve_household_all(hh: Household, *, methods: Pipeline | None = None) -> list[HouseholdPlan]:

@@ -8,6 +8,7 @@ engine refuses what it cannot answer reliably, whoever calls it.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from functools import cached_property
 
@@ -31,6 +32,48 @@ class Options(BaseModel):
     cost_rate: Decimal = Field(default=ZERO, ge=0, lt=1, description="cost per traded dollar")
     buy_only: bool = False
     time_limit: float = Field(default=10.0, gt=0, description="seconds per solve")
+    # SPEC §9: the order rules a broker imposes.
+    min_trade: Decimal = Field(default=ZERO, ge=0, description="least dollars of an order")
+    lots: dict[str, int] = Field(default_factory=dict, description="shares per lot by symbol")
+    locked: frozenset[str] = Field(
+        default=frozenset(), description="never traded: 'SYM' (everywhere) or 'ACCOUNT:SYM'"
+    )
+    destination: Decimal = Field(
+        default=ZERO, ge=0, le=1, description="band-edge: 0 the band edge, 1 the target"
+    )
+
+    @model_validator(mode="after")
+    def _check_rules(self) -> Options:
+        for sym, n in self.lots.items():
+            if n < 1:
+                raise ValueError(f"lot of {sym} must be at least 1 share (got {n})")
+        for entry in self.locked:
+            if not entry or entry.startswith(":") or entry.endswith(":") or entry.count(":") > 1:
+                raise ValueError(f"locked entry {entry!r} must be SYMBOL or ACCOUNT:SYMBOL")
+        return self
+
+    @property
+    def constrained(self) -> bool:
+        """Whether any order rule (minimum, lots, locks) is on: the fast exact
+        methods of the search pipeline do not model them."""
+        return self.min_trade > 0 or any(n > 1 for n in self.lots.values()) or bool(self.locked)
+
+    def lot(self, symbol: str) -> int:
+        return self.lots.get(symbol, 1)
+
+    def locked_in(self, account: str) -> frozenset[str]:
+        """The symbols locked in one account: locked everywhere or in that pair."""
+        out = set()
+        for entry in self.locked:
+            name, _, sym = entry.rpartition(":")
+            if not name or name == account:
+                out.add(sym)
+        return frozenset(out)
+
+    def locked_everywhere(self, accounts: list[str]) -> frozenset[str]:
+        """Symbols locked in every one of these accounts."""
+        sets = [self.locked_in(a) for a in accounts]
+        return frozenset.intersection(*sets) if sets else frozenset()
 
 
 class RebalanceInput(BaseModel):
@@ -121,8 +164,14 @@ class RebalanceInput(BaseModel):
         rate, fee = self.options.cost_rate, self.options.fee
         total = self.cash
         for s, n in self.holdings.items():
-            if not n:
+            if not n or self.is_locked(s):
                 continue
+            if s in self.targets:
+                # Only whole lots may be sold, and only an order of the minimum.
+                lot = self.options.lot(s)
+                n -= n % lot
+                if self.prices[s] * n < self.options.min_trade:
+                    continue
             net = self.prices[s] * n * (1 - rate) - fee
             total += net if s not in self.targets else max(ZERO, net)
         return total
@@ -154,10 +203,41 @@ class RebalanceInput(BaseModel):
     def in_model(self, symbol: str) -> bool:
         return symbol in self.targets
 
+    def is_locked(self, symbol: str) -> bool:
+        """Locked here (an input is one account: an 'ACCOUNT:SYM' entry locks SYM)."""
+        return any(e.rpartition(":")[2] == symbol for e in self.options.locked)
+
+    def min_shares(self, symbol: str) -> int:
+        """Fewest shares an order of this symbol may trade (the minimum order,
+        exact): a forced sale of a holding outside the model is exempt."""
+        m = self.options.min_trade
+        if not m or not self.in_model(symbol):
+            return 1
+        return max(1, math.ceil(m / self.prices[symbol]))
+
+    def order_rule_violation(self, symbol: str, final: int) -> str | None:
+        """Why moving this symbol to `final` shares breaks an order rule, or None."""
+        d = final - self.held(symbol)
+        if not d:
+            return None
+        if self.is_locked(symbol):
+            return f"{symbol}: locked, but traded"
+        if not self.in_model(symbol):
+            return None  # the forced sale sells everything
+        lot = self.options.lot(symbol)
+        if d % lot:
+            return f"{symbol}: {abs(d)} shares is not a multiple of its lot of {lot}"
+        if self.prices[symbol] * abs(d) < self.options.min_trade:
+            return f"{symbol}: order under the minimum of {self.options.min_trade}"
+        return None
+
     def share_bounds(self, symbol: str) -> tuple[int, int | None]:
         """Hard bounds on final shares: buy-only never sells; outside the model
-        everything is sold (kept as is in buy-only mode). None = unbounded."""
+        everything is sold (kept as is in buy-only mode); a locked holding is
+        never traded. None = unbounded."""
         h = self.held(symbol)
+        if self.is_locked(symbol):
+            return (h, h)
         if not self.in_model(symbol):
             return (h, h) if self.options.buy_only else (0, 0)
         return (h, None) if self.options.buy_only else (0, None)

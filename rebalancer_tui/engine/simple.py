@@ -14,6 +14,8 @@ def simple_shares(inp: RebalanceInput) -> dict[str, int]:
     """Per model asset, floor(|T_i - p_i h_i| / p_i) shares toward the target;
     outside the model, sell all (keep in buy-only mode). Buys are then trimmed
     until the plan fits the cash, the reserve and the costs."""
+    if inp.options.constrained:
+        return _simple_with_rules(inp)
     buy_only = inp.options.buy_only
     shares: dict[str, int] = {}
     for s in inp.symbols:
@@ -138,4 +140,81 @@ def trim_buys(inp: RebalanceInput, shares: dict[str, int]) -> dict[str, int]:
             short -= fee  # the order is gone, and its fee with it
         else:
             heapq.heappush(heap, (-(p * shares[s] - inp.target_dollars(s)), s))
+    return shares
+
+
+def _simple_with_rules(inp: RebalanceInput) -> dict[str, int]:
+    """`simple` under the order rules (SPEC §9): each gap's shares rounded
+    down to the lot, dropped under the minimum, a locked holding untouched;
+    then buys given back a lot at a time until the plan fits the cash."""
+    opts = inp.options
+    shares: dict[str, int] = {}
+    for s in inp.symbols:
+        h = inp.held(s)
+        if inp.is_locked(s) or (not inp.in_model(s) and opts.buy_only):
+            shares[s] = h
+            continue
+        if not inp.in_model(s):
+            shares[s] = 0
+            continue
+        p = inp.prices[s]
+        gap = inp.target_dollars(s) - p * h
+        n = math.floor(abs(gap) / p)
+        n -= n % opts.lot(s)
+        if gap < 0 and opts.buy_only:
+            n = 0
+        if n and p * n < opts.min_trade:
+            n = 0
+        shares[s] = h + n if gap >= 0 else h - n
+    return _fit_with_rules(inp, shares)
+
+
+def _fit_with_rules(inp: RebalanceInput, shares: dict[str, int]) -> dict[str, int]:
+    opts = inp.options
+    rate, fee = opts.cost_rate, opts.fee
+    short = opts.reserve - cash_left(inp, shares)
+    while short > 0:
+        bought = [s for s in inp.symbols if shares[s] > inp.held(s)]
+        if not bought:
+            break
+        s = max(bought, key=lambda s: inp.prices[s] * shares[s] - inp.target_dollars(s))
+        h, p, lot = inp.held(s), inp.prices[s], opts.lot(s)
+        room = (shares[s] - h) // lot
+        k = min(room, max(1, math.ceil(short / (lot * p * (1 + rate)))))
+        new = shares[s] - k * lot
+        if new > h and p * (new - h) < opts.min_trade:
+            new = h  # what is left would be under the minimum: no order at all
+        shares[s] = new
+        short = opts.reserve - cash_left(inp, shares)
+    order = sorted(
+        (s for s in inp.symbols if inp.in_model(s) and not inp.is_locked(s) and shares[s] > 0),
+        key=lambda s: inp.prices[s] * shares[s] - inp.target_dollars(s),
+        reverse=True,
+    )
+    for s in order:
+        if short <= 0:
+            break
+        h, p, lot = inp.held(s), inp.prices[s], opts.lot(s)
+        if opts.buy_only:
+            break
+        available = shares[s] // lot
+        sold = h - shares[s]
+        net = p * lot * (1 - rate)
+        k = math.ceil((short + (fee if sold == 0 else 0)) / net)
+        need = max(0, inp.min_shares(s) - sold)
+        k = min(available, max(k, math.ceil(need / lot)))
+        if k <= 0 or p * (sold + k * lot) < opts.min_trade:
+            continue
+        shares[s] -= k * lot
+        short = opts.reserve - cash_left(inp, shares)
+    if short > 0:
+        # Every lot of every holding worth selling sold: the plan the input
+        # validator proved pays for the reserve (`max_cash_left`).
+        for s in inp.symbols:
+            h, p, lot = inp.held(s), inp.prices[s], opts.lot(s)
+            if not inp.in_model(s) or inp.is_locked(s) or opts.buy_only:
+                continue
+            n = h - h % lot
+            keep = p * n < opts.min_trade or p * n * (1 - rate) - fee <= 0
+            shares[s] = h if keep else h - n
     return shares

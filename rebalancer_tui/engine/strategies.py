@@ -1,8 +1,12 @@
-"""The three strategies, one record each, and the fallback chain.
+"""The four strategies, one record each, and the fallback chain.
 
-trade-minimization -> tracking-error -> simple: a solver failure, a time-out
-or an infeasible band falls back to the next simpler strategy and the plan's
-status says why.
+trade-minimization -> tracking-error -> simple and band-edge -> tracking-error:
+a solver failure, a time-out or an infeasible band falls back to the next
+simpler strategy and the plan's status says why.
+
+With an order rule on (SPEC §9) no fast exact method of the pipeline applies
+(`Pipeline.applicable`), and the search strategies answer with the rule-aware
+MILP of `engine.constrained`; band-edge always does.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rebalancer_tui.engine.attempt import Attempt, Outcome
@@ -50,7 +55,21 @@ def _simple(attempt: Attempt) -> Outcome:
     return Outcome(simple_shares(attempt.inp), StatusKind.HEURISTIC)
 
 
+def _with_rules(attempt: Attempt, strategy_id: str) -> Outcome:
+    """The rule-aware MILP on the input as a one-account household."""
+    from rebalancer_tui.engine.constrained import solve_with_rules
+    from rebalancer_tui.engine.household import Household
+
+    hh = Household.single(attempt.inp)
+    found = solve_with_rules(hh, strategy_id, attempt.deadline)
+    attempt.trace.methods.extend(found.methods)
+    attempt.trace.highs_calls += found.highs_calls
+    return Outcome(found.shares[hh.names[0]], found.kind, found.message)
+
+
 def _tracking_error(attempt: Attempt) -> Outcome:
+    if not attempt.search().methods:
+        return _with_rules(attempt, "tracking-error")
     # The search imports numpy; the app's start-up must not wait for it.
     from rebalancer_tui.engine.tracking import tracking_error
 
@@ -58,15 +77,22 @@ def _tracking_error(attempt: Attempt) -> Outcome:
 
 
 def _trade_minimization(attempt: Attempt) -> Outcome:
+    if not attempt.search().methods:
+        return _with_rules(attempt, "trade-minimization")
     from rebalancer_tui.engine.tracking import trade_minimization
 
     return trade_minimization(attempt)
+
+
+def _band_edge(attempt: Attempt) -> Outcome:
+    return _with_rules(attempt, "band-edge")
 
 
 STRATEGY_RECORDS: tuple[Strategy, ...] = (
     Strategy("simple", "Simple", _simple, None),
     Strategy("tracking-error", "Tracking Error", _tracking_error, "simple"),
     Strategy("trade-minimization", "Trade Minimization", _trade_minimization, "tracking-error"),
+    Strategy("band-edge", "Band Edge", _band_edge, "tracking-error"),
 )
 _BY_ID = {s.id: s for s in STRATEGY_RECORDS}
 
@@ -106,6 +132,17 @@ def solve(inp: RebalanceInput, strategy_id: str, *, methods: Pipeline | None = N
     kind, message = outcome.kind, outcome.message
     if reasons:
         kind, message = StatusKind.FALLBACK, f"{'; '.join(reasons)} -> {current.id} plan"
+    reference = None
+    if inp.options.constrained:
+        # The same strategy without the rules: what the orders' reasons tell against.
+        free = inp.options.model_copy(
+            update={"min_trade": Decimal(0), "lots": {}, "locked": frozenset()}
+        )
+        plain = RebalanceInput(
+            holdings=inp.holdings, prices=inp.prices, targets=inp.targets, cash=inp.cash,
+            options=free,
+        )  # fmt: skip
+        reference = solve(plain, current.id, methods=methods).final_shares
     return build_plan(
         inp,
         strategy_id,
@@ -115,6 +152,7 @@ def solve(inp: RebalanceInput, strategy_id: str, *, methods: Pipeline | None = N
         elapsed,
         solved_by=tuple(attempt.trace.methods),
         highs_calls=attempt.trace.highs_calls,
+        reference=reference,
     )
 
 

@@ -56,6 +56,15 @@ class Pipeline:
         self._check([name])
         return Pipeline(self.methods[self.names.index(name) :])
 
+    def applicable(self, inp: RebalanceInput) -> Pipeline:
+        """The methods that honour the input's order rules (SPEC §9). None of
+        them models lots, minimum orders or locks (the single-account HiGHS
+        model included), so with any rule on this is empty and the strategies
+        answer with the rule-aware household MILP (`engine.constrained`)."""
+        if not inp.options.constrained:
+            return self
+        return Pipeline(tuple(m for m in self.methods if m.name in RULE_AWARE))
+
     def _check(self, names: Iterable[str]) -> None:
         unknown = [n for n in names if n not in self.names]
         if unknown:
@@ -107,5 +116,8 @@ class Pipeline:
                 return shares
         return task.first
 
+
+# Methods that model the order rules (none yet: see `Pipeline.applicable`).
+RULE_AWARE: frozenset[str] = frozenset()
 
 DEFAULT_PIPELINE = Pipeline((Fill(), Enumeration(), MeetInTheMiddle(), CentsDP(), HiGHS()))
