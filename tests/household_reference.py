@@ -10,6 +10,7 @@ every combination of one vector per account. Nothing here calls the engine.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,9 @@ class HPlan:
     orders: int
     in_band: bool
     location: Fraction
+    # SPEC §9 band-edge: in every band, and each asset that starts outside its
+    # band within w ± (1 - F)·b (the two whole counts around it if none inside).
+    in_edge: bool = False
 
 
 def symbols_of(hh: Household) -> list[str]:
@@ -41,6 +45,41 @@ def symbols_of(hh: Household) -> list[str]:
         {s for a in hh.accounts for s, n in a.holdings.items() if n and s not in hh.targets}
     )
     return [*hh.targets, *extra]
+
+
+def locked_pairs(hh: Household, a: Account) -> set[str]:
+    """The symbols locked in this account, read from the raw `locked` entries."""
+    out = set()
+    for entry in hh.options.locked:
+        if ":" in entry:
+            name, sym = entry.split(":")
+            if name == a.name:
+                out.add(sym)
+        else:
+            out.add(entry)
+    return out
+
+
+def rules_broken(hh: Household, a: Account, x: dict[str, int]) -> list[str]:
+    """SPEC §9 from the raw fields: a locked pair never trades; a model asset
+    trades in multiples of its lot and for at least the minimum (a forced
+    sale of a holding outside the model is exempt)."""
+    out = []
+    locked = locked_pairs(hh, a)
+    minimum = F(hh.options.min_trade)
+    for s, n in x.items():
+        d = n - a.holdings.get(s, 0)
+        if not d:
+            continue
+        if s in locked:
+            out.append(f"{a.name}: {s} locked but traded")
+        if s not in hh.targets:
+            continue
+        if d % hh.options.lots.get(s, 1):
+            out.append(f"{a.name}: {s} {d} not a multiple of its lot")
+        if F(hh.prices[s]) * abs(d) < minimum:
+            out.append(f"{a.name}: {s} order under the minimum")
+    return out
 
 
 def account_vectors(hh: Household, a: Account, syms: list[str]) -> list[dict[str, int]]:
@@ -51,8 +90,12 @@ def account_vectors(hh: Household, a: Account, syms: list[str]) -> list[dict[str
     money = F(a.cash) + sum((price[s] * held[s] for s in syms), Fraction(0))
     budget = money - F(a.reserve)
     ranges = []
+    locked = locked_pairs(hh, a)
     for s in syms:
         h = held[s]
+        if s in locked:
+            ranges.append([h])
+            continue
         if s not in hh.targets:
             ranges.append([h] if hh.options.buy_only else [0])
             continue
@@ -66,8 +109,9 @@ def account_vectors(hh: Household, a: Account, syms: list[str]) -> list[dict[str
         for s, x in zip(syms, combo, strict=True):
             d = abs(x - held[s])
             spend += price[s] * x + (fee + rate * price[s] * d if d else 0)
-        if spend <= budget:
-            out.append(dict(zip(syms, combo, strict=True)))
+        x = dict(zip(syms, combo, strict=True))
+        if spend <= budget and not rules_broken(hh, a, x):
+            out.append(x)
     return out
 
 
@@ -83,6 +127,21 @@ def enumerate_household(hh: Household) -> list[HPlan]:
     weight = {s: F(hh.targets.get(s, 0)) for s in syms}
     b, q = F(hh.options.band), hh.options.relative_band
     band = {s: b if q is None else min(b, F(q) * weight[s]) for s in hh.targets}
+    # The band of a symbol locked in every account is not applied.
+    everywhere = set.intersection(*(locked_pairs(hh, a) for a in hh.accounts))
+    band = {s: v for s, v in band.items() if s not in everywhere}
+    held_total = {s: sum(a.holdings.get(s, 0) for a in hh.accounts) for s in syms}
+    dest = F(hh.options.destination)
+    edge: dict[str, tuple[Fraction, Fraction]] = {}
+    for s in band:
+        now = price[s] * held_total[s] / investable if investable > 0 else Fraction(0)
+        if abs(now - weight[s]) > band[s]:
+            inner = (1 - dest) * band[s]
+            lo_n = math.ceil(max(weight[s] - inner, Fraction(0)) * investable / price[s])
+            hi_n = math.floor((weight[s] + inner) * investable / price[s])
+            if lo_n > hi_n:
+                lo_n, hi_n = hi_n, lo_n
+            edge[s] = (Fraction(lo_n), Fraction(hi_n))
     per_account = [account_vectors(hh, a, syms) for a in hh.accounts]
     total = 1
     for v in per_account:
@@ -103,10 +162,11 @@ def enumerate_household(hh: Household) -> list[HPlan]:
                 if a.kind in hh.location.get(s, frozenset()):
                     location += price[s] * x[s]
         in_band = investable > 0 and all(
-            abs(price[s] * agg[s] / investable - weight[s]) <= band[s] for s in hh.targets
+            abs(price[s] * agg[s] / investable - weight[s]) <= band[s] for s in band
         )
+        in_edge = in_band and all(lo <= agg[s] <= hi for s, (lo, hi) in edge.items())
         shares = {a.name: dict(x) for a, x in zip(hh.accounts, combo, strict=True)}
-        plans.append(HPlan(shares, dev, turnover, orders, in_band, location))
+        plans.append(HPlan(shares, dev, turnover, orders, in_band, location, in_edge))
     return plans
 
 
@@ -170,14 +230,16 @@ def feasibility_problems(hh: Household, shares: dict[str, dict[str, int]]) -> li
                 problems.append(f"{a.name}: {s} negative")
             if n > h and a.buyable is not None and s not in a.buyable:
                 problems.append(f"{a.name}: buys {s} off its menu")
-            if n < h and hh.options.buy_only:
+            if n < h and hh.options.buy_only and s not in locked_pairs(hh, a):
                 problems.append(f"{a.name}: sells {s} in buy-only mode")
-            if s not in hh.targets and n != (h if hh.options.buy_only else 0):
+            kept = hh.options.buy_only or s in locked_pairs(hh, a)
+            if s not in hh.targets and n != (h if kept else 0):
                 problems.append(f"{a.name}: {s} outside the model not sold")
             if s not in hh.targets and n > h:
                 problems.append(f"{a.name}: buys {s} outside the model")
         if money < F(a.reserve):
             problems.append(f"{a.name}: overspends by {float(F(a.reserve) - money)}")
+        problems.extend(rules_broken(hh, a, {s: x.get(s, 0) for s in syms}))
     return problems
 
 
