@@ -52,6 +52,20 @@ def _number(q: rules.Quantity) -> Callable[[str], Decimal]:
     return parse
 
 
+def _lot(raw: str) -> tuple[str, int]:
+    try:
+        return rules.parse_lot(raw)
+    except rules.InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _lock(raw: str) -> str:
+    try:
+        return rules.check_lock(raw)
+    except rules.InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _seconds(raw: str) -> float:
     return float(_number(rules.TIME_LIMIT)(raw))
 
@@ -119,9 +133,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--buy-only", action="store_true", default=None, help="never sell")
     plan.add_argument(
+        "--min-trade",
+        type=_number(rules.MIN_TRADE),
+        help="least dollars of an order (a forced sale is exempt)",
+    )
+    plan.add_argument(
+        "--lot",
+        action="append",
+        type=_lot,
+        metavar="SYM=N",
+        help="SYM trades only in multiples of N shares (repeatable)",
+    )
+    plan.add_argument(
+        "--lock",
+        action="append",
+        type=_lock,
+        metavar="[ACCOUNT:]SYM",
+        help="never trade SYM (in every account, or in ACCOUNT only; repeatable)",
+    )
+    plan.add_argument(
+        "--destination",
+        type=_number(rules.DESTINATION),
+        help="band-edge: how far back an asset outside its band goes, 0 edge to 1 target",
+    )
+    plan.add_argument(
         "--strategy",
         default="all",
-        choices=["simple", "tracking-error", "trade-minimization", "all"],
+        choices=["simple", "tracking-error", "trade-minimization", "band-edge", "all"],
     )
     plan.add_argument(
         "--offline", dest="plan_offline", action="store_true", help="skip the network"
@@ -305,8 +343,16 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
         "fee": args.fee,
         "cost_rate": args.cost_rate,
         "buy_only": args.buy_only,
+        "min_trade": args.min_trade,
+        "destination": args.destination,
     }
     base.update({k: v for k, v in flags.items() if v is not None})
+    # Lots: the model's assets, then the portfolio file, then --lot.
+    lots = {a.symbol: a.lot for a in [*catalog.assets, *user_assets] if a.lot}
+    lots.update(base.get("lots") or {})
+    lots.update(dict(args.lot or []))
+    base["lots"] = lots
+    base["locked"] = frozenset([*base.get("locked", []), *(args.lock or [])])
     file_reserve = base.pop("reserve", Decimal(0))
     if len(drafts) > 1:
         for flag, value in (("--cash", args.cash), ("--reserve", args.reserve)):

@@ -46,6 +46,8 @@ class Asset(BaseModel):
     # Built-in assets always carry a fallback price; a user's own asset may give
     # only its Fintual id, and then has no price until a live or cached one.
     price: Decimal | None = Field(default=None, description="fallback price in USD")
+    # SPEC §9: shares per lot, when the symbol trades only in lots (None: 1).
+    lot: int | None = Field(default=None, ge=1, description="shares per lot")
 
     @model_validator(mode="after")
     def _priced_or_fetchable(self) -> Asset:

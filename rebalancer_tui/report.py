@@ -130,7 +130,26 @@ def household_plan_block(plan: HouseholdPlan, hh: Household, quotes: dict[str, P
         else ("Orders by account (sells first in each)")
     )
     after = holdings_block(hh.merged, plan.household_shares, quotes)
-    return "\n\n".join([head, title, orders, "Holdings after", after, metrics])
+    parts = [head, title, orders]
+    rules_text = order_rules_block(plan)
+    if rules_text:
+        parts.append(rules_text)
+    return "\n\n".join([*parts, "Holdings after", after, metrics])
+
+
+def order_rules_block(plan: HouseholdPlan) -> str:
+    """What the order rules (SPEC §9) changed: each changed order and each
+    trade left out, with why; empty when nothing changed."""
+    many = len(plan.accounts_after) > 1
+    lines = [
+        f"  {o.account + ' ' if many else ''}{o.action} {o.symbol}: {'; '.join(o.reasons)}"
+        for o in plan.orders
+        if o.reasons
+    ]
+    lines += [
+        f"  {k.account + ' ' if k.account else ''}not traded: {k.reason}" for k in plan.skipped
+    ]
+    return "Order rules\n" + "\n".join(lines) if lines else ""
 
 
 def render_household_text(

@@ -165,6 +165,10 @@ BAND = Quantity("band", "%", _ZERO, _ONE, 6)
 RELATIVE_BAND = Quantity("relative band", "%", _ZERO, _ONE, 6, exclusive_minimum=True)
 WEIGHT = Quantity("weight", "%", _ZERO, _ONE, None)
 TIME_LIMIT = Quantity("time limit", "seconds", _ZERO, Decimal(3600), 3, exclusive_minimum=True)
+# SPEC §9: the order rules.
+MIN_TRADE = Quantity("minimum order", "$", _ZERO, MAX_TOTAL_VALUE, 2)
+LOT = Quantity("lot", "shares", _ONE, Decimal(10) ** 9, 0)
+DESTINATION = Quantity("destination", "%", _ZERO, _ONE, 6)
 
 
 # ---------------------------------------------------------------------------
@@ -397,6 +401,24 @@ def check_account_name(text: str) -> str:
             f"account name: must be 1-32 letters, digits, '_', '.' or '-' (got {shown(text)})"
         )
     return name
+
+
+def check_lock(text: str) -> str:
+    """A locked holding: SYMBOL (in every account) or ACCOUNT:SYMBOL, the
+    symbol upper-cased. Raises InputError naming the rule."""
+    name, sep, sym = text.strip().rpartition(":")
+    if sep and not name:
+        raise InputError(f"lock: must be SYMBOL or ACCOUNT:SYMBOL (got {shown(text)})")
+    symbol = check_symbol(sym)
+    return f"{check_account_name(name)}:{symbol}" if sep else symbol
+
+
+def parse_lot(text: str) -> tuple[str, int]:
+    """SYMBOL=N shares per lot. Raises InputError naming the rule."""
+    sym, sep, n = text.partition("=")
+    if not sep:
+        raise InputError(f"lot: must be SYMBOL=N (got {shown(text)})")
+    return check_symbol(sym.strip()), int(parse_number(n.strip(), LOT))
 
 
 def check_account_kind(text: str) -> str:

@@ -69,7 +69,9 @@ def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -
         actions = [o["action"] for o in plan["orders"]]
         assert actions == sorted(actions, key=lambda a: a != "SELL"), "sells come first"
         for o in plan["orders"]:
-            assert set(o) == {"account", "symbol", "action", "shares", "price", "amount", "cost"}
+            assert set(o) == {
+                "account", "symbol", "action", "shares", "price", "amount", "cost", "reasons"
+            }
             assert Decimal(str(o["amount"])) == (Decimal(str(o["price"])) * o["shares"]).quantize(
                 Decimal("0.01")
             )

@@ -105,9 +105,8 @@ class HouseholdPlan(BaseModel):
                 **metrics_json(self.metrics),
                 "location_score": money(self.location_score),
             },
+            "skipped": [k.to_json() for k in self.skipped],
         }
-        if self.skipped:
-            out["skipped"] = [k.to_json() for k in self.skipped]
         return out
 
 

@@ -89,9 +89,8 @@ class Order(BaseModel):
             "price": float(self.price),
             "amount": money(self.amount),
             "cost": money(self.cost),
+            "reasons": list(self.reasons),
         }
-        if self.reasons:
-            out["reasons"] = list(self.reasons)
         return out
 
 
@@ -172,9 +171,8 @@ class Plan(BaseModel):
             "orders": [o.to_json() for o in self.orders],
             "holdings_after": rows_json(self.holdings_after),
             "metrics": metrics_json(self.metrics),
+            "skipped": [k.to_json() for k in self.skipped],
         }
-        if self.skipped:
-            out["skipped"] = [k.to_json() for k in self.skipped]
         return out
 
 
@@ -340,6 +338,8 @@ def rule_reasons(
                 reason = f"{s}: {was} is under the {minimum} minimum"
             elif lot > 1 and abs(d0) < lot:
                 reason = f"{s}: {abs(d0)} shares is under one lot of {lot}"
+            elif d0 > 0:
+                reason = f"{s}: no cash left for it under the order rules"
             else:
                 reason = f"{s}: left out under the order rules"
             skipped.append(Skipped(account=account, symbol=s, reason=reason))

@@ -92,6 +92,21 @@ def printable_text(v: Any) -> Any:
     return v
 
 
+def _lots(v: Any) -> Any:
+    """{symbol: shares per lot}: checked symbols, whole lots of at least 1 share."""
+    v = symbol_keys(v)
+    if not isinstance(v, dict):
+        return v
+    return {s: int(to_number(n, rules.LOT)) for s, n in v.items()}
+
+
+def _locked(v: Any) -> Any:
+    """Locked holdings: 'SYMBOL' (every account) or 'ACCOUNT:SYMBOL'."""
+    if not isinstance(v, list | tuple | set | frozenset):
+        return v
+    return sorted({rules.check_lock(str(e)) for e in v})
+
+
 class PortfolioOptions(BaseModel):
     """The engine's options as stored in a portfolio file (no solver settings)."""
 
@@ -103,16 +118,25 @@ class PortfolioOptions(BaseModel):
     fee: Annotated[Decimal, BeforeValidator(number(rules.FEE))] = Decimal(0)
     cost_rate: Annotated[Decimal, BeforeValidator(number(rules.COST_RATE))] = Decimal(0)
     buy_only: Annotated[bool, Strict()] = False
+    # SPEC §9: the order rules, and band-edge's destination.
+    min_trade: Annotated[Decimal, BeforeValidator(number(rules.MIN_TRADE))] = Decimal(0)
+    lots: Annotated[dict[str, int], BeforeValidator(_lots)] = Field(default_factory=dict)
+    locked: Annotated[list[str], BeforeValidator(_locked)] = Field(default_factory=list)
+    destination: Annotated[Decimal, BeforeValidator(number(rules.DESTINATION))] = Decimal(0)
 
     def to_engine(self, **overrides: Any) -> Options:
         """Engine `Options`; keyword overrides (e.g. time_limit) win."""
         from rebalancer_tui.engine import Options
 
-        return Options(**{**self.model_dump(), **overrides})
+        fields = self.model_dump()
+        fields["locked"] = frozenset(fields["locked"])
+        return Options(**{**fields, **overrides})
 
     @classmethod
     def from_engine(cls, options: Options) -> PortfolioOptions:
-        return cls(**options.model_dump(exclude={"time_limit"}))
+        fields = options.model_dump(exclude={"time_limit"})
+        fields["locked"] = sorted(fields["locked"])
+        return cls(**fields)
 
 
 class PortfolioFileV1(BaseModel):

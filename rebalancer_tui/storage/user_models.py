@@ -24,6 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.models import Asset, ModelPortfolio
 from rebalancer_tui.rules import (
+    LOT,
     PRICE,
     WEIGHT,
     InputError,
@@ -50,6 +51,9 @@ class _AssetEntry(BaseModel):
     name: Text = Field(default="", max_length=200)
     price: Annotated[
         Decimal | None, BeforeValidator(lambda v: None if v is None else number(PRICE)(v))
+    ] = None
+    lot: Annotated[
+        int | None, BeforeValidator(lambda v: None if v is None else int(number(LOT)(v)))
     ] = None
 
 
@@ -121,7 +125,7 @@ def _one_model(
             raise ValueError(f"asset {sym} is declared twice")
         if a.price is None and a.id is None:
             raise ValueError(f"asset {sym} needs a fallback 'price' or a Fintual 'id'")
-        asset = Asset(symbol=sym, id=a.id, name=a.name or sym, price=a.price)
+        asset = Asset(symbol=sym, id=a.id, name=a.name or sym, price=a.price, lot=a.lot)
         if sym in known and known[sym] != asset:
             raise ValueError(f"asset {sym} is declared differently by an earlier model")
         declared[sym] = asset
