@@ -32,14 +32,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
 __all__ = [
     "ACCOUNT_KINDS",
+    "ACCOUNT_KIND_RULE",
     "ACCOUNT_NAME",
+    "ACCOUNT_NAME_MAX_LEN",
+    "ACCOUNT_NAME_RULE",
     "BAND",
     "CASH",
     "COST_RATE",
@@ -55,6 +58,7 @@ __all__ = [
     "TIME_LIMIT",
     "WEIGHT",
     "WEIGHT_SUM_TOLERANCE",
+    "AccountKind",
     "InputError",
     "NumberError",
     "Quantity",
@@ -386,20 +390,24 @@ def check_symbol(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Account names (SPEC §7)
+# Accounts (SPEC §7): the one home of the name and kind rules, used by every
+# file reader, the orders export, the broker readers, the engine and the app.
 
-ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}", re.ASCII)
-ACCOUNT_KINDS: tuple[str, ...] = ("taxable", "tax-deferred", "tax-free")
+AccountKind = Literal["taxable", "tax-deferred", "tax-free"]
+ACCOUNT_KINDS: tuple[AccountKind, ...] = get_args(AccountKind)
+ACCOUNT_NAME_MAX_LEN = 32
+ACCOUNT_NAME = re.compile(rf"[A-Za-z0-9_.-]{{1,{ACCOUNT_NAME_MAX_LEN}}}", re.ASCII)
+ACCOUNT_NAME_RULE = f"must be 1-{ACCOUNT_NAME_MAX_LEN} letters, digits, '_', '.' or '-'"
+ACCOUNT_KIND_RULE = f"must be one of {', '.join(ACCOUNT_KINDS)}"
 
 
 def check_account_name(text: str) -> str:
     """An account name as typed (case kept, spaces around dropped): 1-32
-    letters, digits, '_', '.' or '-'. Raises InputError."""
+    letters, digits, '_', '.' or '-'. Raises InputError
+    ``account name: must be 1-32 letters, digits, '_', '.' or '-' (got 'x y')``."""
     name = text.strip()
     if not ACCOUNT_NAME.fullmatch(name):
-        raise InputError(
-            f"account name: must be 1-32 letters, digits, '_', '.' or '-' (got {shown(text)})"
-        )
+        raise InputError(f"account name: {ACCOUNT_NAME_RULE} (got {shown(text)})")
     return name
 
 
@@ -421,14 +429,14 @@ def parse_lot(text: str) -> tuple[str, int]:
     return check_symbol(sym.strip()), int(parse_number(n.strip(), LOT))
 
 
-def check_account_kind(text: str) -> str:
-    """taxable, tax-deferred or tax-free (any case). Raises InputError."""
+def check_account_kind(text: str) -> AccountKind:
+    """taxable, tax-deferred or tax-free (any case, spaces around dropped).
+    Raises InputError ``account kind: must be one of ... (got 'ira')``."""
     kind = text.strip().lower()
-    if kind not in ACCOUNT_KINDS:
-        raise InputError(
-            f"account kind: must be one of {', '.join(ACCOUNT_KINDS)} (got {shown(text)})"
-        )
-    return kind
+    for known in ACCOUNT_KINDS:
+        if kind == known:
+            return known
+    raise InputError(f"account kind: {ACCOUNT_KIND_RULE} (got {shown(text)})")
 
 
 # ---------------------------------------------------------------------------

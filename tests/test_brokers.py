@@ -13,9 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rebalancer_tui.rules import InputError
+from rebalancer_tui.rules import ACCOUNT_NAME, InputError
 from rebalancer_tui.storage.brokers import (
-    ACCOUNT_NAME,
     FORMATS,
     BrokerLot,
     BrokerPositions,

@@ -88,7 +88,7 @@ def test_no_cell_starts_a_formula_and_the_quote_reads_back() -> None:
 @pytest.mark.parametrize(
     ("row", "needle"),
     [
-        (OrderRow("my ira", "BUY", "VTI", 1, D(1), D(1)), "account: must be"),
+        (OrderRow("my ira", "BUY", "VTI", 1, D(1), D(1)), "account name: must be 1-32 letters"),
         (OrderRow("ira", "BUY", "ES GV", 1, D(1), D(1)), "symbol: must be a ticker"),
         (OrderRow("ira", "BUY", "VTI", 0, D(1), D(1)), "at least 1 share"),
         (OrderRow("ira", "BUY", "VTI", 1, D(0), D(0)), "price: must be at least"),

@@ -137,7 +137,8 @@ def test_accounts_and_location_csv(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "needles"),
     [
-        ("account,kind,cash\nira,ira,5\n", ["line 2", "account kind 'ira'"]),
+        ("account,kind,cash\nira,ira,5\n",
+         ["line 2", "account kind: must be one of taxable, tax-deferred, tax-free (got 'ira')"]),
         ("account,kind,cash\nira,taxable,-5\n", ["line 2", "negative"]),
         ("account,kind,cash\nira,taxable,5\nira,taxable,1\n",
          ["line 3", "account ira appears twice (first on line 2)"]),

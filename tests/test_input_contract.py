@@ -287,3 +287,122 @@ def test_one_symbol_rule_everywhere(tmp_path: Path, entry: str, symbol: str) -> 
     msg = str(info.value)
     assert "symbol: must be a ticker like ESGV" in msg, msg
     assert "\x1b" not in msg and "\n" not in msg.strip()
+
+
+# ---------------------------------------------------------------------------
+# Account names and kinds (SPEC §7): one rule, one wording, at every entry.
+
+NAME_WORDS = "account name: must be 1-32 letters, digits, '_', '.' or '-'"
+KIND_WORDS = "account kind: must be one of taxable, tax-deferred, tax-free"
+
+
+def _cli_accounts(tmp: Path, csv_text: str) -> list[dict[str, object]]:
+    """The household the CLI plans for, given `--accounts` (one line of
+    `account,kind,cash`); an InputError with its one error line if refused."""
+    import contextlib
+    import io
+
+    p = _file(tmp, f"account,kind,cash\n{csv_text}")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        code = main(["plan", "--offline", "--json", "--strategy", "simple", "--accounts", str(p)])
+    if code != 0:
+        assert code == 2 and err.getvalue().count("\n") == 1, err.getvalue()
+        raise InputError(err.getvalue())
+    accounts: list[dict[str, object]] = json.loads(out.getvalue())["accounts"]
+    return accounts
+
+
+def _orders_account(tmp: Path, name: str) -> str:
+    from rebalancer_tui.storage.orders_export import read_orders_csv
+
+    p = _file(tmp, f"account,action,symbol,shares,price,amount\n{name},BUY,ESGV,1,2,2")
+    return read_orders_csv(p)[0].account
+
+
+# Each entry: (tmp dir, name) -> the account name it accepted, or InputError.
+NAME_ENTRIES: dict[str, Callable[[Path, str], object]] = {
+    "accounts csv": lambda tmp, s: (
+        csv_files.read_accounts_csv(_file(tmp, f"account,kind,cash\n{s},taxable,0"))[0].account
+    ),
+    "holdings csv account column": lambda tmp, s: next(
+        iter(csv_files.read_account_holdings_csv(_file(tmp, f"account,symbol,shares\n{s},ESGV,1")))
+    ),
+    "portfolio v2": lambda tmp, s: (
+        load_portfolio(_file(tmp, json.dumps({"version": 2, "accounts": [{"account": s}]})))
+        .accounts[0]
+        .account
+    ),
+    "orders csv": _orders_account,
+    "cli --accounts": lambda tmp, s: _cli_accounts(tmp, f"{s},taxable,0")[0]["account"],
+    # What the app's accounts dialog calls on its name field (screens/accounts.py);
+    # test_app_accounts checks the dialog shows these words.
+    "app account field": lambda tmp, s: rules.check_account_name(s),
+}
+
+NAMES = ["ira", "Roth_IRA.2", "-x", "X" * 32, " ira ", "a b", "X" * 33, "ira\x1b[31m", "=1+2", "é"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("entry", sorted(NAME_ENTRIES))
+def test_one_account_name_rule_everywhere(tmp_path: Path, entry: str, name: str) -> None:
+    # The rule itself, written out here: ASCII letters, digits, _ . -, 1 to 32.
+    valid = 1 <= len(name.strip()) <= 32 and all(
+        c.isascii() and (c.isalnum() or c in "_.-") for c in name.strip()
+    )
+    try:
+        got = NAME_ENTRIES[entry](tmp_path, name)
+    except InputError as exc:
+        msg = str(exc)
+        assert not valid, f"{entry} refused {name!r}: {msg}"
+        assert NAME_WORDS in msg, msg
+        assert f"(got {rules.shown(name.strip())})" in msg or f"(got {rules.shown(name)})" in msg
+        assert "\x1b" not in msg and "Input should" not in msg
+    else:
+        assert valid, f"{entry} accepted {name!r}"
+        assert got == name.strip(), entry
+
+
+def _location_kind(tmp: Path, kind: str) -> object:
+    (got,) = csv_files.read_location_csv(_file(tmp, f"symbol,kind\nBND,{kind}"))["BND"]
+    return got
+
+
+KIND_ENTRIES: dict[str, Callable[[Path, str], object]] = {
+    "accounts csv": lambda tmp, k: (
+        csv_files.read_accounts_csv(_file(tmp, f"account,kind,cash\nira,{k},0"))[0].kind
+    ),
+    "location csv": _location_kind,
+    "portfolio v2 account": lambda tmp, k: (
+        load_portfolio(
+            _file(tmp, json.dumps({"version": 2, "accounts": [{"account": "a", "kind": k}]}))
+        )
+        .accounts[0]
+        .kind
+    ),
+    "portfolio v2 location": lambda tmp, k: load_portfolio(
+        _file(tmp, json.dumps({"version": 2, "location": {"BND": [k]}}))
+    ).location["BND"][0],
+    "cli --accounts": lambda tmp, k: _cli_accounts(tmp, f"ira,{k},0")[0]["kind"],
+    # The app's accounts and location dialogs call this on their kind fields.
+    "app kind field": lambda tmp, k: rules.check_account_kind(k),
+}
+
+KINDS = ["taxable", "TAX-FREE", " tax-deferred ", "ira", "roth", "tax free", "taxable\x1b"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("entry", sorted(KIND_ENTRIES))
+def test_one_account_kind_rule_everywhere(tmp_path: Path, entry: str, kind: str) -> None:
+    known = {"taxable", "tax-deferred", "tax-free"}
+    valid = kind.strip().lower() in known
+    try:
+        got = KIND_ENTRIES[entry](tmp_path, kind)
+    except InputError as exc:
+        msg = str(exc)
+        assert not valid, f"{entry} refused {kind!r}: {msg}"
+        assert KIND_WORDS in msg, msg
+        assert "\x1b" not in msg and "Input should" not in msg
+    else:
+        assert valid, f"{entry} accepted {kind!r}"
+        assert got == kind.strip().lower(), entry

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated
 
 import pytest
@@ -135,6 +136,54 @@ def test_symbol_refused(bad: str) -> None:
     with pytest.raises(rules.SymbolError) as info:
         check_symbol(bad)
     assert "ticker like ESGV" in str(info.value) and "\x1b" not in str(info.value)
+
+
+@pytest.mark.parametrize("good", ["ira", " Roth_IRA.2 ", "-x", "U1234567", "a" * 32, "0"])
+def test_account_name_accepted(good: str) -> None:
+    assert rules.check_account_name(good) == good.strip()
+
+
+@pytest.mark.parametrize(
+    ("bad", "got"),
+    [("a b", "'a b'"), ("", "''"), ("a" * 33, "'" + "a" * 33 + "'"), ("é", "'é'"),
+     ("ira\x1b[31m", r"'ira\x1b[31m'"), ("a,b", "'a,b'")],
+)  # fmt: skip
+def test_account_name_refused(bad: str, got: str) -> None:
+    with pytest.raises(InputError) as info:
+        rules.check_account_name(bad)
+    assert str(info.value) == (
+        f"account name: must be 1-32 letters, digits, '_', '.' or '-' (got {got})"
+    )
+
+
+@pytest.mark.parametrize("kind", ["taxable", " Tax-Deferred ", "TAX-FREE"])
+def test_account_kind_accepted(kind: str) -> None:
+    assert rules.check_account_kind(kind) == kind.strip().lower()
+
+
+@pytest.mark.parametrize("kind", ["ira", "", "tax free", "roth"])
+def test_account_kind_refused(kind: str) -> None:
+    with pytest.raises(InputError) as info:
+        rules.check_account_kind(kind)
+    assert str(info.value) == (
+        f"account kind: must be one of taxable, tax-deferred, tax-free (got '{kind}')"
+    )
+
+
+def test_account_rules_live_in_rules_only() -> None:
+    """The name pattern and the list of kinds are written once, in rules.py
+    (issue 9): every other module imports them."""
+    root = Path(rules.__file__).parent
+    pattern, kinds = "A-Za-z0-9_.-", '"taxable", "tax-deferred", "tax-free"'
+    found = [
+        str(p.relative_to(root))
+        for p in sorted(root.rglob("*.py"))
+        if p.name != "rules.py" and (pattern in (text := p.read_text("utf-8")) or kinds in text)
+    ]
+    assert found == []
+    from rebalancer_tui.engine.household import ACCOUNT_KINDS, ACCOUNT_NAME
+
+    assert ACCOUNT_NAME is rules.ACCOUNT_NAME and ACCOUNT_KINDS is rules.ACCOUNT_KINDS
 
 
 def test_printable_and_csv_cell() -> None:

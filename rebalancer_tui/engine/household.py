@@ -15,10 +15,8 @@ turnover. Its proven optimum is therefore a lower bound for the household.
 from __future__ import annotations
 
 import math
-import re
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -30,10 +28,8 @@ from rebalancer_tui.engine.evaluate import (
     turnover,
 )
 from rebalancer_tui.engine.problem import ZERO, Options, RebalanceInput
+from rebalancer_tui.rules import ACCOUNT_KINDS, ACCOUNT_NAME, AccountKind
 
-AccountKind = Literal["taxable", "tax-deferred", "tax-free"]
-ACCOUNT_KINDS: tuple[str, ...] = ("taxable", "tax-deferred", "tax-free")
-ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 DEFAULT_ACCOUNT = "main"
 
 # {account name: {symbol: final shares}}

@@ -25,6 +25,8 @@ from rebalancer_tui.rules import (
     WEIGHT_SUM_TOLERANCE,
     InputError,
     Quantity,
+    check_account_kind,
+    check_account_name,
     check_symbol,
     csv_cell,
     parse_number,
@@ -159,27 +161,6 @@ def read_prices_csv(path: Path) -> dict[str, Decimal]:
     return _read_column(Path(path), "price", PRICE)[0]
 
 
-def check_account(text: str) -> str:
-    """An account name as given (case kept): 1-32 letters, digits, '_', '.', '-'."""
-    from rebalancer_tui.engine.household import ACCOUNT_NAME
-
-    name = text.strip()
-    if not ACCOUNT_NAME.fullmatch(name):
-        raise InputError(
-            f"account name {shown(name)} must be 1-32 letters, digits, '_', '.' or '-'"
-        )
-    return name
-
-
-def check_kind(text: str) -> str:
-    from rebalancer_tui.engine.household import ACCOUNT_KINDS
-
-    kind = text.strip().lower()
-    if kind not in ACCOUNT_KINDS:
-        raise InputError(f"account kind {shown(text)} must be one of {', '.join(ACCOUNT_KINDS)}")
-    return kind
-
-
 def read_account_holdings_csv(
     path: Path,
     *,
@@ -199,7 +180,7 @@ def read_account_holdings_csv(
     seen: dict[tuple[str, str], int] = {}
     for line, row in _rows(path, ("symbol", "shares"), ("account",)):
         try:
-            account = check_account(row["account"]) if "account" in row else default_account
+            account = check_account_name(row["account"]) if "account" in row else default_account
             if accounts is not None and account not in accounts:
                 raise InputError(f"unknown account {shown(account)} (not in {accounts_file})")
             sym = check_symbol(row["symbol"])
@@ -234,12 +215,12 @@ def read_accounts_csv(path: Path) -> list[AccountRow]:
     first: dict[str, int] = {}
     for line, row in _rows(path, ("account", "kind", "cash"), ("reserve",)):
         try:
-            account = check_account(row["account"])
+            account = check_account_name(row["account"])
             if account in first:
                 raise InputError(
                     f"account {account} appears twice (first on line {first[account]})"
                 )
-            kind = check_kind(row["kind"])
+            kind = check_account_kind(row["kind"])
             cash = parse_number(row["cash"], CASH)
             reserve = parse_number(row["reserve"], RESERVE) if row.get("reserve") else Decimal(0)
         except InputError as exc:
@@ -260,7 +241,7 @@ def read_location_csv(path: Path) -> dict[str, frozenset[str]]:
     for line, row in _rows(path, ("symbol", "kind")):
         try:
             sym = check_symbol(row["symbol"])
-            kind = check_kind(row["kind"])
+            kind = check_account_kind(row["kind"])
         except InputError as exc:
             raise InputError(f"{name} line {line}: {exc}") from None
         out.setdefault(sym, set()).add(kind)

@@ -21,7 +21,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -32,6 +32,7 @@ from rebalancer_tui.rules import (
     SHARES,
     InputError,
     Quantity,
+    check_account_name,
     check_number,
     check_symbol,
     csv_cell,
@@ -80,7 +81,6 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "ibkr")
 
 AMOUNT = Quantity("amount", "$", Decimal(0), MAX_TOTAL_VALUE, 2)
 _CENT = Decimal("0.01")
-_ACCOUNT = re.compile(r"[A-Za-z0-9_.-]{1,32}", re.ASCII)
 # An IBKR account id: U1234567, DU1234567 (paper), F1234567 (advisor): capitals, digits.
 _IBKR_ID = re.compile(r"[A-Z]{1,3}[0-9]{5,12}", re.ASCII)
 
@@ -116,10 +116,9 @@ def sells_first(rows: Iterable[OrderRow]) -> list[OrderRow]:
 def _checked(row: OrderRow) -> OrderRow:
     """An order the export may write: a valid account, action, symbol, at
     least one whole share, a price within the rules."""
-    if not _ACCOUNT.fullmatch(row.account):
-        raise InputError(
-            f"account: must be 1-32 letters, digits, '_', '.' or '-' (got {shown(row.account)})"
-        )
+    account = check_account_name(row.account)
+    if account != row.account:
+        row = replace(row, account=account)
     if row.action not in ("BUY", "SELL"):
         raise InputError(f"action: must be BUY or SELL (got {shown(str(row.action))})")
     check_symbol(row.symbol)

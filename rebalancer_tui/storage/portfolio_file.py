@@ -160,11 +160,14 @@ class PortfolioFileV1(BaseModel):
 
 
 def _account_name(v: Any) -> Any:
-    if not isinstance(v, str):
-        return v
-    from rebalancer_tui.storage.csv_files import check_account
+    return rules.check_account_name(v) if isinstance(v, str) else v
 
-    return check_account(v)
+
+def _account_kind(v: Any) -> Any:
+    return rules.check_account_kind(v) if isinstance(v, str) else v
+
+
+Kind = Annotated[rules.AccountKind, BeforeValidator(_account_kind)]
 
 
 def _symbols(v: Any) -> Any:
@@ -194,7 +197,7 @@ class AccountEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account: Annotated[str, BeforeValidator(_account_name)] = "main"
-    kind: Literal["taxable", "tax-deferred", "tax-free"] = "taxable"
+    kind: Kind = "taxable"
     cash: Annotated[Decimal, BeforeValidator(number(rules.CASH))] = Decimal(0)
     reserve: Annotated[Decimal, BeforeValidator(number(rules.RESERVE))] = Decimal(0)
     holdings: Annotated[dict[str, Shares], BeforeValidator(symbol_keys)] = Field(
@@ -250,7 +253,7 @@ class PortfolioFile(BaseModel):
     )
     options: PortfolioOptions = Field(default_factory=PortfolioOptions)
     location: Annotated[
-        dict[str, list[Literal["taxable", "tax-deferred", "tax-free"]]],
+        dict[str, list[Kind]],
         BeforeValidator(_location),
     ] = Field(default_factory=dict)
     price_overrides: Annotated[dict[str, Price], BeforeValidator(symbol_keys)] = Field(

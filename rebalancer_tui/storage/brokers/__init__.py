@@ -23,7 +23,6 @@ from rebalancer_tui.storage.brokers.build import account_name
 from rebalancer_tui.storage.brokers.common import Read
 from rebalancer_tui.storage.brokers.formats import FORMATS, known_formats_text
 from rebalancer_tui.storage.brokers.model import (
-    ACCOUNT_NAME,
     BrokerAccount,
     BrokerLot,
     BrokerPositions,
@@ -34,7 +33,6 @@ from rebalancer_tui.storage.brokers.table import Row, rows_of
 from rebalancer_tui.storage.text import read_text, where
 
 __all__ = [
-    "ACCOUNT_NAME",
     "FORMATS",
     "BrokerAccount",
     "BrokerLot",

@@ -10,6 +10,8 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from rebalancer_tui.rules import (
+    ACCOUNT_NAME,
+    ACCOUNT_NAME_MAX_LEN,
     CASH,
     MAX_SYMBOLS,
     SHARES,
@@ -20,7 +22,7 @@ from rebalancer_tui.rules import (
     plain,
     shown,
 )
-from rebalancer_tui.storage.brokers.model import ACCOUNT_NAME, BrokerAccount, BrokerLot
+from rebalancer_tui.storage.brokers.model import BrokerAccount, BrokerLot
 
 __all__ = ["AccountBuilder", "Household", "account_name", "broker_symbol"]
 
@@ -57,9 +59,10 @@ def account_name(number: str, label: str) -> str:
     source = f"{label} {number}".strip() if number not in label else label
     found = _masked(source)
     if found:
-        base, digits = _slug(found[0])[: 32 - len(found[1]) - 1].strip("-"), found[1]
+        digits = found[1]
+        base = _slug(found[0])[: ACCOUNT_NAME_MAX_LEN - len(digits) - 1].strip("-")
         return f"{base}-{digits}" if base else digits
-    return _slug(source[:200])[:32].strip("-") or "account"
+    return _slug(source[:200])[:ACCOUNT_NAME_MAX_LEN].strip("-") or "account"
 
 
 def broker_symbol(text: str) -> str:
@@ -122,7 +125,7 @@ class Household:
             base, k = name, 2
             while name in used:
                 suffix = f"-{k}"
-                name, k = base[: 32 - len(suffix)] + suffix, k + 1
+                name, k = base[: ACCOUNT_NAME_MAX_LEN - len(suffix)] + suffix, k + 1
             used.add(name)
             try:
                 cash = check_number(acct.cash, CASH, got=money(acct.cash))

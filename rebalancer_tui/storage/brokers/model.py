@@ -7,7 +7,6 @@ into a household (one account per `BrokerAccount`).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,16 +15,12 @@ from decimal import Decimal
 from rebalancer_tui.rules import money, plain
 
 __all__ = [
-    "ACCOUNT_NAME",
     "BrokerAccount",
     "BrokerLot",
     "BrokerPositions",
     "Skipped",
     "summarize_skipped",
 ]
-
-# SPEC §7: an account name in a household.
-ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,32}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
