@@ -8,6 +8,7 @@ from bench.engine_bench import CaseResult, ContributionResult, StrategyResult, S
 from bench.household_bench import HouseholdResult, household_targets, render_households
 from bench.memory import MemoryResult
 from bench.prices_bench import DEADLINE_S, PricesResult
+from bench.rules_bench import RulesResult, render_rules
 from bench.startup import ImportResult, StartupResult
 
 MILPS = ("tracking-error", "trade-minimization")
@@ -35,6 +36,7 @@ class Results:
     memory: MemoryResult | None = None
     contribution: list[ContributionResult] = field(default_factory=list)
     households: HouseholdResult | None = None
+    rules: RulesResult | None = None
 
 
 @dataclass
@@ -240,6 +242,7 @@ def render(r: Results) -> str:
         *_engine_section(r),
         *_contribution_section(r),
         *([*render_households(r.households), ""] if r.households else []),
+        *([*render_rules(r.rules), ""] if r.rules else []),
         *_prices_section(r),
         *_startup_section(r),
         *_memory_section(r),

@@ -2,6 +2,8 @@
 
 1. Engine scaling on seeded random portfolios, with the LP relaxation as a quality bound.
 2. Households (issue 11): 2-5 accounts x 12-50 ETFs against plain HiGHS and per-account simple.
+   Order rules and band-edge (issue 12): band-edge at F = 0, 0.125, 1 against
+   trade-minimization and tracking-error; solve times with a minimum order and lots.
 3. Prices: concurrent versus sequential fetching against a local fake API, and the
    fetch of 1,000 and 2,000 assets against a bare client (the deadline holds).
 4. Start-up: first frame versus a minimal Textual app; import times.
@@ -67,6 +69,9 @@ class Config:
     household_seeds: int = 3
     household_limit: float = 2.0  # the household solver's time limit per strategy
     household_plain: float = 10.0  # plain HiGHS on the same households
+    rules: bool = True
+    rules_seeds: int = 3
+    rules_limit: float = 2.0  # time limit per solve in the order-rules section
     log: list[str] = field(default_factory=list)
 
 
@@ -80,6 +85,8 @@ QUICK = Config(
     household_seeds=1,
     household_limit=1.0,
     household_plain=2.0,
+    rules_seeds=1,
+    rules_limit=1.0,
 )
 
 
@@ -121,6 +128,10 @@ def collect(cfg: Config, command: str) -> Results:
         results.households = run_households(
             cfg.household_seeds, cfg.household_limit, cfg.household_plain, say=_say
         )
+    if cfg.rules:
+        from bench.rules_bench import run_rules
+
+        results.rules = run_rules(cfg.rules_seeds, cfg.rules_limit, say=_say)
     if cfg.prices:
         from bench.prices_bench import run_prices
 

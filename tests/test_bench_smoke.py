@@ -56,6 +56,7 @@ def test_tiny_run_writes_a_report(tmp_path: Path) -> None:
         startup=False,
         memory=False,
         households=False,
+        rules=False,
     )
     results = run.collect(cfg, "pytest")
     text = render(results)
@@ -83,3 +84,20 @@ def test_household_bench_runs_and_reports() -> None:
     # The household tracking-error plan is never farther than the per-account baseline.
     assert row.dev["tracking-error"][0] <= row.dev["simple"][0] + 0.01
     assert household_targets(result)[0][0].startswith("Households: tracking-error")
+
+
+def test_rules_bench_runs_and_reports() -> None:
+    from bench.rules_bench import DESTINATIONS, render_rules, run_rules
+
+    result = run_rules(1, 1.0, cases=(("1 x 12", 1, 12),))
+    (edge,) = result.band_edge
+    assert set(edge.by) == {
+        "tracking-error", "trade-minimization", *(f"band-edge F={f}" for f in DESTINATIONS)
+    }  # fmt: skip
+    # Band-edge trades no more than trade-minimization's answer when both fit
+    # the band (that plan is in band-edge's F = 0 feasible set).
+    be, tm = edge.by["band-edge F=0"], edge.by["trade-minimization"]
+    if not be.fallback[0] and not tm.fallback[0] and be.proven[0]:
+        assert be.turnover[0] <= tm.turnover[0] + 0.01
+    text = "\n".join(render_rules(result))
+    assert "| 1 x 12 | band-edge F=0.125 |" in text and "| 1 x 12 | simple |" in text
