@@ -98,3 +98,4 @@ class AccountsEdited(Message):
     accounts: tuple[Account, ...]
     what: str
     location: dict[str, frozenset[str]] | None = None
+    renamed: tuple[str, str] | None = None  # (old, new): what goes with the name follows

@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_pilot import SIZE, Messages, Notes, cell, offline_app, row_keys, settle, shown
+from app_pilot import (
+    SIZE,
+    Messages,
+    Notes,
+    cell,
+    offline_app,
+    row_keys,
+    run_from_palette,
+    settle,
+    shown,
+)
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Tabs
 
@@ -444,3 +454,28 @@ async def test_inputs_leave_cash_and_reserve_to_the_accounts(tmp_path: Path, min
         assert dollars(cell(view, "$cash", column_key("main"))) == Decimal(1000)
         assert dollars(cell(view, "$cash", column_key("ira"))) == Decimal(3000)
         assert "±3%" in shown(app.get_default_screen().query_one("#status"))
+
+
+async def test_accounts_by_palette_and_mouse(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settle(pilot)
+        await run_from_palette(pilot, "accounts", "Accounts")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountsScreen)
+        app.screen.query_one("#ac-name", Input).value = "k401"
+        app.screen.query_one("#ac-buyable", Input).value = "esgv bnd"
+        await pilot.click("#ac-set")
+        await settle(pilot)
+        added = messages.of(AccountsEdited)[-1].accounts
+        assert [a.name for a in added] == ["main", "k401"]
+        assert added[1].buyable == frozenset({"ESGV", "BND"}) and added[1].kind == "taxable"
+        # Nothing held: removed at once (a click on the row, then on Remove).
+        await pilot.click("#accounts-table", offset=(4, 2))
+        await pilot.click("#ac-remove")
+        await settle(pilot)
+        assert [a.name for a in messages.of(AccountsEdited)[-1].accounts] == ["main"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not accounts_table(pilot).display

@@ -149,3 +149,17 @@ def test_account_csv_into_the_household(mine: Path, tmp_path: Path) -> None:
     plain.write_text("symbol,shares\nBND,1\n", encoding="utf-8")
     refused = ws.import_file(plain)
     assert not refused.ok and "needs an account column" in refused.message
+
+
+def test_a_renamed_account_keeps_its_ibkr_id() -> None:
+    ws = Workspace()
+    ws.start()
+    outcome = ws.import_file(BROKERS / "ibkr_flex_positions_2026-11.csv")
+    assert outcome.state is not None
+    ws.state = outcome.state
+    first = ws.state.accounts[0]
+    assert ws.state.broker_ids[first.name] == first.name  # a Flex account is its id
+    renamed = (first.model_copy(update={"name": "taxable"}), *ws.state.accounts[1:])
+    out = ws.accounts_edited(renamed, "rename", renamed=(first.name, "taxable"))
+    assert out.state is not None and out.state.broker_ids["taxable"] == first.name
+    assert first.name not in out.state.broker_ids

@@ -272,15 +272,18 @@ class AccountsScreen(FormScreen[None]):
         if accounts == self.accounts:
             self._error("No change")
             return True
-        self._post(accounts, what)
+        renamed = (old.name, name) if old is not None and name != old.name else None
+        self._post(accounts, what, renamed)
         self._clear()
         self._error(what[0].upper() + what[1:] + " done (ctrl+z on the main screen undoes it)")
         return True
 
-    def _post(self, accounts: list[Account], what: str) -> None:
+    def _post(
+        self, accounts: list[Account], what: str, renamed: tuple[str, str] | None = None
+    ) -> None:
         self.accounts = accounts
         self._fill()
-        self.target.post_message(AccountsEdited(tuple(accounts), what))
+        self.target.post_message(AccountsEdited(tuple(accounts), what, renamed=renamed))
 
     def action_close(self) -> None:
         self.close(None)

@@ -294,7 +294,10 @@ class MainScreen(Screen[None]):
 
     @on(msg.AccountsEdited)
     def _accounts_edited(self, message: msg.AccountsEdited) -> None:
-        self.apply(self.workspace.accounts_edited(message.accounts, message.what, message.location))
+        ws = self.workspace
+        self.apply(
+            ws.accounts_edited(message.accounts, message.what, message.location, message.renamed)
+        )
 
     # -- actions (keys, mouse and the command palette all land here) ------------------
 

@@ -156,6 +156,7 @@ class Workspace:
         accounts: tuple[Account, ...],
         what: str,
         location: dict[str, frozenset[str]] | None = None,
+        renamed: tuple[str, str] | None = None,
     ) -> Outcome:
         """The accounts dialog's change (add, rename, remove, kind, cash, reserve,
         buy menu, location), undoable. A second account takes over the inputs'
@@ -177,8 +178,11 @@ class Workspace:
         new = state.replace(**changes)
         if new.accounts != state.accounts:
             new = new.replace(demo_seed=None)  # the user's own accounts: never regenerated
+            ids = dict(new.broker_ids)
+            if renamed is not None and renamed[0] in ids:
+                ids[renamed[1]] = ids.pop(renamed[0])  # the IBKR id follows the account
             kept = set(new.account_names)
-            new = new.replace(broker_ids={k: v for k, v in new.broker_ids.items() if k in kept})
+            new = new.replace(broker_ids={k: v for k, v in ids.items() if k in kept})
         return Outcome.done(message, new, what)
 
     def with_contribution(self, suggested: Contribution | None) -> Outcome:
