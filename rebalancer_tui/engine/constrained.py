@@ -169,15 +169,22 @@ def _lexicographic(
     model: HouseholdModel,
     stages: list[tuple[str, tuple[np.ndarray, np.ndarray], float, float]],
     deadline: float,
+    start: HouseholdShares | None = None,
 ) -> Found:
     """Minimise each stage's terms in turn, capping every earlier one at what
     was reached. `stages`: (name, terms, abs_gap, slack of its cap). Raises
-    SolveFailed when the first stage has no plan."""
+    SolveFailed when the first stage has no plan. `start`: a plan already
+    proven optimal for the first stage (its stage is skipped)."""
     caps: list[tuple[tuple[np.ndarray, np.ndarray], float]] = []
-    best: HouseholdShares | None = None
+    best: HouseholdShares | None = start
     unproven: list[str] = []
     calls = 0
+    if start is not None:
+        name, terms, _, slack = stages[0]
+        caps.append((terms, float(_value(hh, name, start)) + slack))
     for k, (name, terms, gap, slack) in enumerate(stages):
+        if k == 0 and start is not None:
+            continue
         calls += 1
         part = 1.0 / (len(stages) - k)
         try:
@@ -233,10 +240,11 @@ def trade_minimization_with_rules(hh: Household, deadline: float) -> Found:
     ], deadline)  # fmt: skip
 
 
-def band_edge(hh: Household, deadline: float) -> Found:
+def band_edge(hh: Household, deadline: float, start: HouseholdShares | None = None) -> Found:
     """SPEC §9 `band-edge`: the fewest dollars traded with every model asset
     in its band and each one that starts outside it within w ± (1 - F)·b;
-    then the fewest orders; then the least deviation."""
+    then the fewest orders; then the least deviation. `start`: a plan proven
+    to trade the fewest dollars (the household's pooled bound reached)."""
     lo, hi, problems = band_totals(hh, destination=hh.options.destination)
     if problems:
         raise SolveFailed(f"no whole-share plan fits the band ({'; '.join(problems[:3])})")
@@ -246,7 +254,7 @@ def band_edge(hh: Household, deadline: float) -> Found:
         ("turnover", model.turnover_terms(), SOLVER_ABS_GAP, float(CENT) / 2),
         ("orders", model.order_terms(), 0.5, 0.5),
         ("deviation", model.deviation_terms(), SOLVER_ABS_GAP, CAP_SLACK),
-    ], deadline)  # fmt: skip
+    ], deadline, start)  # fmt: skip
 
 
 def solve_with_rules(hh: Household, strategy_id: str, deadline: float) -> Found:

@@ -143,8 +143,20 @@ def _with_rules(
         if current == "tracking-error" and not hh.options.constrained:
             res = _tracking_error(hh, methods, deadline)
             break
+        start = None
+        if current == "band-edge" and len(hh.accounts) > 1:
+            quick, start = _band_edge_split(hh, methods)
+            if quick is not None:
+                res = quick
+                break
         try:
-            found = solve_with_rules(hh, current, deadline)
+            if start is not None:
+                from rebalancer_tui.engine.constrained import band_edge
+
+                found = band_edge(hh, deadline, start)
+                found.methods = ["band-edge-split", *found.methods]
+            else:
+                found = solve_with_rules(hh, current, deadline)
         except SolveFailed as exc:
             reasons.append(f"{strategies.LABELS[current].lower()}: {exc}")
             current = _FALLBACK[current]
@@ -158,6 +170,44 @@ def _with_rules(
         res.message = f"{'; '.join(reasons)} -> {current} plan"
         res.pooled = None
     return res
+
+
+def _band_edge_split(
+    hh: Household, methods: Pipeline | None
+) -> tuple[Result | None, HouseholdShares | None]:
+    """Band-edge on the pooled relaxation (no minimum order: per-account
+    minimums do not bind totals), then a split without swaps. Every household
+    plan is a pooled plan with no less turnover, and with the least turnover
+    its totals are among the pooled ones, each traded symbol needing an order:
+    so a split with the pooled turnover and order count is optimal for the
+    household too (its deviation is the pooled one): (result, None). A split
+    with the pooled turnover but more orders proves only the turnover:
+    (None, split), the MILP's start. Else (None, None)."""
+    from rebalancer_tui.engine.problem import RebalanceInput
+
+    merged = hh.merged
+    relaxed = RebalanceInput(
+        holdings=merged.holdings, prices=merged.prices, targets=merged.targets,
+        cash=merged.cash, options=merged.options.model_copy(update={"min_trade": Decimal(0)}),
+    )  # fmt: skip
+    pooled = strategies.solve(relaxed, "band-edge", methods=methods)
+    if pooled.kind is not StatusKind.OPTIMAL:
+        return None, None
+    splits = [
+        x
+        for x in (
+            greedy_split(hh, pooled.final_shares, fewest_orders=True),
+            greedy_split(hh, pooled.final_shares),
+        )
+        if x is not None and hh.turnover(x) <= pooled.metrics.turnover
+    ]
+    if not splits:
+        return None, None
+    split = min(splits, key=hh.order_count)
+    if hh.order_count(split) > pooled.metrics.orders:
+        return None, split
+    return Result(split, StatusKind.OPTIMAL, "", None, [*pooled.solved_by, "split"],
+                  pooled.highs_calls), None  # fmt: skip
 
 
 def solve_household_all(hh: Household, *, methods: Pipeline | None = None) -> list[HouseholdPlan]:
