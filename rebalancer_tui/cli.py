@@ -15,12 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pydantic import ValidationError
 
 from rebalancer_tui import rules
 from rebalancer_tui.models import Asset, PriceQuote
+
+if TYPE_CHECKING:
+    from rebalancer_tui.storage.brokers import BrokerPositions
 
 PROG = "rebalancer-tui"
 DEFAULT_FUND = "risky-norris"
@@ -97,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--holdings",
         type=Path,
         metavar="H.csv",
-        help="CSV [account,]symbol,shares (default: a seeded demo portfolio)",
+        help="CSV [account,]symbol,shares, or a broker positions file (Schwab, Fidelity, "
+        "Vanguard, Interactive Brokers Flex; default: a seeded demo portfolio)",
     )
     plan.add_argument("--prices", type=Path, metavar="P.csv", help="CSV symbol,price overrides")
     plan.add_argument(
@@ -168,6 +172,21 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--demo-seed", dest="plan_seed", type=int, default=None)
     plan.add_argument("--time-limit", type=_seconds, default=10.0, help="seconds per solve")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.add_argument(
+        "--export-orders",
+        type=Path,
+        metavar="FILE",
+        help="write the plan's orders to FILE (needs one --strategy)",
+    )
+    plan.add_argument(
+        "--export-format",
+        choices=["csv", "ibkr"],
+        help="csv (account,action,symbol,shares,price,amount; default) or ibkr "
+        "(a TWS BasketTrader file)",
+    )
+    plan.add_argument(
+        "--force", action="store_true", help="let --export-orders replace an existing file"
+    )
     return parser
 
 
@@ -248,9 +267,12 @@ class _AccountDraft:
     buyable: frozenset[str] | None = None
 
 
-def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
+def build_input(
+    args: argparse.Namespace, broker: BrokerPositions | None = None
+) -> tuple[Any, dict[str, PriceQuote]]:
     """The household (SPEC §7; one account `main` unless the files name more)
-    and the price of every symbol in it, from the flags."""
+    and the price of every symbol in it, from the flags. `broker`: the
+    positions `--holdings` holds when it is a broker file (`_read_broker`)."""
     from rebalancer_tui.data import load_catalog
     from rebalancer_tui.demo import demo_holdings
     from rebalancer_tui.engine import Options
@@ -278,6 +300,12 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
         targets = dict(models[fund].weights)
 
     quotes = _quotes(args, user_assets)
+    if broker is not None:
+        from rebalancer_tui.storage.brokers.to_household import file_prices
+
+        known = {*quotes, *(a.symbol for a in catalog.assets)}
+        for symbol, (price, day) in file_prices(broker, known).items():
+            quotes[symbol] = PriceQuote(symbol=symbol, price=price, source="file", date=day)
     overrides: dict[str, Decimal] = dict(pf.price_overrides) if pf else {}
     if args.prices is not None:
         overrides.update(_read(csv_files.read_prices_csv, args.prices))
@@ -309,7 +337,9 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
             )
             for a in pf.accounts
         }
-    if args.holdings is not None:
+    if broker is not None:
+        drafts = _broker_drafts(broker, drafts, args)
+    elif args.holdings is not None:
         names = list(drafts) if drafts is not None else None
         default = names[0] if names is not None and len(names) == 1 else DEFAULT_ACCOUNT
         by_account: dict[str, dict[str, int]] = _read(
@@ -408,13 +438,113 @@ def build_input(args: argparse.Namespace) -> tuple[Any, dict[str, PriceQuote]]:
     return hh, used
 
 
+def _broker_drafts(
+    broker: BrokerPositions, drafts: dict[str, _AccountDraft] | None, args: argparse.Namespace
+) -> dict[str, _AccountDraft]:
+    """The accounts with a broker file's holdings and cash. With --accounts or
+    a portfolio file, those name the accounts and give kind and reserve; the
+    broker file's accounts must be among them, and their holdings and cash are
+    the file's (what the broker shows); the others hold nothing."""
+    from rebalancer_tui.storage.brokers.to_household import broker_accounts
+    from rebalancer_tui.storage.text import where
+
+    accounts = broker_accounts(broker)
+    if drafts is None:
+        return {
+            a.name: _AccountDraft(a.kind, a.cash, a.reserve, dict(a.holdings)) for a in accounts
+        }
+    source = rules.shown(str(args.accounts)) if args.accounts else "the portfolio"
+    for a in accounts:
+        if a.name not in drafts:
+            raise UsageError(
+                f"{where(args.holdings)}: unknown account {rules.shown(a.name)} (not in {source})"
+            )
+    for draft in drafts.values():
+        draft.holdings = {}
+    for a in accounts:
+        drafts[a.name].holdings = dict(a.holdings)
+        drafts[a.name].cash = a.cash
+    return drafts
+
+
+def _read_broker(args: argparse.Namespace) -> BrokerPositions | None:
+    """`--holdings` read as a broker file when its content is one."""
+    if args.holdings is None:
+        return None
+    from rebalancer_tui.storage.brokers import read_if_broker_file
+
+    return read_if_broker_file(args.holdings)  # an InputError is bad input (exit 2)
+
+
+def _check_export(args: argparse.Namespace) -> None:
+    """Refuse an export that cannot be written, before any solving."""
+    if args.export_orders is None:
+        if args.export_format is not None or args.force:
+            flag = "--export-format" if args.export_format is not None else "--force"
+            raise UsageError(f"{flag} needs --export-orders FILE")
+        return
+    from rebalancer_tui.storage.text import where
+
+    if args.strategy == "all":
+        raise UsageError(
+            "--export-orders writes one plan's orders: choose it with --strategy "
+            "(simple, tracking-error, trade-minimization or band-edge)"
+        )
+    if args.export_orders.exists() and not args.force:
+        raise UsageError(f"{where(args.export_orders)}: already exists (--force replaces it)")
+
+
+def _export(args: argparse.Namespace, plan: Any, broker: BrokerPositions | None) -> str:
+    """Write the plan's orders (atomically); the line that says so."""
+    from rebalancer_tui.storage.orders_export import ExportFormat, export_orders
+    from rebalancer_tui.storage.text import where
+    from rebalancer_tui.workspace.core import order_rows
+
+    rows = order_rows(plan)
+    fmt: ExportFormat = "ibkr" if args.export_format == "ibkr" else "csv"
+    ids = _ibkr_ids(broker, rows) if fmt == "ibkr" else None
+    export_orders(args.export_orders, rows, fmt, ids)
+    n = len(rows)
+    return f"wrote {n} order{'s' if n != 1 else ''} to {where(args.export_orders)} ({fmt})"
+
+
+def _ibkr_ids(broker: BrokerPositions | None, rows: Sequence[Any]) -> dict[str, str] | None:
+    """The IBKR account id of each account with orders: an IBKR file's own
+    numbers; for another broker's file (its numbers are not IBKR ids) an
+    empty id (TWS's default account) when one account trades, else refused;
+    None (the exporter's defaults) without a broker file."""
+    if broker is None:
+        return None
+    if broker.format == "ibkr":
+        return broker.account_ids()
+    names = list(dict.fromkeys(r.account for r in rows))
+    if len(names) > 1:
+        raise UsageError(
+            f"--export-format ibkr: orders in {len(names)} accounts of a {broker.format_label} "
+            "file, and a basket file needs their Interactive Brokers account ids "
+            "(export csv, or read the positions from an IBKR Flex file)"
+        )
+    return {n: "" for n in names} or None
+
+
 def run_plan(args: argparse.Namespace) -> int:
     from rebalancer_tui.engine import STRATEGIES
     from rebalancer_tui.engine.household_search import solve_household
 
-    hh, quotes = build_input(args)
+    _check_export(args)
+    broker = _read_broker(args)
+    hh, quotes = build_input(args, broker)
     names = list(STRATEGIES) if args.strategy == "all" else [args.strategy]
     plans = [solve_household(hh, name) for name in names]
+    notes: list[str] = []
+    if broker is not None:
+        from rebalancer_tui.storage.brokers.to_household import import_summary
+
+        notes.append(import_summary(broker))
+    if args.export_orders is not None:
+        notes.append(_export(args, plans[0], broker))
+    for note in notes:
+        print(f"{PROG}: {rules.printable(note)}", file=sys.stderr)
     if args.json:
         from rebalancer_tui.engine.plan import money
 
@@ -441,6 +571,7 @@ def run_plan(args: argparse.Namespace) -> int:
                 }
                 for a in hh.accounts
             ],
+            "skipped_rows": len(broker.skipped) if broker is not None else 0,
             "plans": [p.to_json() for p in plans],
         }
         print(json.dumps(out, indent=2))

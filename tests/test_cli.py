@@ -30,7 +30,9 @@ def write(path: Path, text: str) -> Path:
 def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
     out = run_json(capsys, "--fund", "risky-norris", "--strategy", "all")
     # SPEC §5's keys, plus §11's household additions.
-    assert set(out) == {"total_value", "investable", "cash", "prices", "plans", "accounts"}
+    assert set(out) == {
+        "total_value", "investable", "cash", "prices", "plans", "accounts", "skipped_rows"
+    }  # fmt: skip
     assert [a["account"] for a in out["accounts"]] == ["main"]
     assert [p["strategy"] for p in out["plans"]] == [
         "simple",

@@ -1,0 +1,317 @@
+"""`plan --holdings BROKER_FILE` and `plan --export-orders` (SPEC §10, §11):
+every broker fixture read into accounts, cash, holdings and file prices, and
+the orders written as CSV and as an IBKR basket file."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rebalancer_tui.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "brokers"
+
+# Written by hand from the fixture files (not from the readers): per file, its
+# accounts {name: (cash, holdings)}, the rows skipped, the symbols priced by
+# the file (the catalog does not know them) and the file's date.
+EXPECTED: dict[str, dict[str, Any]] = {
+    "schwab_positions_2026-11.csv": {
+        "accounts": {
+            "individual-123": ("2345.67", {"ESGV": 1210, "VSGX": 300, "SWTSX": 150}),
+            "roth-contributory-ira-456": ("512.00", {"BND": 85, "BRK.B": 10}),
+        },
+        "skipped": 3,  # the option and two Account Total rows
+        "file_prices": {"VSGX": "61.25", "SWTSX": "10.50", "BRK.B": "455.10"},
+        "date": "2026-11-27",
+    },
+    "schwab_positions_2021-09.csv": {
+        "accounts": {"individual-1234": ("42.82", {"SCHB": 961})},
+        "skipped": 1,
+        "file_prices": {"SCHB": "117.42"},
+        "date": "2021-09-26",
+    },
+    "fidelity_positions_2026-11.csv": {
+        "accounts": {
+            "Z12345678": ("3210.55", {"ESGV": 425, "FXAIX": 12}),
+            "Y87654321": ("150.25", {"VSGX": 120}),
+        },
+        "skipped": 3,  # option, bond, Pending Activity
+        "file_prices": {"FXAIX": "215.40", "VSGX": "61.25"},
+        "date": "2026-11-27",
+    },
+    "fidelity_positions_2021-07.csv": {
+        "accounts": {"X11122233": ("500", {"VTI": 50})},
+        "skipped": 0,
+        "file_prices": {"VTI": "226.10"},
+        "date": "2021-07-30",
+    },
+    "vanguard_ofxdownload_2026-11.csv": {
+        "accounts": {
+            "12345678": ("1520.33", {"ESGV": 200, "VTSAX": 45}),
+            "87654321": ("80", {"BND": 60}),
+        },
+        "skipped": 1,  # the Treasury bill
+        "file_prices": {"VTSAX": "142.10"},
+        "date": None,  # an ofxdownload file carries no date of its positions
+    },
+    "ibkr_flex_positions_2026-11.csv": {
+        "accounts": {
+            "U1234567": ("1120.1", {"ESGV": 30, "BRK.B": 4}),
+            "U7654321": ("250", {"BND": 50}),
+        },
+        "skipped": 4,  # option, EUR stock, EUR cash, BASE_SUMMARY cash
+        "file_prices": {"BRK.B": "455.1"},
+        "date": "2026-11-27",
+    },
+    "ibkr_flex_positions_untagged_2026-11.csv": {
+        "accounts": {"U2223334": ("0", {"VTI": 40, "BND": 12})},
+        "skipped": 1,  # the future
+        "file_prices": {"VTI": "281.5"},
+        "date": "2026-11-27",
+    },
+}
+
+
+def plan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    rc = main(["plan", "--offline", *args])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def plan_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[dict[str, Any], str]:
+    rc, out, err = plan(capsys, "--json", *args)
+    assert rc == 0, err
+    return json.loads(out), err
+
+
+def test_every_fixture_is_listed() -> None:
+    assert {p.name for p in FIXTURES.glob("*.csv")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broker_file_into_plan_json(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    want = EXPECTED[name]
+    out, err = plan_json(capsys, "--holdings", str(FIXTURES / name), "--strategy", "simple")
+    assert [a["account"] for a in out["accounts"]] == list(want["accounts"])
+    prices = {s: Decimal(str(q["price"])) for s, q in out["prices"].items()}
+    for acct in out["accounts"]:
+        cash, holdings = want["accounts"][acct["account"]]
+        assert acct["kind"] == "taxable"
+        assert Decimal(str(acct["cash"])) == Decimal(cash)
+        assert acct["reserve"] == 0
+        assert acct["holdings"] == holdings
+        value = Decimal(cash) + sum(prices[s] * n for s, n in holdings.items())
+        assert Decimal(str(acct["value"])) == value.quantize(Decimal("0.01"))
+    for sym, price in want["file_prices"].items():
+        assert out["prices"][sym] == {
+            "price": float(price), "source": "file", "date": want["date"]
+        }  # fmt: skip
+    # Symbols the catalog knows keep the catalog's price, not the file's.
+    assert {s for s, q in out["prices"].items() if q["source"] == "file"} == set(
+        want["file_prices"]
+    )
+    assert out["skipped_rows"] == want["skipped"]
+    assert sum(p["cash_left"] for p in out["plans"][0]["accounts_after"]) >= 0
+    # One summary line on stderr, never in the JSON on stdout.
+    (line,) = err.splitlines()
+    n = sum(len(h) for _, h in want["accounts"].values())
+    assert f"{len(want['accounts'])} account" in line and f"{n} holding" in line
+    if want["skipped"]:
+        assert f"skipped {want['skipped']} row" in line
+    else:
+        assert "skipped" not in line
+
+
+def test_ibkr_lots_are_ignored_with_a_note(capsys: pytest.CaptureFixture[str]) -> None:
+    _, err = plan_json(
+        capsys, "--holdings", str(FIXTURES / "ibkr_flex_positions_2026-11.csv"),
+        "--strategy", "simple",
+    )  # fmt: skip
+    # 2 ESGV + 2 BRK B + 1 BND LOT rows in the file.
+    assert "tax lots not used yet (5 lots ignored)" in err
+
+
+def test_prices_flag_beats_the_file_price(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    prices = tmp_path / "p.csv"
+    prices.write_text("symbol,price\nVTI,300\n", encoding="utf-8")
+    out, _ = plan_json(
+        capsys, "--holdings", str(FIXTURES / "fidelity_positions_2021-07.csv"),
+        "--prices", str(prices), "--strategy", "simple",
+    )  # fmt: skip
+    assert out["prices"]["VTI"]["price"] == 300.0
+    assert out["prices"]["VTI"]["source"] == "override"
+    assert out["accounts"][0]["value"] == 500 + 50 * 300
+
+
+def test_cash_with_several_broker_accounts_is_bad_input(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for flag in ("--cash", "--reserve"):
+        rc, out, err = plan(
+            capsys, "--holdings", str(FIXTURES / "schwab_positions_2026-11.csv"), flag, "100"
+        )
+        assert rc == 2 and out == ""
+        assert len(err.splitlines()) == 1 and flag in err
+
+
+def test_cash_with_one_broker_account_replaces_its_cash(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out, _ = plan_json(
+        capsys, "--holdings", str(FIXTURES / "fidelity_positions_2021-07.csv"),
+        "--cash", "1000", "--strategy", "simple",
+    )  # fmt: skip
+    assert out["accounts"][0]["cash"] == 1000.0
+
+
+def test_accounts_file_gives_kinds_the_broker_file_the_cash(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    accounts = tmp_path / "a.csv"
+    accounts.write_text(
+        "account,kind,cash,reserve\nZ12345678,taxable,0,100\nY87654321,tax-free,0,0\n"
+        "spare,tax-deferred,70,0\n",
+        encoding="utf-8",
+    )
+    out, _ = plan_json(
+        capsys, "--holdings", str(FIXTURES / "fidelity_positions_2026-11.csv"),
+        "--accounts", str(accounts), "--strategy", "simple",
+    )  # fmt: skip
+    got = {
+        a["account"]: (a["kind"], a["cash"], a["reserve"], a["holdings"]) for a in out["accounts"]
+    }
+    assert got == {
+        "Z12345678": ("taxable", 3210.55, 100.0, {"ESGV": 425, "FXAIX": 12}),
+        "Y87654321": ("tax-free", 150.25, 0.0, {"VSGX": 120}),
+        "spare": ("tax-deferred", 70.0, 0.0, {}),
+    }
+    accounts.write_text("account,kind,cash\nZ12345678,taxable,0\n", encoding="utf-8")
+    rc, _, err = plan(
+        capsys, "--holdings", str(FIXTURES / "fidelity_positions_2026-11.csv"),
+        "--accounts", str(accounts),
+    )  # fmt: skip
+    assert rc == 2 and "unknown account 'Y87654321'" in err
+
+
+def _expected_lines(orders: list[dict[str, Any]], fmt: str, ids: dict[str, str]) -> list[str]:
+    """The export written independently from the JSON orders: per account in
+    order of first appearance, its sells then its buys."""
+    accounts = list(dict.fromkeys(o["account"] for o in orders))
+    ordered = [
+        o
+        for a in accounts
+        for action in ("SELL", "BUY")
+        for o in orders
+        if o["account"] == a and o["action"] == action
+    ]
+    if fmt == "csv":
+        return ["account,action,symbol,shares,price,amount"] + [
+            f"{o['account']},{o['action']},{o['symbol']},{o['shares']},"
+            f"{Decimal(str(o['price']))},{Decimal(str(o['amount'])).quantize(Decimal('0.01'))}"
+            for o in ordered
+        ]
+    return ["Action,Quantity,Symbol,SecType,Exchange,Currency,TimeInForce,OrderType,Account"] + [
+        f"{o['action']},{o['shares']},{o['symbol'].replace('.', ' ')},STK,SMART,USD,DAY,MKT,"
+        f"{ids[o['account']]}"
+        for o in ordered
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "ids"),
+    [
+        ("schwab_positions_2026-11.csv", "csv", {}),
+        ("ibkr_flex_positions_2026-11.csv", "csv", {}),
+        (
+            "ibkr_flex_positions_2026-11.csv",
+            "ibkr",
+            {"U1234567": "U1234567", "U7654321": "U7654321"},
+        ),
+        ("fidelity_positions_2021-07.csv", "ibkr", {"X11122233": ""}),  # one account: TWS default
+    ],
+)
+def test_export_orders_line_by_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, fmt: str, ids: dict[str, str]
+) -> None:
+    target = tmp_path / "orders.csv"
+    out, err = plan_json(
+        capsys, "--holdings", str(FIXTURES / name), "--strategy", "simple",
+        "--export-orders", str(target), "--export-format", fmt,
+    )  # fmt: skip
+    orders = out["plans"][0]["orders"]
+    assert orders, "the fixture's holdings need orders for this test to mean anything"
+    assert any(o["action"] == "SELL" for o in orders)
+    text = target.read_text(encoding="utf-8")
+    assert text.endswith("\n") and ", " not in text
+    assert text.splitlines() == _expected_lines(orders, fmt, ids)
+    assert f"wrote {len(orders)} orders to" in err and f"({fmt})" in err
+
+
+def test_csv_is_the_default_export_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "orders.csv"
+    plan_json(
+        capsys, "--holdings", str(FIXTURES / "fidelity_positions_2021-07.csv"),
+        "--strategy", "simple", "--export-orders", str(target),
+    )  # fmt: skip
+    assert target.read_text(encoding="utf-8").startswith(
+        "account,action,symbol,shares,price,amount\n"
+    )
+
+
+def test_existing_export_target_needs_force(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "orders.csv"
+    before = b"mine,do not touch\r\n\xef\xbb\xbf"
+    target.write_bytes(before)
+    args = ("--holdings", str(FIXTURES / "fidelity_positions_2021-07.csv"), "--strategy",
+            "simple", "--export-orders", str(target))  # fmt: skip
+    rc, out, err = plan(capsys, *args)
+    assert rc == 2 and out == ""
+    assert len(err.splitlines()) == 1 and "already exists" in err and "--force" in err
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["orders.csv"]
+    rc, _, err = plan(capsys, *args, "--force")
+    assert rc == 0, err
+    assert target.read_text(encoding="utf-8").startswith("account,action,")
+
+
+def test_export_needs_one_strategy(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "orders.csv"
+    rc, out, err = plan(
+        capsys,
+        "--holdings",
+        str(FIXTURES / "fidelity_positions_2021-07.csv"),
+        "--export-orders",
+        str(target),
+    )  # fmt: skip  (--strategy defaults to all)
+    assert rc == 2 and out == "" and "--strategy" in err and len(err.splitlines()) == 1
+    assert not target.exists()
+
+
+def test_export_format_without_export_orders_is_bad_input(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rc, _, err = plan(capsys, "--strategy", "simple", "--export-format", "ibkr")
+    assert rc == 2 and "--export-orders" in err
+
+
+def test_ibkr_export_of_several_non_ibkr_accounts_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "basket.csv"
+    rc, out, err = plan(
+        capsys, "--holdings", str(FIXTURES / "schwab_positions_2026-11.csv"),
+        "--strategy", "simple", "--export-orders", str(target), "--export-format", "ibkr",
+    )  # fmt: skip
+    assert rc == 2 and out == ""
+    assert len(err.splitlines()) == 1 and "Interactive Brokers account ids" in err
+    assert not target.exists()
