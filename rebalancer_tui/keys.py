@@ -9,6 +9,7 @@ MAIN_KEYS: list[BindingType] = [
     Binding("1", "strategy('simple')", "Simple", id="strategy.simple"),
     Binding("2", "strategy('tracking-error')", "Tracking", id="strategy.tracking"),
     Binding("3", "strategy('trade-minimization')", "Min trades", id="strategy.trades"),
+    Binding("4", "strategy('band-edge')", "Band edge", id="strategy.band_edge"),
     Binding("c", "strategy('compare')", "Compare", id="strategy.compare"),
     Binding("e", "edit_holdings", "Holdings", id="portfolio.edit"),
     Binding("i", "inputs", "Inputs", id="portfolio.inputs"),
