@@ -146,9 +146,7 @@ def order_rules_block(plan: HouseholdPlan) -> str:
         for o in plan.orders
         if o.reasons
     ]
-    lines += [
-        f"  {k.account + ' ' if k.account else ''}not traded: {k.reason}" for k in plan.skipped
-    ]
+    lines += [f"  {k.account + ' ' if many else ''}not traded: {k.reason}" for k in plan.skipped]
     return "Order rules\n" + "\n".join(lines) if lines else ""
 
 

@@ -285,7 +285,7 @@ async def test_refused_inputs_become_a_notice(tmp_path: Path) -> None:
         check_plan_tables(app, inp, solve(inp, "simple"))
 
 
-async def test_compare_shows_three_columns_like_the_engine(tmp_path: Path) -> None:
+async def test_compare_shows_a_column_per_strategy_like_the_engine(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -298,6 +298,7 @@ async def test_compare_shows_three_columns_like_the_engine(tmp_path: Path) -> No
             "col-simple",
             "col-tracking-error",
             "col-trade-minimization",
+            "col-band-edge",
         ]
         inp = expected_input()
         for column in columns:

@@ -4,8 +4,10 @@
     plan = solve(inp, "tracking-error")
 
 Modules: `problem` (inputs, options), `evaluate` (exact figures of a plan),
-`plan` (orders, metrics, status), `strategies` (one record per strategy, the
-fallback chain), `simple`, `tracking` (the two search strategies), `view`
+`plan` (orders with their reasons, skipped trades, metrics, status),
+`strategies` (one record per strategy, the fallback chain), `simple`,
+`tracking` (the two search strategies' fast paths), `constrained` (the order
+rules of SPEC §9 and band-edge, on HiGHS), `view`
 (the float view searches use), `search` (one module per exact method and the
 ordered pipeline), `highs` (the only module importing SciPy),
 `contribution` (the suggested buy-only contribution).
@@ -15,7 +17,15 @@ the engine is cheap.
 """
 
 from rebalancer_tui.engine.errors import SolveFailed
-from rebalancer_tui.engine.plan import HoldingRow, Metrics, Order, Plan, StatusKind, weights_table
+from rebalancer_tui.engine.plan import (
+    HoldingRow,
+    Metrics,
+    Order,
+    Plan,
+    Skipped,
+    StatusKind,
+    weights_table,
+)
 from rebalancer_tui.engine.problem import Options, RebalanceInput
 from rebalancer_tui.engine.strategies import (
     LABELS,
@@ -37,6 +47,7 @@ __all__ = [
     "Order",
     "Plan",
     "RebalanceInput",
+    "Skipped",
     "SolveFailed",
     "StatusKind",
     "Strategy",

@@ -154,9 +154,8 @@ def build_household_plan(
     skipped: list[Skipped] = []
     if reference is not None:
         for n in hh.names:
-            label = n if len(hh.names) > 1 else ""
             reasons_by[n], skips = rule_reasons(
-                hh.account_input(n), shares[n], reference.get(n, {}), label
+                hh.account_input(n), shares[n], reference.get(n, {}), n
             )
             skipped.extend(skips)
     orders = account_orders(hh, shares, reasons_by)
