@@ -351,29 +351,27 @@ class Workspace:
     def _from_broker(self, positions: BrokerPositions) -> tuple[PortfolioState | None, Outcome]:
         """The file's accounts become the household (kind taxable: a broker file
         does not say); the file's prices price the symbols nothing else prices."""
-        state = self.state
-        known = set(self.known_symbols())
-        accounts = tuple(
-            Account(name=b.account, cash=b.cash, holdings=dict(b.holdings))
-            for b in positions.accounts
+        from rebalancer_tui.storage.brokers.to_household import (
+            broker_accounts,
+            file_prices,
+            import_summary,
         )
-        overrides, file_prices = dict(state.overrides), dict(state.file_prices)
-        for sym, p in positions.prices().items():
-            if sym not in known and sym not in state.quotes and sym not in overrides:
-                overrides[sym] = p
-                file_prices[sym] = positions.as_of
+
+        state = self.state
+        accounts = broker_accounts(positions)  # the one mapping, as `plan --holdings`
+        known = {*self.known_symbols(), *state.quotes, *state.overrides}
+        overrides, dates = dict(state.overrides), dict(state.file_prices)
+        for sym, (price, when) in file_prices(positions, known).items():
+            overrides[sym], dates[sym] = price, when
         ids = {b.account: b.number for b in positions.accounts if b.number}
         new = state.replace(
-            accounts=accounts, overrides=overrides, file_prices=file_prices,
+            accounts=accounts, overrides=overrides, file_prices=dates,
             broker_ids=ids, demo_seed=None,
             # with several accounts, reserves are per account
             options=state.options if len(accounts) == 1 else
             state.options.model_copy(update={"reserve": Decimal(0)}),
         )  # fmt: skip
-        message = positions.summary()
-        if any(b.lots for b in positions.accounts):
-            message += "; tax lots are not kept yet"
-        return new, Outcome.done(message)
+        return new, Outcome.done(import_summary(positions))
 
     def import_question(self, path: Path) -> str | None:
         """An import that would lose accounts or empty the holdings needs a yes."""
