@@ -19,8 +19,8 @@ from textual.widgets import Input
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.demo import demo_holdings
-from rebalancer_tui.engine import RebalanceInput, solve
-from rebalancer_tui.widgets.compare_table import BEST
+from rebalancer_tui.engine import STRATEGIES, RebalanceInput, solve
+from rebalancer_tui.widgets.compare_table import BEST, column_label
 from rebalancer_tui.widgets.drift_bars import AFTER, BOTH, LABEL_WIDTH, NOW, DriftBars, column
 
 THEMES = ["textual-dark", "textual-light"]
@@ -131,9 +131,9 @@ async def test_compare_view_at_200x60(tmp_path: Path, theme: str) -> None:
         screen = await shoot(pilot, tmp_path / f"compare-200x60-{theme}.svg")
     y, _ = screen.find("│ Measure ")
     header = screen.lines[y]
-    names = ["Current", "Simple", "Tracking", "Min trades"]
+    names = ["Current", *(column_label(s) for s in STRATEGIES)]
     assert [header.index(n) for n in names] == sorted(header.index(n) for n in names)
-    for label in ("Deviation ", "Largest drift", "Orders ", "Turnover", "Costs", "Cash left"):
+    for label in ("Deviation ", "Max drift", "Orders ", "Turnover", "Costs", "Cash left"):
         row, _ = screen.find(f"│ {label}")
         assert BEST in screen.lines[row], screen.lines[row]
         star = screen.lines[row].index(BEST)
@@ -153,7 +153,8 @@ async def test_compare_view_at_80x24_keeps_amounts_whole(tmp_path: Path) -> None
     deviation = solve(inp, "tracking-error").metrics.deviation
     # Narrow: the measures table first, every column whole inside its border.
     y, _ = screen.find("│ Measure ")
-    assert re.search(r"Min trades *│$", screen.lines[y].rstrip()), screen.lines[y]
+    last = re.escape(column_label(STRATEGIES[-1]))
+    assert re.search(rf"{last} *│$", screen.lines[y].rstrip()), screen.lines[y]
     assert f"{BEST} ${deviation:,.2f}" in screen.text()
     for line in screen.lines[y : y + 9]:
         # Two borders, and padding before the right one: nothing cut at the edge.

@@ -13,18 +13,25 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
+from rebalancer_tui.engine import LABELS
 from rebalancer_tui.widgets.format import money, pct
 from rebalancer_tui.widgets.metrics_line import STATUS_STYLE
 from rebalancer_tui.workspace.explain import CURRENT, MEASURES, PlanLike, best_by_measure
 
 BEST = "★"
-# Short labels (as in the footer's keys), so the whole table fits 80 columns.
-COLUMN_LABELS = {
+# Short labels (as in the footer's keys), so the whole table fits 80 columns;
+# a strategy not named here shows the engine's label.
+SHORT_LABELS = {
     CURRENT: "Current",
     "simple": "Simple",
     "tracking-error": "Tracking",
     "trade-minimization": "Min trades",
+    "band-edge": "Band edge",
 }
+
+
+def column_label(strategy: str) -> str:
+    return SHORT_LABELS.get(strategy) or LABELS.get(strategy, strategy)
 
 
 def measure_text(plan: PlanLike, key: str) -> str:
@@ -41,7 +48,11 @@ def measure_text(plan: PlanLike, key: str) -> str:
 
 class CompareTable(DataTable[Text]):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        # No cell padding: every value cell starts with its own gap (and the
+        # best its mark), which is what lets five columns fit in 80.
+        super().__init__(
+            id=id, classes=classes, cursor_type="row", zebra_stripes=True, cell_padding=0
+        )
         self.border_title = f"Measures ({BEST} best among the strategies; lower is better)"
 
     def show(self, plans: Sequence[PlanLike]) -> None:
@@ -49,21 +60,21 @@ class CompareTable(DataTable[Text]):
         best = best_by_measure(plans)
         with self.app.batch_update():
             self.clear(columns=True)
-            self.add_column("Measure", key="measure")
+            self.add_column(" Measure", key="measure")
             for plan in plans:
-                label = COLUMN_LABELS.get(plan.strategy, plan.strategy)
+                label = f" {column_label(plan.strategy)}"
                 self.add_column(Text(label, justify="right"), key=plan.strategy)
             for key, label in MEASURES:
-                cells = [Text(label, style="dim")]
+                cells = [Text(f" {label}", style="dim")]
                 for plan in plans:
                     value = measure_text(plan, key)
                     if plan.strategy in best[key]:
-                        cells.append(Text(f"{BEST} {value}", style="bold", justify="right"))
+                        cells.append(Text(f" {BEST} {value}", style="bold", justify="right"))
                     else:  # the current column is never marked: no room kept for a mark
-                        pad = "" if plan.strategy == CURRENT else "  "
+                        pad = " " if plan.strategy == CURRENT else "   "
                         cells.append(Text(f"{pad}{value}", justify="right"))
                 self.add_row(*cells, key=key)
-            status = [Text("Status", style="dim")]
+            status = [Text(" Status", style="dim")]
             for plan in plans:
                 # The kind alone ("optimal", "fallback"...): the columns below say why.
                 if plan.strategy == CURRENT:
@@ -77,4 +88,4 @@ class CompareTable(DataTable[Text]):
         """The columns whose cell in `measure`'s row carries the mark (tests use this)."""
         row = self.get_row(measure)
         keys = [str(c.key.value) for c in self.ordered_columns]
-        return [k for k, v in zip(keys, row, strict=True) if str(v).startswith(BEST)]
+        return [k for k, v in zip(keys, row, strict=True) if str(v).lstrip().startswith(BEST)]

@@ -196,17 +196,29 @@ def order_reasons(plan: PlanLike, options: Options) -> dict[str, str]:
     def short(move: AssetMove) -> bool:
         return left < move.price * (1 + rate) + fee
 
+    # How the order rules (minimum order, lots, locks) changed an order, as
+    # the engine tells it on the order itself.
+    rules: dict[str, list[str]] = {}
+    for order in plan.orders:
+        rules.setdefault(order.symbol, []).extend(getattr(order, "reasons", ()) or ())
+
+    def told(symbol: str) -> str:
+        said = list(dict.fromkeys(rules.get(symbol, ())))
+        return f"; {'; '.join(said)}" if said else ""
+
     for symbol, change in share_changes(plan).items():
         move = by_symbol.get(symbol)
         if move is not None and change != 0:
             action = "BUY" if change > 0 else "SELL"
             why = order_reason(move, action, found.base, cash_short=short(move))
-            out[symbol] = why + suffix
+            out[symbol] = why + told(symbol) + suffix
     for order in plan.orders:
         account = getattr(order, "account", None)
         move = by_symbol.get(order.symbol)
         if account is not None and move is not None:
             why = order_reason(move, order.action, found.base, cash_short=short(move))
+            own = list(getattr(order, "reasons", ()) or ())
+            why += f"; {'; '.join(own)}" if own else ""
             out[f"{account}:{order.symbol}"] = why + suffix
             out.setdefault(order.symbol, why + suffix)  # bought and sold to no net change
     return out
@@ -262,10 +274,10 @@ def current_plan(plan: PlanLike, options: Options) -> Plan:
 
 MEASURES: tuple[tuple[str, str], ...] = (
     ("deviation", "Deviation"),
-    ("deviation_pct", "Deviation %"),
-    ("max_drift", "Largest drift"),
+    ("deviation_pct", "Dev. %"),
+    ("max_drift", "Max drift"),
     ("orders", "Orders"),
-    ("shares_traded", "Shares traded"),
+    ("shares_traded", "Shares"),
     ("turnover", "Turnover"),
     ("costs", "Costs"),
     ("cash_left", "Cash left"),
