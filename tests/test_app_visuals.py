@@ -619,3 +619,14 @@ def test_trimmed_by_cash_only_when_the_cash_ran_out() -> None:
         update={"metrics": plan.metrics.model_copy(update={"cash_left": Decimal(25)})}
     )
     assert all("trimmed" not in why for why in order_reasons(plan, inp.options).values())
+
+
+def test_the_engines_order_rule_reasons_join_the_why() -> None:
+    inp = hand_input()
+    plan = solve(inp, "tracking-error")
+    first = plan.orders[0]
+    told = first.model_copy(update={"reasons": ("rounded down to a lot of 10",)})
+    plan = plan.model_copy(update={"orders": [told, *plan.orders[1:]]})
+    reasons = order_reasons(plan, inp.options)
+    assert reasons[first.symbol].endswith("; rounded down to a lot of 10")
+    assert all("lot" not in why for s, why in reasons.items() if s != first.symbol)

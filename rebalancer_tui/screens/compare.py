@@ -36,6 +36,11 @@ class CompareScreen(OnceScreen[str | None]):
         Binding("1", "pick('simple')", "Use Simple", id="compare.simple"),
         Binding("2", "pick('tracking-error')", "Use Tracking", id="compare.tracking"),
         Binding("3", "pick('trade-minimization')", "Use Min trades", id="compare.trades"),
+        *(
+            [Binding("4", "pick('band-edge')", "Use Band edge", id="compare.band_edge")]
+            if "band-edge" in STRATEGIES
+            else []
+        ),
         Binding("x", "export", "Export orders", id="compare.export"),
     ]
     HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = BREAKPOINTS
