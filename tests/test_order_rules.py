@@ -297,3 +297,34 @@ def test_max_cash_left_counts_only_what_the_rules_let_be_sold() -> None:
 def test_deviation_uses_exact_fractions() -> None:
     # Guard on the helper itself: F never goes through a float.
     assert F(Decimal("0.1")) == Fraction(1, 10)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_one_account_under_the_rules_is_the_brute_force_optimum(seed: int) -> None:
+    r = random.Random(4000 + seed)
+    two = tiny_household(seed, fee=r.choice(["0", "1"]))
+    first = two.accounts[0].model_copy(update={"buyable": None})
+    one = Household(accounts=(first,), prices=two.prices, targets=two.targets,
+                    options=two.options)  # fmt: skip
+    hh = with_rules(one, r, destination=r.choice(["0", "0.125", "1"]))
+    plans = enumerate_household(hh)
+    te = solve_household(hh, "tracking-error")
+    check_rules(hh, te)
+    assert te.kind is StatusKind.OPTIMAL, te.status
+    assert find(plans, te).deviation <= min(p.deviation for p in plans) + CENT
+    tm = solve_household(hh, "trade-minimization")
+    check_rules(hh, tm)
+    fits = [p for p in plans if p.in_band]
+    if fits:
+        assert tm.kind is StatusKind.OPTIMAL, tm.status
+        assert find(plans, tm).orders == min(p.orders for p in fits)
+    else:
+        assert tm.kind is StatusKind.FALLBACK
+    be = solve_household(hh, "band-edge")
+    check_rules(hh, be)
+    edge = [p for p in plans if p.in_edge]
+    if edge:
+        assert be.kind is StatusKind.OPTIMAL, be.status
+        assert find(plans, be).turnover <= min(p.turnover for p in edge) + CENT
+    else:
+        assert be.kind is StatusKind.FALLBACK
