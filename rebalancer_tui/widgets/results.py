@@ -87,7 +87,9 @@ class ResultsPane(Container):
 
     @on(DataTable.RowHighlighted, "#orders")
     def _order_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.query_one(OrderReason).highlight(event.row_key.value)
+        # A table emptied or rebuilt highlights no row: its key is None then.
+        key = getattr(event.row_key, "value", None)
+        self.query_one(OrderReason).highlight(None if key is None else str(key))
 
     def show_hint(self, text: str) -> None:
         """A one-line hint under the metrics (e.g. the suggested contribution); '' hides it."""
