@@ -14,12 +14,12 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.worker import Worker
 
 from rebalancer_tui.models import Asset
 from rebalancer_tui.workspace import history_feed, price_feed
@@ -50,13 +50,17 @@ def start_histories(
     today: dt.date | None = None,
 ) -> None:
     """Run the history worker on `node`; `target` gets each `HistoriesUpdated`."""
-    node.run_worker(
-        # A callable, not a coroutine object: a worker cancelled (or an app quit)
-        # before it starts would leave the coroutine never awaited, and the
-        # interpreter could deadlock warning about it at exit (CPython import lock).
-        partial(_histories, target, api_flag, cache_path, tuple(extra), offline, today),
-        exclusive=True, group="histories", exit_on_error=False,
-    )  # fmt: skip
+
+    # A coroutine function, not a coroutine object: a worker cancelled (or an app
+    # quit) before it starts would leave the coroutine never awaited, and the
+    # interpreter could deadlock warning about it at exit (CPython import lock).
+    async def work() -> None:
+        await _histories(target, api_flag, cache_path, tuple(extra), offline, today)
+
+    # The declared result type settles mypy's inference over Textual's WorkType union.
+    _worker: Worker[None] = node.run_worker(
+        work, exclusive=True, group="histories", exit_on_error=False
+    )
 
 
 async def _histories(

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 
 from textual.dom import DOMNode
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from rebalancer_tui.engine import RebalanceInput
 from rebalancer_tui.engine.household import Household
@@ -110,11 +109,14 @@ class Jobs:
     # -- prices -------------------------------------------------------------------
 
     def prices(self, extra: Sequence[Asset], *, offline: bool, cached_first: bool) -> None:
-        self.node.run_worker(
-            # A callable, not a coroutine object (see history_jobs.start_histories).
-            partial(self._prices, extra, offline, cached_first),
-            exclusive=True, group="prices", exit_on_error=False,
-        )  # fmt: skip
+        # A coroutine function, not a coroutine object (see history_jobs.start_histories).
+        async def work() -> None:
+            await self._prices(extra, offline, cached_first)
+
+        # The declared result type settles mypy's inference over Textual's WorkType union.
+        _worker: Worker[None] = self.node.run_worker(
+            work, exclusive=True, group="prices", exit_on_error=False
+        )
 
     async def _prices(self, extra: Sequence[Asset], offline: bool, cached_first: bool) -> None:
         # The price service (and httpx) is imported in this worker, after the first
