@@ -72,7 +72,14 @@ def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -
         assert actions == sorted(actions, key=lambda a: a != "SELL"), "sells come first"
         for o in plan["orders"]:
             assert set(o) == {
-                "account", "symbol", "action", "shares", "price", "amount", "cost", "reasons"
+                "account",
+                "symbol",
+                "action",
+                "shares",
+                "price",
+                "amount",
+                "cost",
+                "reasons",
             }
             assert Decimal(str(o["amount"])) == (Decimal(str(o["price"])) * o["shares"]).quantize(
                 Decimal("0.01")
