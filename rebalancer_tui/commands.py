@@ -49,8 +49,11 @@ class RebalancerCommands(Provider):
         commands += [
             ("Edit holdings", "Share counts; add or remove symbols (e)",
              main.action_edit_holdings),
-            ("Inputs: cash, reserve, bands, costs, buy-only", "Validated as you type (i)",
+            ("Inputs: cash, reserve, bands, costs, buy-only, order rules",
+             "Minimum order, lots, band-edge destination; validated as you type (i)",
              main.action_inputs),
+            ("Lock or unlock holding", "The highlighted holding is never traded (l)",
+             main.action_toggle_lock),
             ("Price override", "Type a price for any symbol (o)",
              partial(main.action_edit_holdings, True)),
             ("Add the suggested contribution", "Buy-only: the cash that brings every ETF "

@@ -16,6 +16,8 @@ MAIN_KEYS: list[BindingType] = [
     Binding("A", "accounts", "Accounts", key_display="A", id="portfolio.accounts"),
     Binding("L", "location", "Location", show=False, key_display="L",
             id="portfolio.location"),
+    Binding("l", "toggle_lock", "Lock", id="portfolio.lock",
+            tooltip="Lock or unlock the highlighted holding: a locked one is never traded"),
     Binding("o", "edit_holdings(True)", "Price override", show=False,
             id="portfolio.override"),
     Binding("a", "apply_contribution", "Add suggested cash", show=False,

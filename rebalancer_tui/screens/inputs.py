@@ -1,4 +1,5 @@
-"""The inputs modal (key i): extra cash, reserve, bands, costs and buy-only.
+"""The inputs modal (key i): extra cash, reserve, bands, costs, buy-only and
+the order rules (minimum order, lot sizes, band-edge destination; SPEC §9).
 
 Each field validates as the user types, and applies when it is done: on
 Enter, on leaving the field (Tab, a click elsewhere) or when the modal closes.
@@ -26,7 +27,7 @@ from rebalancer_tui.engine import Options
 from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.rules import InputError, plain
 from rebalancer_tui.screens.modal import IN_ORDER, Modal
-from rebalancer_tui.widgets.fields import DecimalField
+from rebalancer_tui.widgets.fields import DecimalField, LotsField
 from rebalancer_tui.workspace import Workspace
 
 HUNDRED = Decimal(100)
@@ -36,11 +37,14 @@ HUNDRED = Decimal(100)
 class Field:
     key: str
     label: str
-    validator: DecimalField  # the rules' grammar and bounds; "%" fields typed as percentages
+    # The rules' grammar and bounds; "%" fields typed as percentages.
+    validator: DecimalField | LotsField
 
-    def shown(self, value: Decimal | None) -> str:
+    def shown(self, value: object) -> str:
         """The value in force as the field shows it ("" for off)."""
-        if value is None:
+        if isinstance(value, dict):
+            return LotsField.shown(value)
+        if not isinstance(value, Decimal):
             return ""
         return plain(value * HUNDRED if self.validator.percent else value)
 
@@ -53,6 +57,11 @@ FIELDS: tuple[Field, ...] = (
           DecimalField(rules.RELATIVE_BAND, percent=True, blank_ok=True)),
     Field("fee", "Fee per order $", DecimalField(rules.FEE)),
     Field("cost_rate", "Cost rate % of traded", DecimalField(rules.COST_RATE, percent=True)),
+    Field("min_trade", "Minimum order $", DecimalField(rules.MIN_TRADE)),
+    Field("lots", "Lots in shares (VTI=10, BND=5)", LotsField()),
+    # 0: an asset out of its band goes back to the band's edge; 100: to its target.
+    Field("destination", "Band edge: 0 edge…100 target %",
+          DecimalField(rules.DESTINATION, percent=True)),
 )  # fmt: skip
 
 
@@ -81,7 +90,7 @@ class InputsScreen(Modal[None]):
         # portfolio's value, buy-only with a reserve above the cash): the
         # reason to refuse, or None.
         self.check = check
-        self.good: dict[str, Decimal | None] = {"cash": cash, **options.model_dump()}
+        self.good: dict[str, object] = {"cash": cash, **options.model_dump()}
 
     @classmethod
     def of(cls, target: MessagePump, workspace: Workspace) -> InputsScreen:
@@ -195,7 +204,7 @@ class InputsScreen(Modal[None]):
             kept = (self._shown(field) or "off") if field is not None else "the last value"
             self._say(f"{problem} (keeping {kept})")
             return False
-        self.good[key] = value  # type: ignore[assignment]
+        self.good[key] = value
         self.target.post_message(PortfolioEdited(cash=cash, options=options))
         return True
 

@@ -353,6 +353,17 @@ class MainScreen(Screen[None]):
         extra = self.workspace.extra_assets
         self.jobs.prices(extra, offline=self.offline, cached_first=cached_first)
 
+    def action_toggle_lock(self) -> None:
+        """Lock or unlock the highlighted holding (Current holdings, or the
+        accounts view when focused): everywhere, its symbol being the row."""
+        from rebalancer_tui.widgets.keyed_table import KeyedTable
+        from rebalancer_tui.workspace.locks import toggled_lock
+
+        table = self.focused if isinstance(self.focused, KeyedTable) else None
+        if table is None or table.id not in ("current", "accounts", "after"):
+            table = self.query_one("#current", KeyedTable)
+        self.apply(toggled_lock(self.state, table.row_key_at_cursor()))
+
     def action_apply_contribution(self) -> None:
         self.apply(self.workspace.with_contribution(self.contribution))
 

@@ -7,6 +7,7 @@ cost rate) with `percent=True` is typed as a percentage: "2" means 0.02.
     DecimalField(rules.CASH)
     DecimalField(rules.BAND, percent=True)
     DecimalField(rules.RELATIVE_BAND, percent=True, blank_ok=True)
+    LotsField()  # "VTI=10, BND=5"
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from decimal import Decimal
 
 from textual.validation import ValidationResult, Validator
 
-from rebalancer_tui.rules import InputError, Quantity, parse_number
+from rebalancer_tui.rules import InputError, Quantity, parse_lot, parse_number
 
 
 class DecimalField(Validator):
@@ -39,6 +40,37 @@ class DecimalField(Validator):
                 return None
             raise InputError(f"{self.quantity.name}: required")
         return parse_number(text, self.quantity, percent=self.percent)
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.parse(value)
+        except InputError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+class LotsField(Validator):
+    """Lot sizes as "SYM=N, SYM=N" (blank: none), each pair read by
+    `rules.parse_lot`, so the field refuses with the command line's words."""
+
+    percent = False
+    blank_ok = True
+
+    def parse(self, text: str) -> dict[str, int]:
+        """The lots typed, by symbol. Raises InputError for text `validate` refuses."""
+        lots: dict[str, int] = {}
+        for part in text.split(","):
+            if not part.strip():
+                continue
+            symbol, n = parse_lot(part.strip())
+            if symbol in lots:
+                raise InputError(f"lot: {symbol} is given twice")
+            lots[symbol] = n
+        return lots
+
+    @staticmethod
+    def shown(lots: dict[str, int]) -> str:
+        return ", ".join(f"{s}={n}" for s, n in sorted(lots.items()))
 
     def validate(self, value: str) -> ValidationResult:
         try:

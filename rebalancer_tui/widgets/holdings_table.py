@@ -23,6 +23,18 @@ Band = float | Options
 """A plain band for every asset, or the options (their per-asset band rule)."""
 
 
+LOCK = "🔒"  # a glyph, not a colour: a locked holding is never traded (SPEC §9)
+
+
+def _symbol(band: Band, row: HoldingRow) -> str:
+    """The symbol, "*" when outside the model, the lock glyph when locked anywhere."""
+    text = row.symbol if row.in_model else f"{row.symbol}*"
+    locked = band.locked if isinstance(band, Options) else frozenset()
+    if any(e.rpartition(":")[2] == row.symbol for e in locked):
+        text = f"{text} {LOCK}"
+    return text
+
+
 def _band_of(band: Band, row: HoldingRow) -> float:
     if isinstance(band, Options):
         return asset_band(band, row.target) if row.in_model else float(band.band)
@@ -59,7 +71,7 @@ class HoldingsTable(KeyedTable):
                 r.symbol,
                 self.cells(
                     {
-                        "symbol": r.symbol if r.in_model else f"{r.symbol}*",
+                        "symbol": _symbol(band, r),
                         "shares": right(f"{r.shares:,}"),
                         "price": right(price(r.price)),
                         "value": right(money(r.value)),

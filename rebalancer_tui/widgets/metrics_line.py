@@ -92,6 +92,18 @@ STATUS_WORDS = {
 }
 
 
+def skipped_text(plan: AnyPlan) -> Text:
+    """The trades an order rule took away, each with its reason ("ira ESGV:
+    $38.00 is under the $100.00 minimum · VTI: locked"); empty when none."""
+    skipped = getattr(plan, "skipped", ())
+    text = Text()
+    if skipped:
+        text.append(f"Skipped ({len(skipped)}) ", style="dim")
+        reasons = [f"{s.account} {s.reason}" if s.account else s.reason for s in skipped]
+        text.append(" · ".join(reasons), style="yellow")
+    return text
+
+
 def status_text(plan: AnyPlan) -> Text:
     """What the plan's status promises, from its kind: proven optimal, best
     found within a proven gap, a rule of thumb, or another strategy's plan
@@ -124,6 +136,8 @@ class MetricsLine(Static):
             for key, label, value in compact_items(plan):
                 grid.add_row(label, Text(value, style="bold green" if key in best else ""))
             grid.add_row("Status", status_text(plan))
+            if getattr(plan, "skipped", ()):
+                grid.add_row("Skipped", Text(str(len(plan.skipped)), style="yellow"))
             self.update(grid)
             return
         items = metric_items(plan)
@@ -134,4 +148,8 @@ class MetricsLine(Static):
             line.append("  ")
         line.append("Status ", style="dim")
         line.append_text(status_text(plan))
+        skipped = skipped_text(plan)
+        if skipped:
+            line.append("\n")
+            line.append_text(skipped)
         self.update(line)

@@ -37,7 +37,27 @@ def options_summary(options: Options) -> str:
         parts.append(f"fee {money(options.fee)}/order")
     if options.cost_rate > 0:
         parts.append(f"cost {float(options.cost_rate) * 100:g}% of traded")
+    parts.extend(rules_summary(options))
     return " · ".join(parts)
+
+
+def rules_summary(options: Options) -> list[str]:
+    """The order rules in force (SPEC §9), each a short phrase; none when off."""
+    parts = []
+    if options.min_trade > 0:
+        parts.append(f"min order {money(options.min_trade)}")
+    lots = {s: n for s, n in options.lots.items() if n > 1}
+    if lots:
+        parts.append(
+            f"lots {len(lots)}"
+            if len(lots) > 3
+            else "lots " + ", ".join(f"{s}×{n}" for s, n in sorted(lots.items()))
+        )
+    if options.locked:
+        parts.append(f"{len(options.locked)} locked")
+    if options.destination > 0:
+        parts.append(f"band edge to {float(options.destination) * 100:g}%")
+    return parts
 
 
 class PriceStatus(Static):
