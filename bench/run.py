@@ -36,7 +36,7 @@ from bench.engine_bench import (  # noqa: E402
 from bench.machine import machine_facts  # noqa: E402
 from bench.portfolios import SCENARIOS  # noqa: E402
 from bench.report import Results, render  # noqa: E402
-from rebalancer_tui.atomic import write_text_atomically  # noqa: E402
+from rebalancer_tui.storage.atomic import write_text_atomically  # noqa: E402
 
 DEFAULT_OUT = ROOT / "bench" / "REPORT.md"
 IMPORT_MODULES = (

@@ -31,11 +31,11 @@ from textual.widgets import DataTable, Input, Switch
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.engine import Options, RebalanceInput, solve
 from rebalancer_tui.messages import PlanReady, PortfolioEdited
-from rebalancer_tui.portfolio_io import PortfolioFile, load_portfolio, save_portfolio
 from rebalancer_tui.screens.confirm import Confirm
 from rebalancer_tui.screens.file_prompt import FilePrompt
 from rebalancer_tui.screens.inputs import InputsScreen
 from rebalancer_tui.screens.main import MainScreen
+from rebalancer_tui.storage.portfolio_file import PortfolioFile, load_portfolio, save_portfolio
 from rebalancer_tui.workspace import Workspace
 
 NORRIS = load_catalog().models[0]

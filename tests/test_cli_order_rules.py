@@ -13,7 +13,7 @@ import pytest
 
 from rebalancer_tui.cli import main
 from rebalancer_tui.data import load_catalog
-from rebalancer_tui.portfolio_io import PortfolioOptions
+from rebalancer_tui.storage.portfolio_file import PortfolioOptions
 
 HOLDINGS = "symbol,shares\nESGV,40\nQQQM,3\nFTEC,9\nSOXX,2\nXLY,1\nVUG,1\nIAUM,20\nBND,7\n"
 

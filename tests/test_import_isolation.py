@@ -59,7 +59,7 @@ DEFERRED = (
     "rebalancer_tui.screens.holdings_editor",
     "rebalancer_tui.screens.inputs",
     "rebalancer_tui.engine.contribution",
-    "rebalancer_tui.portfolio_io",
+    "rebalancer_tui.storage.portfolio_file",
     "rebalancer_tui.prices",
     "httpx",
     "numpy",

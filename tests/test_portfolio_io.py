@@ -1,5 +1,5 @@
 """CSV readers, the orders export, atomic writes and the JSON portfolio file
-(`rebalancer_tui.storage`, also reachable through the `portfolio_io` shim)."""
+(`rebalancer_tui.storage`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from rebalancer_tui import portfolio_io
 from rebalancer_tui.engine import Options, RebalanceInput, solve
 from rebalancer_tui.rules import InputError
 from rebalancer_tui.storage.atomic import atomic_write_text
@@ -531,19 +530,8 @@ def test_default_path_uses_platformdirs(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_io_module_does_not_import_textual() -> None:
     code = (
-        "import sys, rebalancer_tui.portfolio_io; assert 'textual' not in sys.modules; "
+        "import sys, rebalancer_tui.storage.portfolio_file, rebalancer_tui.storage.csv_files; "
+        "assert 'textual' not in sys.modules; "
         "assert 'scipy' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-
-
-def test_shims_re_export_the_storage_names() -> None:
-    from rebalancer_tui import atomic, user_models
-    from rebalancer_tui.storage import atomic as storage_atomic
-    from rebalancer_tui.storage import user_models as storage_user_models
-
-    assert portfolio_io.load_portfolio is load_portfolio
-    assert portfolio_io.InputError is InputError
-    assert portfolio_io.FileMissingError is FileMissingError
-    assert atomic.write_text_atomically is storage_atomic.write_text_atomically
-    assert user_models.load_user_models is storage_user_models.load_user_models

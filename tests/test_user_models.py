@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from rebalancer_tui.data import builtin_models
-from rebalancer_tui.user_models import default_models_path, load_user_models
+from rebalancer_tui.storage.locations import default_models_path
+from rebalancer_tui.storage.user_models import load_user_models
 
 D = Decimal
 

@@ -15,7 +15,7 @@ import pytest
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.engine import Options
-from rebalancer_tui.portfolio_io import load_portfolio
+from rebalancer_tui.storage.portfolio_file import load_portfolio
 from rebalancer_tui.workspace import History, Outcome, Workspace
 
 NORRIS = load_catalog().models[0]

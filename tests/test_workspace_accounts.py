@@ -12,8 +12,8 @@ import pytest
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.engine import Options
 from rebalancer_tui.engine.household import Account
-from rebalancer_tui.portfolio_io import load_portfolio
 from rebalancer_tui.storage.brokers import read_broker_file
+from rebalancer_tui.storage.portfolio_file import load_portfolio
 from rebalancer_tui.workspace import Workspace
 from rebalancer_tui.workspace.state import PortfolioState
 

@@ -56,7 +56,7 @@ class Workspace:
 
     def start(self) -> list[Outcome]:
         """Read the user's models and portfolio (once); the problems found, to tell."""
-        from rebalancer_tui.user_models import load_user_models
+        from rebalancer_tui.storage.user_models import load_user_models
 
         if self.models:
             return []

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 from rebalancer_tui.workspace.outcome import Outcome
 
 if TYPE_CHECKING:
-    from rebalancer_tui.portfolio_io import PortfolioFile
     from rebalancer_tui.storage.orders_export import OrderRow
+    from rebalancer_tui.storage.portfolio_file import PortfolioFile
     from rebalancer_tui.workspace.state import PortfolioState
 
 # Files larger than this are fingerprinted by size and time only, and never
@@ -68,7 +68,8 @@ def money(amount: object) -> str:
 
 def describe_file(path: Path) -> str:
     """What is in an existing file, in a few words, for a confirmation."""
-    from rebalancer_tui.portfolio_io import InputError, load_portfolio
+    from rebalancer_tui.rules import InputError
+    from rebalancer_tui.storage.portfolio_file import load_portfolio
 
     try:
         size = path.stat().st_size
@@ -108,7 +109,7 @@ class PortfolioSession:
         return self.autosave and not self.broken
 
     def _attach(self, path: Path, held: PortfolioFile) -> None:
-        from rebalancer_tui.portfolio_io import remember_portfolio
+        from rebalancer_tui.storage.portfolio_file import remember_portfolio
 
         self.path, self.autosave, self.broken, self.conflicted = path, True, False, False
         self._seen, self._last = fingerprint(path), held
@@ -142,11 +143,9 @@ class PortfolioSession:
         self, known_symbols: Collection[str], known_models: Collection[str]
     ) -> tuple[PortfolioFile | None, Outcome | None]:
         """The start file, or a problem to tell, or neither on a first start (the demo)."""
-        from rebalancer_tui.portfolio_io import (
-            FileMissingError,
-            InputError,
-            startup_portfolio_path,
-        )
+        from rebalancer_tui.rules import InputError
+        from rebalancer_tui.storage.portfolio_file import startup_portfolio_path
+        from rebalancer_tui.storage.text import FileMissingError
 
         self.path = startup_portfolio_path(self.flag)
         try:
@@ -168,7 +167,7 @@ class PortfolioSession:
     def _load(
         self, path: Path, known_symbols: Collection[str], known_models: Collection[str]
     ) -> PortfolioFile:
-        from rebalancer_tui.portfolio_io import load_portfolio
+        from rebalancer_tui.storage.portfolio_file import load_portfolio
 
         pf = load_portfolio(path, known_symbols=known_symbols, known_models=known_models)
         self._attach(path, pf)
@@ -178,7 +177,7 @@ class PortfolioSession:
         self, path: Path, known_symbols: Collection[str], known_models: Collection[str]
     ) -> tuple[PortfolioFile | None, Outcome]:
         """Read `path`; on success it becomes the current file."""
-        from rebalancer_tui.portfolio_io import InputError
+        from rebalancer_tui.rules import InputError
 
         try:
             pf = self._load(path, known_symbols, known_models)
@@ -203,7 +202,8 @@ class PortfolioSession:
 
     def save_as(self, state: PortfolioState, path: Path) -> Outcome:
         """Explicit save (the caller has asked `save_question`); `path` becomes current."""
-        from rebalancer_tui.portfolio_io import InputError, save_portfolio
+        from rebalancer_tui.rules import InputError
+        from rebalancer_tui.storage.portfolio_file import save_portfolio
 
         pf = state.to_file()
         try:
@@ -217,7 +217,8 @@ class PortfolioSession:
         """Save if the rules allow; an outcome only when there is something to tell."""
         if not self.saving or state.demo_seed is not None:
             return None
-        from rebalancer_tui.portfolio_io import InputError, save_portfolio
+        from rebalancer_tui.rules import InputError
+        from rebalancer_tui.storage.portfolio_file import save_portfolio
 
         pf = state.to_file()
         if pf == self._last:
@@ -243,7 +244,8 @@ class PortfolioSession:
     def import_holdings(
         self, path: Path, known: Collection[str]
     ) -> tuple[dict[str, int] | None, Outcome]:
-        from rebalancer_tui.portfolio_io import InputError, read_holdings_csv
+        from rebalancer_tui.rules import InputError
+        from rebalancer_tui.storage.csv_files import read_holdings_csv
 
         try:
             holdings = read_holdings_csv(path, known=known)

@@ -24,7 +24,7 @@ from rebalancer_tui.engine.household import DEFAULT_ACCOUNT, Account, Household
 from rebalancer_tui.models import ModelPortfolio, PriceQuote
 
 if TYPE_CHECKING:
-    from rebalancer_tui.portfolio_io import PortfolioFile
+    from rebalancer_tui.storage.portfolio_file import PortfolioFile
 
 ZERO = Decimal(0)
 MAIN = (Account(),)
@@ -122,8 +122,11 @@ class PortfolioState:
         )
 
     def to_file(self) -> PortfolioFile:
-        from rebalancer_tui.portfolio_io import PortfolioFile, PortfolioOptions
-        from rebalancer_tui.storage.portfolio_file import AccountEntry
+        from rebalancer_tui.storage.portfolio_file import (
+            AccountEntry,
+            PortfolioFile,
+            PortfolioOptions,
+        )
 
         return PortfolioFile(
             model=self.model.id,
