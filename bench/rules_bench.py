@@ -80,16 +80,6 @@ def _case(label: str, accounts: int, n: int, seed: int, time_limit: float) -> Ho
     return household_case(seed, accounts, n, "0", True, time_limit)
 
 
-def _with(hh: Household, **update: object) -> Household:
-    return Household(
-        accounts=hh.accounts,
-        prices=hh.prices,
-        targets=hh.targets,
-        options=hh.options.model_copy(update=update),
-        location=hh.location,
-    )
-
-
 def run_rules(
     seeds: int = 3,
     time_limit: float = 2.0,
@@ -108,11 +98,11 @@ def run_rules(
                 edge.add(strategy, p.kind, p.metrics.turnover, p.metrics.deviation,
                          p.metrics.orders, p.metrics.solve_ms)  # fmt: skip
             for f in DESTINATIONS:
-                p = solve_household(_with(hh, destination=Decimal(f)), "band-edge")
+                p = solve_household(hh.with_options(destination=Decimal(f)), "band-edge")
                 edge.add(f"band-edge F={f}", p.kind, p.metrics.turnover, p.metrics.deviation,
                          p.metrics.orders, p.metrics.solve_ms)  # fmt: skip
             lots = {s: LOT for s in list(hh.targets)[::3]}
-            ruled = _with(hh, min_trade=MIN_TRADE, lots=lots)
+            ruled = hh.with_options(min_trade=MIN_TRADE, lots=lots)
             for strategy in ("simple", "tracking-error", "trade-minimization", "band-edge"):
                 p = solve_household(ruled, strategy)
                 rules.add(strategy, p.kind, p.metrics.turnover, p.metrics.deviation,

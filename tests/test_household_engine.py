@@ -248,6 +248,27 @@ def test_bad_households(kwargs: dict[str, object], words: str) -> None:
         Household(**{**base, **kwargs})
 
 
+def test_with_options_changes_only_the_options_and_checks_them() -> None:
+    hh = Household(
+        accounts=(Account(name="a", cash=Decimal(10)),),
+        prices={"AAA": Decimal(1)},
+        targets={"AAA": Decimal(1)},
+        location={"AAA": frozenset({"taxable"})},
+    )
+    changed = hh.with_options(min_trade=Decimal(5), locked=frozenset({"a:AAA"}))
+    assert changed.options.min_trade == 5
+    assert changed.options.locked == frozenset({"a:AAA"})
+    assert hh.options.min_trade == 0  # the original is untouched
+    assert (changed.accounts, changed.prices, changed.targets, changed.location) == (
+        hh.accounts,
+        hh.prices,
+        hh.targets,
+        hh.location,
+    )
+    with pytest.raises(ValidationError, match="no account b"):
+        hh.with_options(locked=frozenset({"b:AAA"}))
+
+
 def test_bad_account_fields() -> None:
     with pytest.raises(ValidationError, match="account name"):
         Account(name="a b")

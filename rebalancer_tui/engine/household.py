@@ -120,6 +120,17 @@ class Household(BaseModel):
         options = inp.options.model_copy(update={"reserve": ZERO, "locked": locked})
         return cls(accounts=(account,), prices=inp.prices, targets=inp.targets, options=options)
 
+    def with_options(self, **update: object) -> Household:
+        """The same household with these options changed (built anew, so checked:
+        `model_copy` would skip the checks a lock naming an account needs)."""
+        return Household(
+            accounts=self.accounts,
+            prices=self.prices,
+            targets=self.targets,
+            options=self.options.model_copy(update=update),
+            location=self.location,
+        )
+
     # -- views ---------------------------------------------------------------
 
     @cached_property

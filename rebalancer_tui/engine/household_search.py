@@ -112,13 +112,7 @@ def without_rules(hh: Household, time_limit: float | None = None) -> Household:
     update: dict[str, object] = {"min_trade": Decimal(0), "lots": {}, "locked": frozenset()}
     if time_limit is not None:
         update["time_limit"] = time_limit
-    return Household(
-        accounts=hh.accounts,
-        prices=hh.prices,
-        targets=hh.targets,
-        options=hh.options.model_copy(update=update),
-        location=hh.location,
-    )
+    return hh.with_options(**update)
 
 
 def _reference(hh: Household, strategy_id: str, methods: Pipeline | None) -> HouseholdShares:
