@@ -8,6 +8,7 @@ independently of the app's state.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,28 @@ async def test_lock_is_in_the_footer_and_the_palette(tmp_path: Path) -> None:
         assert "Locked QQQM" in notes.text()
         assert LOCK in symbol_cell(app, "QQQM")
         assert main.state.options.locked == frozenset({"QQQM"})
+
+
+async def test_a_lock_and_the_rules_are_saved_with_the_portfolio(tmp_path: Path) -> None:
+    mine = tmp_path / "portfolio.json"
+    holdings = demo_holdings(dict(NORRIS.weights), dict(FALLBACK), seed=0)
+    mine.write_text(
+        json.dumps({"version": 1, "model": NORRIS.id, "holdings": holdings}), encoding="utf-8"
+    )
+    app = RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", portfolio=mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await focus_row(app, "ESGV", pilot)
+        await pilot.press("l")
+        await pilot.press("i")
+        await type_into(pilot, "#in-min_trade", "100")
+        await pilot.press("escape")
+        await settle(pilot)
+    saved = json.loads(mine.read_text(encoding="utf-8"))["options"]
+    assert saved["locked"] == ["ESGV"] and saved["min_trade"] == 100
+    again = RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", portfolio=mine)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert LOCK in symbol_cell(again, "ESGV")
+        want = Options(locked=frozenset({"ESGV"}), min_trade=Decimal(100))
+        assert orders_shown(again) == orders_of(want)
