@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from rebalancer_tui.engine import Options, RebalanceInput, solve
-from rebalancer_tui.engine.household import Account, Household
+from rebalancer_tui.engine.household import Account, Household, total_shares
 from rebalancer_tui.engine.household_plan import HouseholdPlan
 from rebalancer_tui.engine.household_search import solve_household
 from rebalancer_tui.engine.plan import StatusKind
@@ -267,6 +267,13 @@ def test_with_options_changes_only_the_options_and_checks_them() -> None:
     )
     with pytest.raises(ValidationError, match="no account b"):
         hh.with_options(locked=frozenset({"b:AAA"}))
+
+
+def test_total_shares_sums_per_symbol_in_first_seen_order() -> None:
+    got = total_shares([{"BBB": 2, "AAA": 1}, {"CCC": 4, "AAA": 3}], symbols=["DDD", "AAA"])
+    assert got == {"DDD": 0, "AAA": 4, "BBB": 2, "CCC": 4}
+    assert list(got) == ["DDD", "AAA", "BBB", "CCC"]
+    assert total_shares([]) == {}
 
 
 def test_bad_account_fields() -> None:

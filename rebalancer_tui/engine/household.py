@@ -15,6 +15,7 @@ turnover. Its proven optimum is therefore a lower bound for the household.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import cached_property
 
@@ -34,6 +35,18 @@ DEFAULT_ACCOUNT = "main"
 
 # {account name: {symbol: final shares}}
 HouseholdShares = dict[str, dict[str, int]]
+
+
+def total_shares(
+    per_account: Iterable[Mapping[str, int]], symbols: Iterable[str] = ()
+) -> dict[str, int]:
+    """Shares per symbol summed over accounts, in first-seen order (`symbols`
+    first, at 0 unless held)."""
+    out = dict.fromkeys(symbols, 0)
+    for holdings in per_account:
+        for s, n in holdings.items():
+            out[s] = out.get(s, 0) + n
+    return out
 
 
 class Account(BaseModel):
@@ -140,10 +153,7 @@ class Household(BaseModel):
             a = self.accounts[0]
             holdings, cash, reserve = dict(a.holdings), a.cash, a.reserve
         else:
-            holdings = {}
-            for a in self.accounts:
-                for s, n in a.holdings.items():
-                    holdings[s] = holdings.get(s, 0) + n
+            holdings = total_shares(a.holdings for a in self.accounts)
             cash = sum((a.cash for a in self.accounts), ZERO)
             reserve = sum((a.reserve for a in self.accounts), ZERO)
         # The relaxation keeps only the locks of every account (a pair lock
@@ -229,11 +239,7 @@ class Household(BaseModel):
     # -- exact measures of a household plan -----------------------------------
 
     def aggregate(self, shares: HouseholdShares) -> dict[str, int]:
-        out = {s: 0 for s in self.symbols}
-        for per in shares.values():
-            for s, n in per.items():
-                out[s] = out.get(s, 0) + n
-        return out
+        return total_shares(shares.values(), self.symbols)
 
     def infeasibility(self, shares: HouseholdShares) -> str | None:
         """Why a household plan is not feasible (exact decimals), or None."""
@@ -289,4 +295,5 @@ __all__ = [
     "AccountKind",
     "Household",
     "HouseholdShares",
+    "total_shares",
 ]

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from rebalancer_tui.engine.evaluate import money
-from rebalancer_tui.engine.household import Household, HouseholdShares
+from rebalancer_tui.engine.household import Household, HouseholdShares, total_shares
 from rebalancer_tui.engine.plan import (
     HoldingRow,
     Metrics,
@@ -79,11 +79,7 @@ class HouseholdPlan(BaseModel):
 
     @property
     def household_shares(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for per in self.final_shares.values():
-            for s, n in per.items():
-                out[s] = out.get(s, 0) + n
-        return out
+        return total_shares(self.final_shares.values())
 
     def to_json(self) -> dict[str, Any]:
         """SPEC §5's plan object plus §11's `account` per order, `accounts_after`

@@ -281,11 +281,9 @@ class PortfolioFile(BaseModel):
 
     @property
     def holdings(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for a in self.accounts:
-            for s, n in a.holdings.items():
-                out[s] = out.get(s, 0) + n
-        return out
+        from rebalancer_tui.engine.household import total_shares
+
+        return total_shares(a.holdings for a in self.accounts)
 
     @property
     def cash(self) -> Decimal:

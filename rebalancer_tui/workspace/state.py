@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rebalancer_tui.demo import demo_holdings
 from rebalancer_tui.engine import Options, RebalanceInput
-from rebalancer_tui.engine.household import DEFAULT_ACCOUNT, Account, Household
+from rebalancer_tui.engine.household import DEFAULT_ACCOUNT, Account, Household, total_shares
 from rebalancer_tui.models import ModelPortfolio, PriceQuote
 
 if TYPE_CHECKING:
@@ -54,11 +54,7 @@ class PortfolioState:
         """Shares per symbol across the accounts (the household's totals)."""
         if len(self.accounts) == 1:
             return dict(self.accounts[0].holdings)
-        out: dict[str, int] = {}
-        for a in self.accounts:
-            for s, n in a.holdings.items():
-                out[s] = out.get(s, 0) + n
-        return out
+        return total_shares(a.holdings for a in self.accounts)
 
     @property
     def cash(self) -> Decimal:
