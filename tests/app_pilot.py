@@ -93,6 +93,15 @@ async def settle(pilot: Pilot[None]) -> None:
     raise AssertionError("the app did not settle")
 
 
+async def open_table(pilot: Pilot[None], key: str, selector: str) -> DataTable[Any]:
+    """Press `key` (it opens a screen) and focus that screen's table `selector`."""
+    await pilot.press(key)
+    await pilot.pause()
+    table: DataTable[Any] = pilot.app.screen.query_one(selector, DataTable)
+    table.focus()
+    return table
+
+
 async def wait_for(pilot: Pilot[None], ok: Callable[[], bool], what: str) -> None:
     for _ in range(300):
         if ok():

@@ -19,6 +19,7 @@ from app_pilot import (
     Notes,
     cell,
     offline_app,
+    open_table,
     row_keys,
     run_from_palette,
     settle,
@@ -268,10 +269,7 @@ async def test_household_saved_as_version_2(tmp_path: Path, mine: Path) -> None:
     app = offline_app(tmp_path, portfolio=mine)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("A")
-        await pilot.pause()
-        table = app.screen.query_one("#accounts-table", DataTable)
-        table.focus()
+        table = await open_table(pilot, "A", "#accounts-table")
         table.move_cursor(row=1)
         await pilot.press("enter")
         await pilot.pause()

@@ -20,6 +20,7 @@ from app_pilot import (
     cell,
     keys_at_speed,
     offline_app,
+    open_table,
     row_keys,
     settle,
     shown,
@@ -271,10 +272,7 @@ async def test_delete_in_the_editor_asks_and_can_be_undone(tmp_path: Path, mine:
     app = offline_app(tmp_path, portfolio=mine)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        table = app.screen.query_one("#editor-table", DataTable)
-        table.focus()
+        table = await open_table(pilot, "e", "#editor-table")
         table.move_cursor(row=row_keys(table).index("BND"))
         await pilot.press("delete")
         await pilot.pause()
