@@ -133,6 +133,12 @@ class SafeCommandPalette(CommandPalette):
         with contextlib.suppress(NoMatches):
             super()._watch__list_visible()
 
+    async def _watch__show_busy(self) -> None:
+        # The same race for the busy flag: its watcher can run after the
+        # palette's widgets are gone (seen by the monkey test, seed 7).
+        with contextlib.suppress(NoMatches):
+            await super()._watch__show_busy()
+
     def compose(self) -> ComposeResult:
         # The palette's own layout, with the one list swapped for the guarded one.
         for widget in super().compose():
