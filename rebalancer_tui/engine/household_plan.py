@@ -21,6 +21,7 @@ from rebalancer_tui.engine.plan import (
     Plan,
     Skipped,
     StatusKind,
+    StrategyAnswer,
     make_orders,
     metrics_json,
     plan_metrics,
@@ -48,16 +49,11 @@ class AccountAfter(BaseModel):
     cash_left: Decimal
 
 
-class HouseholdPlan(BaseModel):
+class HouseholdPlan(StrategyAnswer):
     """One strategy's answer for a household. `kind`/`message` are the status;
     `lower_bound` is the proven least objective (deviation dollars for
     tracking-error) when the status is `bounded`."""
 
-    model_config = ConfigDict(frozen=True)
-
-    strategy: str
-    kind: StatusKind
-    message: str = ""
     final_shares: HouseholdShares
     orders: list[AccountOrder]
     holdings_after: list[HoldingRow]
@@ -68,14 +64,6 @@ class HouseholdPlan(BaseModel):
     solved_by: tuple[str, ...] = ()
     highs_calls: int = 0
     skipped: tuple[Skipped, ...] = ()
-
-    @property
-    def status(self) -> str:
-        return f"{self.kind.value}: {self.message}" if self.message else self.kind.value
-
-    @property
-    def optimal(self) -> bool:
-        return self.kind is StatusKind.OPTIMAL
 
     @property
     def household_shares(self) -> dict[str, int]:

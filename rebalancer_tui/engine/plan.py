@@ -35,6 +35,7 @@ __all__ = [
     "Plan",
     "Skipped",
     "StatusKind",
+    "StrategyAnswer",
     "build_plan",
     "cash_left",
     "deviation",
@@ -137,24 +138,15 @@ class Metrics(BaseModel):
     solve_ms: float
 
 
-class Plan(BaseModel):
-    """One strategy's answer. `kind` and `message` are the status; `status` is
-    its text for display and JSON ("optimal", "fallback: <why>", ...).
-    `solved_by` names the search methods that settled it, in order, and
-    `highs_calls` counts the MILP models solved (diagnostics)."""
+class StrategyAnswer(BaseModel):
+    """What every strategy's answer starts with: the strategy and its status
+    (`kind` and `message`; `status` is their text for display and JSON)."""
 
     model_config = ConfigDict(frozen=True)
 
     strategy: str
     kind: StatusKind
     message: str = ""
-    final_shares: dict[str, int]
-    orders: list[Order]
-    holdings_after: list[HoldingRow]
-    metrics: Metrics
-    solved_by: tuple[str, ...] = ()
-    highs_calls: int = 0
-    skipped: tuple[Skipped, ...] = ()
 
     @property
     def status(self) -> str:
@@ -163,6 +155,21 @@ class Plan(BaseModel):
     @property
     def optimal(self) -> bool:
         return self.kind is StatusKind.OPTIMAL
+
+
+class Plan(StrategyAnswer):
+    """One strategy's answer. `kind` and `message` are the status; `status` is
+    its text for display and JSON ("optimal", "fallback: <why>", ...).
+    `solved_by` names the search methods that settled it, in order, and
+    `highs_calls` counts the MILP models solved (diagnostics)."""
+
+    final_shares: dict[str, int]
+    orders: list[Order]
+    holdings_after: list[HoldingRow]
+    metrics: Metrics
+    solved_by: tuple[str, ...] = ()
+    highs_calls: int = 0
+    skipped: tuple[Skipped, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out = {
