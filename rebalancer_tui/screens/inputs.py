@@ -68,6 +68,8 @@ FIELDS: tuple[Field, ...] = (
 class InputsScreen(Modal[None]):
     """Edits the cash and options; posts `PortfolioEdited` to `target`."""
 
+    # Ten fields and their gutters are taller than a 24-row terminal.
+    DEFAULT_CSS = "InputsScreen #inputs-body { overflow-y: auto; }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="inputs.close", priority=True),
         *IN_ORDER,
@@ -106,6 +108,9 @@ class InputsScreen(Modal[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="inputs-body", classes="modal-body") as body:
             body.border_title = "Inputs"
+            # Above the fields: in a short terminal the body scrolls, and a
+            # refusal must stay in view next to the field being typed in.
+            yield Static("", id="inputs-error")
             with Grid(id="inputs-grid"):
                 for f in FIELDS:
                     yield Label(f.label, classes="field-label")
@@ -128,7 +133,6 @@ class InputsScreen(Modal[None]):
                     id="inputs-note",
                     classes="modal-hint",
                 )
-            yield Static("", id="inputs-error")
             yield Static(
                 "Tab applies a field and moves on · Enter applies and closes · Esc closes",
                 classes="modal-hint",
