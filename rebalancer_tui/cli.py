@@ -377,6 +377,20 @@ def build_input(
         "destination": args.destination,
     }
     base.update({k: v for k, v in flags.items() if v is not None})
+    # A typed lock or lot must name something this portfolio has: a typo
+    # (--lock ESVG) would otherwise quietly leave the holding tradable.
+    known = set(targets) | held
+    for flag, symbols in (
+        ("--lock", [entry.rpartition(":")[2] for entry in args.lock or []]),
+        ("--lot", [sym for sym, _ in args.lot or []]),
+    ):
+        unknown = sorted({sym for sym in symbols if sym not in known})
+        if unknown:
+            raise UsageError(f"{flag}: {', '.join(unknown)} is neither in the model nor held")
+    lot_symbols = [sym for sym, _ in args.lot or []]
+    twice = sorted({sym for sym in lot_symbols if lot_symbols.count(sym) > 1})
+    if twice:
+        raise UsageError(f"--lot: {', '.join(twice)} is given twice")
     # Lots: the model's assets, then the portfolio file, then --lot.
     lots = {a.symbol: a.lot for a in [*catalog.assets, *user_assets] if a.lot}
     lots.update(base.get("lots") or {})

@@ -123,6 +123,11 @@ def test_lot_from_the_user_models_file(
         (["--lock", ":ESGV"], "ACCOUNT:SYMBOL"),
         (["--lock", "nobody:ESGV"], "no account nobody"),
         (["--destination", "1.5"], "destination"),
+        # A typo must not quietly leave a holding tradable (Risky Norris has no BND).
+        (["--lock", "ESVG"], "--lock: ESVG is neither in the model nor held"),
+        (["--lock", "main:BND"], "--lock: BND is neither in the model nor held"),
+        (["--lot", "ZZZZ=5"], "--lot: ZZZZ is neither in the model nor held"),
+        (["--lot", "ESGV=5", "--lot", "ESGV=7"], "--lot: ESGV is given twice"),
         (["--strategy", "band"], "invalid choice"),
     ],
 )
