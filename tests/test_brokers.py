@@ -81,6 +81,7 @@ def test_schwab_one_account_file_takes_the_account_from_the_banner() -> None:
         '"Symbol","Description","Qty (Quantity)","Price","Mkt Val (Market Value)"\n'
         '"SCHB","SCHWAB US BROAD MARKET ETF","12","$25.10","$301.20"\n'
         '"VTI","VANGUARD TOTAL","3","--","--"\n'
+        '"Account Total","--","--","--","$301.20"\n'
     )
     p = parse_broker_text(text)
     (acct,) = p.accounts
@@ -102,6 +103,7 @@ def test_schwab_money_fund_row_is_cash_and_columns_in_any_order() -> None:
         '"SWVXX","Cash and Money Market","$1,000.00","$1.00","1,000"\n'
         '"VTI","ETFs & Closed End Funds","$563.00","$281.50","2"\n'
         '"Cash & Cash Investments","Cash and Money Market","$10.00","--","--"\n'
+        '"Account Total","--","$1,573.00","--","--"\n'
     )
     (acct,) = parse_broker_text(text).accounts
     assert (acct.account, acct.cash, acct.holdings) == ("joint-999", D("1010.00"), {"VTI": 2})
@@ -526,13 +528,17 @@ def test_account_name(number: str, label: str, name: str) -> None:
 
 def test_two_accounts_with_one_derived_name_are_told_apart() -> None:
     hdr = '"Symbol","Description","Qty (Quantity)","Price","Mkt Val (Market Value)"\n'
+    total = '"Account Total","--","--","--","$9"\n'
     text = (
         '"Positions for All-Accounts as of 09:31 AM ET, 2026/11/27"\n\n'
-        '"Individual ...123"\n' + hdr + '"VTI","T","1","$1","$1"\n\n'
-        '"Individual  ...123"\n' + hdr + '"BND","B","2","$1","$2"\n'
+        '"Individual ...123"\n' + hdr + '"VTI","T","1","$1","$1"\n' + total + "\n"
+        '"Individual  ...123"\n' + hdr + '"BND","B","2","$1","$2"\n' + total
     )
-    names = [a.account for a in parse_broker_text(text).accounts]
-    assert names == ["individual-123"]  # the same label twice is one account
+    # The same label twice is one account listed twice: refused, not summed.
+    with pytest.raises(
+        InputError, match=r"line 8: account 'Individual \.\.\.123' appears twice \(lines 3 and 8\)"
+    ):
+        parse_broker_text(text)
     text2 = text.replace('"Individual  ...123"', '"Individual: ...123"')
     names = [a.account for a in parse_broker_text(text2).accounts]
     assert names == ["individual-123", "individual-123-2"]
@@ -599,3 +605,144 @@ def test_a_damaged_file_is_read_or_refused_in_one_line(
         for sym, n in acct.holdings.items():
             lots = [lot.shares for lot in acct.lots if lot.symbol == sym]
             assert not lots or sum(lots) == n
+
+
+# -- Cut short, pasted twice, a header renamed (issue 14's silent misreads) -----
+
+
+def _text(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8-sig")
+
+
+def _cut_after(text: str, piece: str) -> str:
+    """The text as a download interrupted just after `piece` leaves it."""
+    at = text.index(piece) + len(piece)
+    return text[:at]
+
+
+@pytest.mark.parametrize(
+    ("name", "piece", "needle"),
+    [
+        (
+            "schwab_positions_2026-11.csv",
+            '"VSGX","VANGUARD ESG INTL STOCK ETF","300"',
+            "f.csv line 6: this Charles Schwab positions row has 3 of the 17 columns "
+            r"\(a truncated download\?\)",
+        ),
+        (
+            "fidelity_positions_2026-11.csv",
+            "Y87654321,ROTH IRA,VSGX,VANGUARD",
+            "f.csv line 10: this Fidelity positions row has 4 of the 16 columns",
+        ),
+        (
+            "vanguard_ofxdownload_2026-11.csv",
+            "87654321,VANGUARD TOTAL BOND MARKET ETF,BND,60.0000,",
+            "f.csv line 6: this Vanguard ofxdownload row has 5 of the 6 columns",
+        ),
+        (
+            "ibkr_flex_positions_untagged_2026-11.csv",
+            '"U2223334","USD","STK","BND"',
+            "f.csv line 3: this Interactive Brokers Flex open positions row has 4 of the 10",
+        ),
+        (
+            "ibkr_flex_positions_2026-11.csv",
+            '"DATA","POST","U7654321","Roth","USD","STK","BND","VANGUARD TOTAL BOND MARKET"',
+            "f.csv line 24: this Interactive Brokers Flex open positions row has 6 of the 14",
+        ),
+    ],
+)
+def test_a_row_cut_short_is_refused_naming_format_and_line(
+    name: str, piece: str, needle: str
+) -> None:
+    text = _cut_after(_text(name), piece)
+    with pytest.raises(InputError, match=needle):
+        parse_broker_text(text, "f.csv")
+
+
+def test_a_schwab_account_without_its_total_row_was_cut_short() -> None:
+    text = _text("schwab_positions_2026-11.csv")
+    # Cut at the end of a whole position row: every row read is complete.
+    cut = _cut_after(text, '"Equity",\n')
+    with pytest.raises(InputError) as exc:
+        parse_broker_text(cut, "f.csv")
+    msg = str(exc.value)
+    assert "'Roth Contributory IRA ...456' has no 'Account Total' row" in msg, msg
+    assert "truncated download" in msg
+    # Cut just after the next account's header: its table is empty but open.
+    header_end = '"Security Type",\n'
+    first = text[: text.index(header_end, text.index("Roth")) + len(header_end)]
+    with pytest.raises(InputError, match=r"'Roth Contributory IRA \.\.\.456' has no 'Account"):
+        parse_broker_text(first, "f.csv")
+    # Every fixture of the format has the row under every account.
+    for fx in ("schwab_positions_2026-11.csv", "schwab_positions_2021-09.csv"):
+        assert fixture(fx).accounts
+
+
+def _twice(text: str, body_from: str, body_to: str | None = None) -> str:
+    """The text with its body (from `body_from` up to `body_to`) written twice."""
+    start = text.index(body_from)
+    end = text.index(body_to, start) if body_to is not None else len(text)
+    body = text[start:end].rstrip("\n")
+    return text[:end].rstrip("\n") + "\n" + body + "\n" + text[end:].lstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "body_from", "body_to", "needle"),
+    [
+        (
+            "schwab_positions_2026-11.csv",
+            '"Individual ...123"',
+            None,
+            r"line 18: account 'Individual \.\.\.123' appears twice \(lines 3 and 18\)",
+        ),
+        (
+            "fidelity_positions_2026-11.csv",
+            "Z12345678,Individual,SPAXX",
+            "\n\n",
+            r"f.csv line 11: account 'Individual Z12345678' appears twice \(lines 2 and 11\)",
+        ),
+        (
+            "vanguard_ofxdownload_2026-11.csv",
+            "12345678,VANGUARD FEDERAL",
+            "\n\n",
+            r"line 8: account '12345678' appears twice \(lines 2 and 8\)",
+        ),
+        (
+            "ibkr_flex_positions_2026-11.csv",
+            '"BOA","U1234567"',
+            '"EOF"',
+            r"line 35: account 'U1234567' appears twice \(lines 5 and 35\)",
+        ),
+        (
+            "ibkr_flex_positions_untagged_2026-11.csv",
+            '"ClientAccountID"',
+            None,
+            r"line 6: account 'U2223334' appears twice \(lines 2 and 6\)",
+        ),
+    ],
+)
+def test_an_account_twice_in_one_file_is_refused_not_summed(
+    name: str, body_from: str, body_to: str | None, needle: str
+) -> None:
+    text = _text(name)
+    if not text.endswith("\n"):
+        text += "\n"
+    with pytest.raises(InputError, match=needle):
+        parse_broker_text(_twice(text, body_from, body_to), "f.csv")
+
+
+@pytest.mark.parametrize(
+    "name", ["ibkr_flex_positions_2026-11.csv", "ibkr_flex_positions_untagged_2026-11.csv"]
+)
+@pytest.mark.parametrize("column", ["Symbol", "Quantity"])
+def test_an_ibkr_positions_header_without_symbol_or_quantity_is_refused(
+    name: str, column: str
+) -> None:
+    text = _text(name)
+    # Only the first positions section's header loses the column: the other
+    # account's section is whole, so nothing else would reveal the loss.
+    text = text.replace(f'"{column}"', '"Other"', 1)
+    with pytest.raises(InputError) as exc:
+        parse_broker_text(text, "f.csv")
+    msg = str(exc.value)
+    assert "Interactive Brokers Flex open positions" in msg and f"'{column}'" in msg, msg

@@ -108,6 +108,11 @@ class Household:
     def __init__(self, where: str) -> None:
         self.where = where
         self._accounts: dict[str, AccountBuilder] = {}
+        # Where each account's rows began, and the account of the last row:
+        # an account whose rows start again later is a file pasted twice,
+        # whose values would otherwise be summed.
+        self._began: dict[str, int] = {}
+        self._current: str | None = None
 
     def get(self, number: str, label: str) -> AccountBuilder:
         key = number or label
@@ -115,6 +120,32 @@ class Household:
         if acct is None:
             acct = self._accounts[key] = AccountBuilder(number, label)
         return acct
+
+    def _twice(self, key: str, label: str, line: int) -> InputError:
+        # Said without the file: the callers name it with the line (`at_line`).
+        return InputError(
+            f"account {shown(label)} appears twice (lines {self._began[key]} and {line})"
+        )
+
+    def open(self, number: str, label: str, line: int) -> AccountBuilder:
+        """The account whose block of rows begins at `line`: one block each."""
+        key = number or label
+        if key in self._began:
+            raise self._twice(key, label, line)
+        self._began[key] = line
+        self._current = key
+        return self.get(number, label)
+
+    def at(self, number: str, label: str, line: int) -> AccountBuilder:
+        """The account of the row at `line`, in a table whose rows of one
+        account come together: an account coming back after another is refused."""
+        key = number or label
+        if key != self._current:
+            if key in self._began:
+                raise self._twice(key, label, line)
+            self._began[key] = line
+            self._current = key
+        return self.get(number, label)
 
     def finish(self) -> list[BrokerAccount]:
         out: list[BrokerAccount] = []

@@ -17,7 +17,14 @@ from rebalancer_tui.storage.brokers.build import AccountBuilder, Household, brok
 from rebalancer_tui.storage.brokers.instruments import is_cusip
 from rebalancer_tui.storage.brokers.model import BrokerAccount, Skipped
 from rebalancer_tui.storage.brokers.money import broker_number, file_price, share_count
-from rebalancer_tui.storage.brokers.table import Columns, Row, cell, check_width, starts_with
+from rebalancer_tui.storage.brokers.table import (
+    Columns,
+    Row,
+    cell,
+    check_reaches,
+    check_width,
+    starts_with,
+)
 
 __all__ = [
     "Read",
@@ -109,7 +116,9 @@ class Sheet:
 
     @contextmanager
     def reading(self, row: Row) -> Iterator[None]:
-        """A data row read: as wide as the header at most, errors naming its line."""
+        """A data row read: as wide as the header at most, reaching every
+        column the format has (a row cut short is refused), errors naming its line."""
+        check_reaches(row, self.cols, list(self.idx.values()))
         with at_line(self.cols.where, row.line):
             check_width(row, self.cols)
             yield

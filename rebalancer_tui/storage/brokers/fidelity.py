@@ -69,7 +69,7 @@ def _row(sheet: Sheet, row: Row) -> None:
     if not number:
         raise InputError("Account Number: required")
     name = sheet.cell(row, "name")
-    acct = sheet.house.get(number, f"{name} {number}".strip())
+    acct = sheet.house.at(number, f"{name} {number}".strip(), row.line)
     if sym.endswith("**"):
         acct.add_cash(row_cash(sheet.cell(row, "value"), sheet.cell(row, "qty")))
         return

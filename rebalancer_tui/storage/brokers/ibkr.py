@@ -39,7 +39,14 @@ from rebalancer_tui.storage.brokers.money import (
     file_price,
     share_count,
 )
-from rebalancer_tui.storage.brokers.table import Columns, Row, cell, check_width, norm
+from rebalancer_tui.storage.brokers.table import (
+    Columns,
+    Row,
+    cell,
+    check_reaches,
+    check_width,
+    norm,
+)
 
 __all__ = ["LABEL", "detect", "read"]
 
@@ -103,6 +110,7 @@ def detect(rows: list[Row]) -> bool:
 class _Section:
     header: Row
     rows: list[Row] = field(default_factory=list)
+    code: str = ""  # the section code of a tagged file ("POST": open positions)
 
 
 def _sections(rows: list[Row], where: str) -> tuple[list[_Section], date | None]:
@@ -125,11 +133,12 @@ def _sections(rows: list[Row], where: str) -> tuple[list[_Section], date | None]
                 except InputError:
                     as_of = None
             elif tag == "HEADER":
-                out.append(_Section(Row(row.line, row.cells[2:])))
+                code = row.cells[1].upper() if len(row.cells) > 1 else ""
+                out.append(_Section(Row(row.line, row.cells[2:], max(row.width - 2, 0)), code=code))
             elif tag == "DATA":
                 if not out:
                     raise InputError(f"{where} line {row.line}: a DATA record before any HEADER")
-                out[-1].rows.append(Row(row.line, row.cells[2:]))
+                out[-1].rows.append(Row(row.line, row.cells[2:], max(row.width - 2, 0)))
         return out, as_of
     for row in rows:
         if row.blank:
@@ -142,13 +151,17 @@ def _sections(rows: list[Row], where: str) -> tuple[list[_Section], date | None]
     return out, as_of
 
 
-def _is_positions(cols: Columns) -> bool:
-    trades = cols.find("TradeDate", "TradePrice", "Buy/Sell", "TradeID") is not None
-    return (
-        not trades
-        and cols.find("Symbol") is not None
-        and cols.find("MarkPrice", "PositionValue", "Quantity") is not None
-    )
+def _is_positions(sec: _Section, cols: Columns) -> bool:
+    """An Open Positions section: by its code when tagged, else by its
+    columns. A mark price or position value is enough, so a header missing
+    Symbol is refused by name rather than its positions dropped unseen."""
+    if sec.code == "POST":
+        return True
+    if cols.find("TradeDate", "TradePrice", "Buy/Sell", "TradeID") is not None:
+        return False
+    if cols.find("MarkPrice", "PositionValue") is not None:
+        return True
+    return cols.find("Symbol") is not None and cols.find("Quantity") is not None
 
 
 def read(rows: list[Row], where: str) -> Read:
@@ -159,7 +172,7 @@ def read(rows: list[Row], where: str) -> Read:
     state = _State()
     for sec in sections:
         cols = Columns(sec.header, LABEL, where)
-        if _is_positions(cols):
+        if _is_positions(sec, cols):
             found = True
             report = _positions(house, sec, cols, skipped, state)
             as_of = as_of or report
@@ -199,6 +212,14 @@ class _State:
         default_factory=dict
     )
     cash: dict[tuple[str, str], _Cash] = field(default_factory=dict)
+    # Each account's first positions row, and the section (header line) it is
+    # in: an account's positions in a second section are the file twice.
+    began: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def check_once(self, number: str, section: int, line: int) -> None:
+        first, where = self.began.setdefault(number, (line, section))
+        if where != section:
+            raise InputError(f"account {shown(number)} appears twice (lines {first} and {line})")
 
     def settle_cash(self, skipped: list[Skipped]) -> list[tuple[str, str, Decimal]]:
         """The cash of each account: its USD rows. Other currencies would need
@@ -240,6 +261,7 @@ def _positions(
     i_report = cols.find("ReportDate")
     as_of: date | None = None
     for row in sec.rows:
+        check_reaches(row, cols, (i_sym, i_qty, i_price))
         with at_line(cols.where, row.line):
             check_width(row, cols)
             level = cell(row, i_level).upper() or "SUMMARY"
@@ -255,6 +277,7 @@ def _positions(
                 skipped.append(Skipped(row.line, f"not in US dollars ({currency})"))
                 continue
             number, label = _account(row, cols)
+            state.check_once(number, sec.header.line, row.line)
             symbol = broker_symbol(cell(row, i_sym))
             price = file_price(cell(row, i_price))
             if as_of is None and cell(row, i_report):

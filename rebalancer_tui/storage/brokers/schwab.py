@@ -17,12 +17,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from rebalancer_tui.rules import InputError
+from rebalancer_tui.rules import InputError, shown
 from rebalancer_tui.storage.brokers.build import AccountBuilder, Household
 from rebalancer_tui.storage.brokers.common import Read, add_position, at_line, near_top, row_cash
 from rebalancer_tui.storage.brokers.dates import find_date
 from rebalancer_tui.storage.brokers.model import Skipped
-from rebalancer_tui.storage.brokers.table import Columns, Row, cell, check_width, norm
+from rebalancer_tui.storage.brokers.table import (
+    Columns,
+    Row,
+    cell,
+    check_reaches,
+    check_width,
+    norm,
+)
 
 __all__ = ["LABEL", "detect", "read"]
 
@@ -80,8 +87,12 @@ def read(rows: list[Row], where: str) -> Read:
     skipped: list[Skipped] = []
     as_of: date | None = None
     label: str | None = None
+    label_line = 0
     cols: Columns | None = None
     idx: dict[str, int | None] = {}
+    # The account whose table has begun and whose "Account Total" row, which
+    # Schwab writes under every account, has not come yet.
+    open_block: AccountBuilder | None = None
     first = True
     for row in rows:
         if row.blank:
@@ -91,8 +102,10 @@ def read(rows: list[Row], where: str) -> Read:
             first = False
             if norm(row.cells[0]).startswith(_BANNER):
                 as_of, label = _banner(row)
+                label_line = row.line
                 continue
         if _is_header(row):
+            _check_closed(open_block, where)
             cols = Columns(row, LABEL, where)
             idx = {
                 "symbol": cols.require("Symbol"),
@@ -106,21 +119,37 @@ def read(rows: list[Row], where: str) -> Read:
                     f"{where} line {row.line}: positions with no account line above them "
                     '(expected a line like "Individual ...123")'
                 )
+            began = label_line or row.line
+            with at_line(where, began):
+                open_block = house.open("", label, began)
             continue
         if len(row.cells) == 1 or all(c == "" for c in row.cells[1:]):
             # An account line ("Individual ...123") or a disclaimer.
+            _check_closed(open_block, where)
             label = " ".join(row.cells[0].split())
+            label_line = row.line
             cols = None
             continue
-        if cols is None:
+        if cols is None or open_block is None:
             raise InputError(
                 f"{where} line {row.line}: a row outside any account's table "
                 f'(expected the header \'"Symbol","Description","Qty (Quantity)",...\')'
             )
-        assert label is not None
         with at_line(where, row.line):
-            _row(house.get("", label), row, cols, idx, skipped)
+            if _row(open_block, row, cols, idx, skipped):
+                open_block = None
+    _check_closed(open_block, where)
     return as_of, house.finish(), skipped
+
+
+def _check_closed(acct: AccountBuilder | None, where: str) -> None:
+    """An account's table that ends before its "Account Total" row was cut
+    short (a download interrupted): its last holdings may be missing."""
+    if acct is not None:
+        raise InputError(
+            f"{where}: account {shown(acct.label)} has no 'Account Total' row, which this "
+            f"{LABEL} file writes under every account (a truncated download?)"
+        )
 
 
 def _row(
@@ -129,18 +158,22 @@ def _row(
     cols: Columns,
     idx: dict[str, int | None],
     skipped: list[Skipped],
-) -> None:
+) -> bool:
+    """One row of an account's table read; whether it was the Account Total."""
     check_width(row, cols)
     sym = cell(row, idx["symbol"])
-    kind = norm(cell(row, idx["type"]))
     if norm(sym) in ("account total", "total"):
         skipped.append(Skipped(row.line, "account total"))
-        return
+        return True
+    # Schwab ends its total rows early, never a holding's: checked after them.
+    check_reaches(row, cols, list(idx.values()))
+    kind = norm(cell(row, idx["type"]))
     if norm(sym).startswith("cash & cash investments") or kind in _CASH_TYPES:
         acct.add_cash(row_cash(cell(row, idx["value"])))
-        return
+        return False
     if idx["type"] is not None and kind not in _HELD:
         what = kind or "none given"
         skipped.append(Skipped(row.line, f"unknown instrument type ({what})"))
-        return
+        return False
     add_position(acct, row.line, sym, cell(row, idx["qty"]), cell(row, idx["price"]))
+    return False

@@ -16,6 +16,7 @@ __all__ = [
     "Columns",
     "Row",
     "cell",
+    "check_reaches",
     "check_width",
     "norm",
     "rows_of",
@@ -37,10 +38,17 @@ def norm(cell: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Row:
     """One CSV record: the line it starts on, its cells stripped, trailing
-    empty cells dropped (brokers end rows with a comma)."""
+    empty cells dropped (brokers end rows with a comma). `width` counts the
+    cells as written, empty ones included: a row cut short is told by it."""
 
     line: int
     cells: tuple[str, ...]
+    width: int = 0
+
+    @property
+    def written(self) -> int:
+        """How many cells the row was written with (at least its kept cells)."""
+        return max(self.width, len(self.cells))
 
     @property
     def blank(self) -> bool:
@@ -63,7 +71,7 @@ def rows_of(text: str, where: str) -> list[Row]:
             cells = [c.strip() for c in record]
             while cells and cells[-1] == "":
                 cells.pop()
-            out.append(Row(start, tuple(cells)))
+            out.append(Row(start, tuple(cells), len(record)))
             if len(out) > MAX_DATA_ROWS:
                 raise InputError(f"{where} line {start}: too many rows (at most {MAX_DATA_ROWS:,})")
             start = reader.line_num + 1
@@ -119,6 +127,17 @@ def check_width(row: Row, cols: Columns) -> None:
         raise InputError(
             f"{cols.where} line {row.line}: {len(row.cells)} cells under a header of "
             f"{cols.width()} ({shown(row.text(), 60)}); is a number with a comma unquoted?"
+        )
+
+
+def check_reaches(row: Row, cols: Columns, needed: Sequence[int | None]) -> None:
+    """A data row that stops before a column its format needs was cut short
+    (a download interrupted): refused rather than read as empty cells."""
+    last = max((i for i in needed if i is not None), default=-1)
+    if row.written <= last:
+        raise InputError(
+            f"{cols.where} line {row.line}: this {cols.fmt_label} row has {row.written} of the "
+            f"{cols.width()} columns (a truncated download?)"
         )
 
 

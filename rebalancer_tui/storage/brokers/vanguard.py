@@ -46,7 +46,7 @@ def _row(sheet: Sheet, row: Row) -> None:
     number = sheet.cell(row, "number")
     if not number:
         raise InputError("Account Number: required")
-    acct = sheet.house.get(number, number)
+    acct = sheet.house.at(number, number, row.line)
     sym = sheet.cell(row, "symbol").upper()
     name = norm(sheet.cell(row, "name"))
     if sym in SETTLEMENT_FUNDS or (not sym and "money market" in name):
