@@ -74,6 +74,21 @@ def test_autosave_writes_changes_but_never_a_demo(mine: Path) -> None:
     assert not ws.session.saving
 
 
+def test_undoing_a_demo_edit_reaches_the_file(tmp_path: Path) -> None:
+    """First start: the demo; an edit makes it the user's own file; ctrl+z back to
+    the demo must not leave the edit in the file for the next start."""
+    path = tmp_path / "new.json"
+    ws = started(path)
+    demo = ws.state
+    assert demo.demo_seed is not None and not path.exists()
+    assert ws.session.autosave_now(demo) is None and not path.exists()  # never over nothing
+    edited = demo.replace(holdings={**demo.holdings, "ESGV": 1}, demo_seed=None)
+    assert ws.session.autosave_now(edited) is None
+    assert load_portfolio(path).holdings["ESGV"] == 1
+    assert ws.session.autosave_now(demo) is None  # the undo
+    assert load_portfolio(path).holdings == demo.holdings
+
+
 def test_two_sessions_on_one_file_never_revert_each_other(mine: Path) -> None:
     a, b = started(mine), started(mine)
     assert b.session.autosave_now(b.state.replace(cash=Decimal(700))) is None

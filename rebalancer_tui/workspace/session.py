@@ -215,7 +215,11 @@ class PortfolioSession:
 
     def autosave_now(self, state: PortfolioState) -> Outcome | None:
         """Save if the rules allow; an outcome only when there is something to tell."""
-        if not self.saving or state.demo_seed is not None:
+        if not self.saving:
+            return None
+        if state.demo_seed is not None and self._last is None:
+            # A demo is never written over nothing; but once this session's file
+            # holds an edit of it, undoing back to the demo must reach the file too.
             return None
         from rebalancer_tui.rules import InputError
         from rebalancer_tui.storage.portfolio_file import save_portfolio
