@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -46,8 +47,12 @@ __all__ = [
     "BAND",
     "CASH",
     "COST_RATE",
+    "EARLIEST_LOT_DATE",
     "FEE",
+    "LONG_TERM_DAYS",
+    "LOT_COST",
     "MAX_DIGITS",
+    "MAX_GAINS",
     "MAX_SYMBOLS",
     "MAX_TOTAL_VALUE",
     "PRICE",
@@ -55,7 +60,10 @@ __all__ = [
     "RESERVE",
     "SHARES",
     "SYMBOL_MAX_LEN",
+    "TAX_RATE",
+    "TAX_WEIGHT",
     "TIME_LIMIT",
+    "WASH_SALE_DAYS",
     "WEIGHT",
     "WEIGHT_SUM_TOLERANCE",
     "AccountKind",
@@ -72,6 +80,7 @@ __all__ = [
     "csv_cell",
     "describe_validation_error",
     "money",
+    "parse_date",
     "parse_number",
     "plain",
     "printable",
@@ -111,7 +120,7 @@ class RawNumber:
     text: str
 
 
-Unit = Literal["$", "%", "shares", "seconds"]
+Unit = Literal["$", "%", "shares", "seconds", "days", "x"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +153,8 @@ class Quantity:
             return f"{plain(d * 100)}% ({plain(d)})"
         if self.unit == "seconds":
             return f"{plain(d)} s"
+        if self.unit == "days":
+            return f"{_plain_grouped(d)} days"
         return _plain_grouped(d)
 
 
@@ -173,6 +184,16 @@ TIME_LIMIT = Quantity("time limit", "seconds", _ZERO, Decimal(3600), 3, exclusiv
 MIN_TRADE = Quantity("minimum order", "$", _ZERO, MAX_TOTAL_VALUE, 2)
 LOT = Quantity("lot", "shares", _ONE, Decimal(10) ** 9, 0)
 DESTINATION = Quantity("destination", "%", _ZERO, _ONE, 6)
+# SPEC §8: tax lots and tax-aware selling.
+LOT_COST = Quantity("unit cost", "$", _ZERO, Decimal(10) ** 6, 8)
+TAX_RATE = Quantity("tax rate", "%", _ZERO, _ONE, 6)
+LONG_TERM_DAYS = Quantity("long-term days", "days", _ZERO, Decimal(36_500), 0)
+# λ in deviation + λ·tax: a dollar of tax weighs λ dollars of deviation.
+TAX_WEIGHT = Quantity("tax weight", "x", _ZERO, Decimal(1_000), 6)
+MAX_GAINS = Quantity("gains cap", "$", _ZERO, MAX_TOTAL_VALUE, 2)
+WASH_SALE_DAYS = Quantity("wash-sale days", "days", _ZERO, Decimal(3_650), 0)
+# A lot's date: ISO 8601, no earlier than this (a typo guard, not a tax rule).
+EARLIEST_LOT_DATE = date(1900, 1, 1)
 
 
 # ---------------------------------------------------------------------------
@@ -387,6 +408,32 @@ def check_symbol(text: str) -> str:
             f"{SYMBOL_MAX_LEN} characters) (got {shown(text)})"
         )
     return sym
+
+
+# ---------------------------------------------------------------------------
+# Dates (SPEC §8): a lot's acquisition date and the plan's `as_of`.
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_date(text: str, what: str = "date", *, latest: date | None = None) -> date:
+    """An ISO date YYYY-MM-DD (spaces around dropped), from 1900-01-01 and, with
+    `latest`, not after it. Raises InputError ``lot date: must be a date
+    YYYY-MM-DD (got '3/1/24')``."""
+    t = text.strip()
+    try:
+        if not _ISO_DATE.fullmatch(t):
+            raise ValueError
+        d = date.fromisoformat(t)
+    except ValueError:
+        raise InputError(f"{what}: must be a date YYYY-MM-DD (got {shown(text)})") from None
+    if d < EARLIEST_LOT_DATE:
+        raise InputError(f"{what}: must be {EARLIEST_LOT_DATE.isoformat()} or later (got {t})")
+    if latest is not None and d > latest:
+        raise InputError(
+            f"{what}: must not be after {latest.isoformat()} (got {t}, a date in the future)"
+        )
+    return d
 
 
 # ---------------------------------------------------------------------------

@@ -64,6 +64,9 @@ def test_all_strategies_match_the_contract(capsys: pytest.CaptureFixture[str]) -
             "cash_left",
             "solve_ms",
             "location_score",
+            "realized_gains_short",
+            "realized_gains_long",
+            "tax",
         }
         for key in MONEY_KEYS:
             value = plan["metrics"][key]

@@ -29,6 +29,7 @@ from rebalancer_tui.engine.evaluate import (
     turnover,
 )
 from rebalancer_tui.engine.problem import ZERO, Options, RebalanceInput
+from rebalancer_tui.engine.tax import TaxLot, as_of, check_lots
 from rebalancer_tui.rules import ACCOUNT_KINDS, ACCOUNT_NAME, AccountKind
 
 DEFAULT_ACCOUNT = "main"
@@ -61,6 +62,9 @@ class Account(BaseModel):
     reserve: Decimal = Field(default=ZERO, ge=0)
     holdings: dict[str, int] = Field(default_factory=dict)
     buyable: frozenset[str] | None = None
+    # SPEC §8: tax lots, only in a taxable account; a symbol's lots add up to
+    # its holding, and a holding without lots is sold without tax.
+    lots: tuple[TaxLot, ...] = ()
 
     @model_validator(mode="after")
     def _check(self) -> Account:
@@ -71,6 +75,14 @@ class Account(BaseModel):
         for sym, n in self.holdings.items():
             if n < 0:
                 raise ValueError(f"account {self.name}: holding of {sym} is negative ({n} shares)")
+        if self.lots and self.kind != "taxable":
+            raise ValueError(
+                f"account {self.name}: tax lots are only for taxable accounts "
+                f"(this one is {self.kind})"
+            )
+        why = check_lots(self.name, self.holdings, self.lots)
+        if why is not None:
+            raise ValueError(why)
         return self
 
     def may_buy(self, symbol: str) -> bool:
@@ -105,6 +117,14 @@ class Household(BaseModel):
             name = entry.rpartition(":")[0]
             if name and name not in seen:
                 raise ValueError(f"locked {entry}: no account {name}")
+        today = as_of(self.options)
+        for a in self.accounts:
+            for lot in a.lots:
+                if lot.date > today:
+                    raise ValueError(
+                        f"account {a.name}: the {lot.symbol} lot of {lot.date} is dated after "
+                        f"{today} (the plan's day)"
+                    )
         for sym, kinds in self.location.items():
             bad = sorted(k for k in kinds if k not in ACCOUNT_KINDS)
             if bad:

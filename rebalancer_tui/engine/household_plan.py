@@ -30,15 +30,21 @@ from rebalancer_tui.engine.plan import (
     weights_table,
 )
 from rebalancer_tui.engine.problem import ZERO
+from rebalancer_tui.engine.tax import LotSale, PlanLots, greedy_plan_lots, plan_figures
 
 
 class AccountOrder(Order):
-    """One order: an (account, symbol) pair."""
+    """One order: an (account, symbol) pair. `lots`: for a sale from a
+    holding with tax lots, the lots to name at the broker (None otherwise)."""
 
     account: str
+    lots: tuple[LotSale, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"account": self.account, **super().to_json()}
+        out = {"account": self.account, **super().to_json()}
+        if self.lots is not None:
+            out["lots"] = [s.to_json() for s in self.lots]
+        return out
 
 
 class AccountAfter(BaseModel):
@@ -98,13 +104,22 @@ def account_orders(
     hh: Household,
     shares: HouseholdShares,
     reasons: dict[str, dict[str, tuple[str, ...]]] | None = None,
+    lots: PlanLots | None = None,
 ) -> list[AccountOrder]:
-    """Orders grouped by account (household order), sells first within each."""
+    """Orders grouped by account (household order), sells first within each,
+    each sale from lots with the lots it sells."""
     out: list[AccountOrder] = []
     for name in hh.names:
         why = (reasons or {}).get(name)
         for o in make_orders(hh.account_input(name), shares.get(name, {}), why):
-            out.append(AccountOrder(account=name, **o.model_dump()))
+            sales = (lots or {}).get((name, o.symbol)) if o.action == "SELL" else None
+            out.append(
+                AccountOrder(
+                    account=name,
+                    lots=tuple(sales) if sales is not None else None,
+                    **o.model_dump(),
+                )
+            )
     return out
 
 
@@ -120,9 +135,12 @@ def build_household_plan(
     solved_by: tuple[str, ...] = (),
     highs_calls: int = 0,
     reference: HouseholdShares | None = None,
+    lots: PlanLots | None = None,
 ) -> HouseholdPlan:
     """The plan of these final shares. `reference`: the same strategy's plan
-    without the order rules, which the orders' reasons are told against."""
+    without the order rules, which the orders' reasons are told against.
+    `lots`: the lots each sale sells (the solver's choice); by default the
+    least-tax lots of each sale on its own."""
     shares = {
         n: {s: int(shares.get(n, {}).get(s, 0)) for s in hh.account_input(n).symbols}
         for n in hh.names
@@ -142,10 +160,19 @@ def build_household_plan(
                 hh.account_input(n), shares[n], reference.get(n, {}), n
             )
             skipped.extend(skips)
-    orders = account_orders(hh, shares, reasons_by)
+    if lots is None:
+        lots = greedy_plan_lots(hh, shares)
+    orders = account_orders(hh, shares, reasons_by, lots)
     lefts = {n: hh.cash_left(n, shares) for n in hh.names}
+    tax = plan_figures(lots, hh.options)
     metrics = plan_metrics(
         rows, orders, hh.deviation(shares), merged.investable, sum(lefts.values(), ZERO), solve_ms
+    ).model_copy(
+        update={
+            "realized_gains_short": tax.gains_short,
+            "realized_gains_long": tax.gains_long,
+            "tax": tax.tax,
+        }
     )
     return HouseholdPlan(
         skipped=tuple(skipped),

@@ -83,6 +83,7 @@ def solve_household(
     if (
         reference is None
         and res.pooled is not None
+        and not any(a.lots for a in hh.accounts)  # the pooled plan names no lots
         and res.kind is res.pooled.kind
         and res.message == res.pooled.message
     ):

@@ -136,6 +136,10 @@ class Metrics(BaseModel):
     costs: Decimal
     cash_left: Decimal
     solve_ms: float
+    # SPEC §8: what the plan's sales from lots realise (0 without lots).
+    realized_gains_short: Decimal = ZERO
+    realized_gains_long: Decimal = ZERO
+    tax: Decimal = ZERO
 
 
 class StrategyAnswer(BaseModel):
@@ -208,6 +212,9 @@ def metrics_json(m: Metrics) -> dict[str, Any]:
         "costs": money(m.costs),
         "cash_left": money(m.cash_left),
         "solve_ms": round(m.solve_ms, 3),
+        "realized_gains_short": money(m.realized_gains_short),
+        "realized_gains_long": money(m.realized_gains_long),
+        "tax": money(m.tax),
     }
 
 

@@ -8,6 +8,7 @@ engine refuses what it cannot answer reliably, whoever calls it.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal
 from functools import cached_property
@@ -41,6 +42,15 @@ class Options(BaseModel):
     destination: Decimal = Field(
         default=ZERO, ge=0, le=1, description="band-edge: 0 the band edge, 1 the target"
     )
+    # SPEC §8: tax lots and tax-aware selling (they bind only accounts with lots).
+    st_rate: Decimal = Field(default=ZERO, ge=0, le=1, description="short-term gains rate")
+    lt_rate: Decimal = Field(default=ZERO, ge=0, le=1, description="long-term gains rate")
+    long_term_days: int = Field(default=365, ge=0, description="days held to be long-term")
+    as_of: dt.date | None = Field(default=None, description="the plan's day; None: today")
+    tax_weight: Decimal = Field(default=Decimal(1), ge=0, description="λ in deviation + λ·tax")
+    max_gains: Decimal | None = Field(default=None, ge=0, description="cap on net gains")
+    no_short_term_gains: bool = False
+    wash_sale_days: int = Field(default=0, ge=0, description="0: no wash-sale guard")
 
     @model_validator(mode="after")
     def _check_rules(self) -> Options:

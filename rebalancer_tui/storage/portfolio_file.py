@@ -9,6 +9,7 @@ is atomic.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Callable, Collection
 from decimal import Decimal
 from pathlib import Path
@@ -58,6 +59,22 @@ def number(q: Quantity) -> Callable[[Any], Decimal]:
 def _optional(q: Quantity) -> Callable[[Any], Decimal | None]:
     def check(v: Any) -> Decimal | None:
         return None if v is None else to_number(v, q)
+
+    return check
+
+
+def _whole(q: Quantity) -> Callable[[Any], int]:
+    def check(v: Any) -> int:
+        return int(to_number(v, q))
+
+    return check
+
+
+def _optional_date(what: str) -> Callable[[Any], dt.date | None]:
+    def check(v: Any) -> dt.date | None:
+        if v is None or isinstance(v, dt.date):
+            return v
+        return rules.parse_date(str(v), what)
 
     return check
 
@@ -123,6 +140,15 @@ class PortfolioOptions(BaseModel):
     lots: Annotated[dict[str, int], BeforeValidator(_lots)] = Field(default_factory=dict)
     locked: Annotated[list[str], BeforeValidator(_locked)] = Field(default_factory=list)
     destination: Annotated[Decimal, BeforeValidator(number(rules.DESTINATION))] = Decimal(0)
+    # SPEC §8: tax-aware selling (binds only accounts with lots).
+    st_rate: Annotated[Decimal, BeforeValidator(number(rules.TAX_RATE))] = Decimal(0)
+    lt_rate: Annotated[Decimal, BeforeValidator(number(rules.TAX_RATE))] = Decimal(0)
+    long_term_days: Annotated[int, BeforeValidator(_whole(rules.LONG_TERM_DAYS))] = 365
+    as_of: Annotated[dt.date | None, BeforeValidator(_optional_date("as_of"))] = None
+    tax_weight: Annotated[Decimal, BeforeValidator(number(rules.TAX_WEIGHT))] = Decimal(1)
+    max_gains: Annotated[Decimal | None, BeforeValidator(_optional(rules.MAX_GAINS))] = None
+    no_short_term_gains: Annotated[bool, Strict()] = False
+    wash_sale_days: Annotated[int, BeforeValidator(_whole(rules.WASH_SALE_DAYS))] = 0
 
     def to_engine(self, **overrides: Any) -> Options:
         """Engine `Options`; keyword overrides (e.g. time_limit) win."""
