@@ -27,6 +27,7 @@ from rebalancer_tui.engine.evaluate import CENT
 from rebalancer_tui.engine.household import Household, HouseholdShares
 from rebalancer_tui.engine.household_milp import Answer, HouseholdModel
 from rebalancer_tui.engine.plan import StatusKind
+from rebalancer_tui.engine.tax import PlanLots, plan_figures, taxed
 
 SOLVER_ABS_GAP = 0.001
 # Slack under a cap on an objective already reached (float rounding only).
@@ -41,6 +42,8 @@ class Found:
     lower_bound: Decimal | None = None
     methods: list[str] = field(default_factory=lambda: ["household-milp"])
     highs_calls: int = 0
+    # Tax rules on: the lots each sale sells (verified); None: least-tax by default.
+    lots: PlanLots | None = None
 
 
 def simple_with_rules(hh: Household) -> HouseholdShares:
@@ -124,7 +127,12 @@ def _usd(x: Decimal) -> str:
 
 
 def tracking_error_with_rules(hh: Household, deadline: float) -> Found:
-    """Least deviation under the rules, then fewest dollars traded."""
+    """Least deviation under the rules, then fewest dollars traded (with tax
+    rules on: the least deviation + λ·tax, `tax_search`)."""
+    if taxed(hh):
+        from rebalancer_tui.engine.tax_search import tracking_error_taxed
+
+        return tracking_error_taxed(hh, deadline)
     incumbent = simple_with_rules(hh)
     dev0 = hh.deviation(incumbent)
     model = HouseholdModel(hh, need_dev=True, need_trades=True)
@@ -174,55 +182,74 @@ def _lexicographic(
     """Minimise each stage's terms in turn, capping every earlier one at what
     was reached. `stages`: (name, terms, abs_gap, slack of its cap). Raises
     SolveFailed when the first stage has no plan. `start`: a plan already
-    proven optimal for the first stage (its stage is skipped)."""
+    proven optimal for the first stage (its stage is skipped). With tax rules
+    on, a plan's lots come from the solver, verified (`tax_search.settle_lots`)."""
     caps: list[tuple[tuple[np.ndarray, np.ndarray], float]] = []
     best: HouseholdShares | None = start
+    best_lots: PlanLots | None = None
     unproven: list[str] = []
     calls = 0
     if start is not None:
         name, terms, _, slack = stages[0]
-        caps.append((terms, float(_value(hh, name, start)) + slack))
+        caps.append((terms, float(_value(hh, name, start, None)) + slack))
+    rules = "the order and tax rules" if model.taxed else "the order rules"
     for k, (name, terms, gap, slack) in enumerate(stages):
         if k == 0 and start is not None:
             continue
         calls += 1
         part = 1.0 / (len(stages) - k)
         try:
-            ans = _stage(model, terms, _share_of(deadline, part), scale=_scale(hh, name, best),
-                         abs_gap=gap, caps=caps)  # fmt: skip
+            ans = _stage(model, terms, _share_of(deadline, part),
+                         scale=_scale(hh, name, best, best_lots), abs_gap=gap,
+                         caps=caps)  # fmt: skip
         except Infeasible:
             if best is None:
-                raise SolveFailed("no plan fits the bands under the order rules") from None
+                raise SolveFailed(f"no plan fits the bands under {rules}") from None
             ans = None
         if ans is not None and ans.shares is not None:
-            if best is None or _value(hh, name, ans.shares) <= _value(hh, name, best):
-                best = ans.shares
+            lots = ans.lots
+            if model.taxed:
+                from rebalancer_tui.engine.tax_search import settle_lots
+
+                lots = settle_lots(hh, ans.shares, ans.lots)
+            usable = lots is not None or not model.taxed
+            if usable and (
+                best is None
+                or _value(hh, name, ans.shares, lots) <= _value(hh, name, best, best_lots)
+            ):
+                best, best_lots = ans.shares, lots
             if not ans.proven:
                 unproven.append(name)
         elif best is None:
             raise SolveFailed("time limit reached before any plan fit the bands")
         else:
             unproven.append(name)
-        caps.append((terms, float(_value(hh, name, best)) + slack))
+        if best is None:
+            raise SolveFailed(f"no plan found meets {rules}")
+        caps.append((terms, float(_value(hh, name, best, best_lots)) + slack))
     assert best is not None
     if unproven:
         return Found(best, StatusKind.BOUNDED, f"{', '.join(unproven)} not proven in time",
-                     highs_calls=calls)  # fmt: skip
-    return Found(best, highs_calls=calls)
+                     highs_calls=calls, lots=best_lots)  # fmt: skip
+    return Found(best, highs_calls=calls, lots=best_lots)
 
 
-def _value(hh: Household, name: str, shares: HouseholdShares) -> Decimal:
+def _value(hh: Household, name: str, shares: HouseholdShares, lots: PlanLots | None) -> Decimal:
     if name == "orders":
         return Decimal(hh.order_count(shares))
     if name == "turnover":
         return hh.turnover(shares)
+    if name == "tax":
+        return plan_figures(lots or {}, hh.options).tax
     return hh.deviation(shares)
 
 
-def _scale(hh: Household, name: str, best: HouseholdShares | None) -> float:
+def _scale(hh: Household, name: str, best: HouseholdShares | None, lots: PlanLots | None) -> float:
     if name == "orders":
         return float(len(hh.symbols) * len(hh.accounts))
-    return float(hh.total_value) if best is None else max(float(_value(hh, name, best)), 1.0)
+    if best is None:
+        return float(hh.total_value)
+    return max(abs(float(_value(hh, name, best, lots))), 1.0)
 
 
 def trade_minimization_with_rules(hh: Household, deadline: float) -> Found:
@@ -233,11 +260,14 @@ def trade_minimization_with_rules(hh: Household, deadline: float) -> Found:
         raise SolveFailed(f"no whole-share plan fits the band ({'; '.join(problems[:3])})")
     model = HouseholdModel(hh, need_dev=True, need_trades=True, need_orders=True,
                            total_lo=lo, total_hi=hi)  # fmt: skip
-    return _lexicographic(hh, model, [
+    stages = [
         ("orders", model.order_terms(), 0.5, 0.5),
         ("deviation", model.deviation_terms(), SOLVER_ABS_GAP, float(CENT)),
-        ("turnover", model.turnover_terms(), SOLVER_ABS_GAP, CAP_SLACK),
-    ], deadline)  # fmt: skip
+    ]
+    if model.taxed:  # SPEC §8: ties broken by least tax
+        stages.append(("tax", model.tax_terms(), SOLVER_ABS_GAP, float(CENT)))
+    stages.append(("turnover", model.turnover_terms(), SOLVER_ABS_GAP, CAP_SLACK))
+    return _lexicographic(hh, model, stages, deadline)
 
 
 def band_edge(hh: Household, deadline: float, start: HouseholdShares | None = None) -> Found:
@@ -250,11 +280,16 @@ def band_edge(hh: Household, deadline: float, start: HouseholdShares | None = No
         raise SolveFailed(f"no whole-share plan fits the band ({'; '.join(problems[:3])})")
     model = HouseholdModel(hh, need_dev=True, need_trades=True, need_orders=True,
                            total_lo=lo, total_hi=hi)  # fmt: skip
-    return _lexicographic(hh, model, [
+    stages = [
         ("turnover", model.turnover_terms(), SOLVER_ABS_GAP, float(CENT) / 2),
         ("orders", model.order_terms(), 0.5, 0.5),
-        ("deviation", model.deviation_terms(), SOLVER_ABS_GAP, CAP_SLACK),
-    ], deadline, start)  # fmt: skip
+    ]
+    if model.taxed:  # SPEC §8: ties broken by least tax
+        stages.append(("deviation", model.deviation_terms(), SOLVER_ABS_GAP, float(CENT)))
+        stages.append(("tax", model.tax_terms(), SOLVER_ABS_GAP, CAP_SLACK))
+    else:
+        stages.append(("deviation", model.deviation_terms(), SOLVER_ABS_GAP, CAP_SLACK))
+    return _lexicographic(hh, model, stages, deadline, start)
 
 
 def solve_with_rules(hh: Household, strategy_id: str, deadline: float) -> Found:

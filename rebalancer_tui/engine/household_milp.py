@@ -9,6 +9,15 @@ Rows: one budget per account (cash never moves between accounts), and
 optional household rows: sum_a x[a,i] within [lo_i, hi_i] (a proven box or
 the band), and caps on the sum of deviation, orders or turnover.
 
+With tax rules on (`tax.taxed`, SPEC §8), per lot of a taxable holding that
+may be sold:
+  s[l]    integer shares sold from lot l, 0 if the rules block the lot
+linked to the account's final shares so that the shares sold are exactly the
+lots sold (a direction binary when the pair may also buy), the realised gains
+capped (`max_gains`) and, with the wash-sale guard, one binary per symbol
+that has loss lots: selling any at a loss forbids buying it in any account.
+Tax and gains are linear in s: `tax_terms`, `gain_terms`.
+
 Every float answer is turned into whole shares and re-checked in exact
 decimals (`Household.infeasibility`); an overspending account gets its
 budget tightened and the model is solved again.
@@ -25,6 +34,16 @@ import numpy as np
 from rebalancer_tui.engine.errors import Infeasible, SolveFailed
 from rebalancer_tui.engine.highs import MilpResult, Model
 from rebalancer_tui.engine.household import Household, HouseholdShares
+from rebalancer_tui.engine.tax import (
+    PlanLots,
+    TaxLot,
+    lot_block,
+    lots_of,
+    rate,
+    sale,
+    sellable,
+    taxed,
+)
 
 
 @dataclass
@@ -36,6 +55,16 @@ class Answer:
     objective: float
     bound: float
     proven: bool
+    # The lots the solver sold (tax rules on), to be verified exactly.
+    lots: PlanLots | None = None
+
+
+@dataclass(frozen=True)
+class LotColumn:
+    account: str
+    symbol: str
+    lot: TaxLot
+    col: int
 
 
 @dataclass
@@ -65,11 +94,19 @@ class HouseholdModel:
         bounds = [[hh.bounds(a, s) for s in syms] for a in self.names]
         self.lo = np.array([[b[0] for b in row] for row in bounds], dtype=float)
         self.hi = np.array([[b[1] for b in row] for row in bounds], dtype=float)
+        # No account holds more of a symbol than its whole budget buys: this
+        # keeps every big-M below (spans, orders, lots) as small as it can be.
+        budget = np.array([float(hh.budget(a)) for a in self.names])
+        most = np.floor(budget[:, None] / self.p[None, :] + 1e-6)
+        self.hi = np.minimum(self.hi, np.maximum(most, np.maximum(self.lo, self.h)))
         if self.free is not None:
             for k, a in enumerate(self.names):
                 for i, s in enumerate(syms):
                     if (a, s) not in self.free and self.lo[k, i] <= self.h[k, i] <= self.hi[k, i]:
                         self.lo[k, i] = self.hi[k, i] = self.h[k, i]
+        self.taxed = taxed(hh)
+        if self.taxed:
+            self._tax_bounds()
         self.budgets = np.array([float(hh.budget(a)) for a in self.names])
         fee, rate = float(hh.options.fee), float(hh.options.cost_rate)
         self.fee, self.rate = fee, rate
@@ -103,6 +140,9 @@ class HouseholdModel:
                 self.o.append(o)
         if rules_on:
             self._order_rules()
+        self.lot_cols: list[LotColumn] = []
+        if self.taxed:
+            self._tax_columns()
         if self.need_dev:
             total_hi = self.hi.sum(axis=0) if self.total_hi is None else self.total_hi
             total_lo = self.lo.sum(axis=0) if self.total_lo is None else self.total_lo
@@ -149,7 +189,105 @@ class HouseholdModel:
                     m.add_rows([(x, -1.0), (o, -need), (buy, up + need)],
                                np.array([-h]), np.array([np.inf]))  # fmt: skip
 
+    def _tax_bounds(self) -> None:
+        """A holding sells at most what its unblocked lots hold: a lower bound
+        on its final shares (left alone when it cannot be met, e.g. a forced
+        sale of blocked lots: the lot rows then make the model infeasible)."""
+        for k, a in enumerate(self.names):
+            for i, s in enumerate(self.symbols):
+                most = sellable(self.hh, a, s)
+                if most is None:
+                    continue
+                floor = self.h[k, i] - most
+                if self.lo[k, i] < floor <= self.hi[k, i]:
+                    self.lo[k, i] = floor
+
+    def _tax_columns(self) -> None:
+        """The lot columns and their rows (see the module docstring)."""
+        hh, m = self.hh, self.model
+        losses: dict[str, list[tuple[int, float]]] = {}
+        for k, a in enumerate(self.names):
+            for i, s in enumerate(self.symbols):
+                lots = lots_of(hh, a, s)
+                lo, hi, h = self.lo[k, i], self.hi[k, i], self.h[k, i]
+                if not lots or lo >= h:
+                    continue  # nothing can be sold here: no tax, no columns
+                ub = np.array([0.0 if lot_block(hh, lot) else float(lot.shares) for lot in lots])
+                cols = m.add_vars(np.zeros(len(lots)), ub, integer=True)
+                x = self.x[k][i : i + 1]
+                one = np.ones(len(lots))
+                if hi <= h:  # only sells: sum s = h - x
+                    m.add_row(np.concatenate([cols, x]), np.append(one, 1.0), h, h)
+                else:
+                    up, down = hi - h, h - lo
+                    z = m.add_vars(np.zeros(1), np.ones(1), integer=True)  # 1: a buy
+                    xz = np.concatenate([x, z])
+                    m.add_row(xz, np.array([1.0, -up]), -np.inf, h)  # x - h <= up*z
+                    m.add_row(xz, np.array([-1.0, down]), -np.inf, down - h)  # h-x <= down(1-z)
+                    sx = np.concatenate([cols, x])
+                    m.add_row(sx, np.append(one, 1.0), h, np.inf)  # sum s >= h - x
+                    sxz = np.concatenate([cols, x, z])
+                    m.add_row(sxz, np.append(one, [1.0, -up]), -np.inf, h)  # <= h - x + up*z
+                    sz = np.concatenate([cols, z])
+                    m.add_row(sz, np.append(one, down), -np.inf, down)  # sum s <= down(1-z)
+                p = hh.prices[s]
+                for lot, c, u in zip(lots, cols, ub, strict=True):
+                    self.lot_cols.append(LotColumn(a, s, lot, int(c)))
+                    if u > 0 and lot.cost > p:
+                        losses.setdefault(s, []).append((int(c), u))
+        if not self.lot_cols:
+            return
+        cap = hh.options.max_gains
+        if cap is not None:
+            cols, vals = self.gain_terms()
+            m.add_row(cols, vals, -np.inf, float(cap))
+        if hh.options.wash_sale_days:
+            for s, loss in losses.items():
+                w = m.add_vars(np.zeros(1), np.ones(1), integer=True)  # 1: sold at a loss
+                for c, u in loss:  # s_l <= shares_l * w
+                    m.add_row(np.array([c, w[0]]), np.array([1.0, -u]), -np.inf, 0.0)
+                i = self.symbols.index(s)
+                for k in range(len(self.names)):
+                    up = self.hi[k, i] - self.h[k, i]
+                    if up > 0:  # x - h <= up*(1 - w)
+                        m.add_row(np.array([self.x[k][i], w[0]]), np.array([1.0, up]),
+                                  -np.inf, self.h[k, i] + up)  # fmt: skip
+
     # -- objectives and caps -----------------------------------------------
+
+    def gain_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Realised gains (losses negative), in dollars."""
+        cols = np.array([c.col for c in self.lot_cols], dtype=int)
+        vals = np.array([float(self.hh.prices[c.symbol] - c.lot.cost) for c in self.lot_cols])
+        return cols, vals
+
+    def tax_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Tax on the realised gains, in dollars (negative: tax saved)."""
+        hh = self.hh
+        cols = np.array([c.col for c in self.lot_cols], dtype=int)
+        vals = np.array(
+            [
+                float(rate(c.lot, hh.options) * (hh.prices[c.symbol] - c.lot.cost))
+                for c in self.lot_cols
+            ]
+        )
+        return cols, vals
+
+    def combined_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Deviation + λ·tax (SPEC §8, tracking-error with taxes)."""
+        d_cols, d_vals = self.deviation_terms()
+        t_cols, t_vals = self.tax_terms()
+        weight = float(self.hh.options.tax_weight)
+        return np.concatenate([d_cols, t_cols]), np.concatenate([d_vals, weight * t_vals])
+
+    def to_lots(self, xs: np.ndarray) -> PlanLots:
+        """The lots sold in a solution (whole shares; pairs that sell only)."""
+        out: PlanLots = {}
+        for c in self.lot_cols:
+            n = round(float(xs[c.col]))
+            if n > 0:
+                out.setdefault((c.account, c.symbol), []).append(sale(self.hh, c.lot, n))
+        return out
 
     def deviation_terms(self) -> tuple[np.ndarray, np.ndarray]:
         assert self.d is not None
@@ -225,7 +363,8 @@ class HouseholdModel:
             why = self.hh.infeasibility(shares)
             if why is None:
                 proven = res.objective - res.bound <= abs_gap + 1e-9 * abs(res.objective)
-                return Answer(shares, res.objective, res.bound, proven)
+                lots = self.to_lots(res.x) if self.taxed else None
+                return Answer(shares, res.objective, res.bound, proven, lots)
             over = False
             for k, a in enumerate(self.names):
                 short = float(
@@ -239,4 +378,4 @@ class HouseholdModel:
         return Answer(None, float("inf"), -float("inf"), False)
 
 
-__all__ = ["Answer", "HouseholdModel"]
+__all__ = ["Answer", "HouseholdModel", "LotColumn"]

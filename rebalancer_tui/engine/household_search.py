@@ -35,6 +35,7 @@ from rebalancer_tui.engine.household import Household, HouseholdShares
 from rebalancer_tui.engine.household_plan import HouseholdPlan, build_household_plan, from_plan
 from rebalancer_tui.engine.plan import Plan, StatusKind
 from rebalancer_tui.engine.strategies import STRATEGIES
+from rebalancer_tui.engine.tax import PlanLots, taxed
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine.search.pipeline import Pipeline
@@ -58,6 +59,8 @@ class Result:
     pooled: Plan | None = None
     # The strategy whose plan this is, when a fallback answered (the reasons' reference).
     answered_by: str | None = None
+    # Tax rules on (SPEC §8): the lots each sale sells; None: least-tax by default.
+    lots: PlanLots | None = None
 
 
 def solve_household(
@@ -68,9 +71,11 @@ def solve_household(
         raise ValueError(f"unknown strategy {strategy_id!r}; choose one of {', '.join(STRATEGIES)}")
     start = time.perf_counter()
     deadline = time.monotonic() + hh.options.time_limit
-    if strategy_id == "simple":
+    if strategy_id == "simple" and taxed(hh):
+        res = _simple_taxed(hh, methods, deadline)
+    elif strategy_id == "simple":
         res = _simple(hh)
-    elif strategy_id == "band-edge" or hh.options.constrained:
+    elif strategy_id == "band-edge" or hh.options.constrained or taxed(hh):
         res = _with_rules(hh, strategy_id, methods, deadline)
     elif strategy_id == "tracking-error":
         res = _tracking_error(hh, methods, deadline)
@@ -99,6 +104,7 @@ def solve_household(
         solved_by=tuple(res.methods),
         highs_calls=res.highs_calls,
         reference=reference,
+        lots=res.lots,
     )
 
 
@@ -131,15 +137,27 @@ def _with_rules(
 
     reasons: list[str] = []
     current = strategy_id
+    label = ""
+    tax_on = taxed(hh)
     while True:
+        if current == "simple" and tax_on:
+            from rebalancer_tui.engine.tax_search import simple_taxed
+
+            shares, lots, why = simple_taxed(hh)
+            if why is None:
+                res = Result(shares, StatusKind.HEURISTIC, lots=lots)
+            else:
+                reasons.append(f"simple: {why}")
+                res, label = _loose_simple(hh), "simple plan without the tax rules"
+            break
         if current == "simple":
             res = _simple(hh)
             break
-        if current == "tracking-error" and not hh.options.constrained:
+        if current == "tracking-error" and not hh.options.constrained and not tax_on:
             res = _tracking_error(hh, methods, deadline)
             break
         start = None
-        if current == "band-edge" and len(hh.accounts) > 1:
+        if current == "band-edge" and len(hh.accounts) > 1 and not tax_on:
             quick, start = _band_edge_split(hh, methods)
             if quick is not None:
                 res = quick
@@ -157,12 +175,12 @@ def _with_rules(
             current = _FALLBACK[current]
             continue
         res = Result(found.shares, found.kind, found.message, found.lower_bound,
-                     found.methods, found.highs_calls)  # fmt: skip
+                     found.methods, found.highs_calls, lots=found.lots)  # fmt: skip
         break
     res.answered_by = current
     if reasons:
         res.kind = StatusKind.FALLBACK
-        res.message = f"{'; '.join(reasons)} -> {current} plan"
+        res.message = f"{'; '.join(reasons)} -> {label or current + ' plan'}"
         res.pooled = None
     return res
 
@@ -184,6 +202,7 @@ def _band_edge_split(
     relaxed = RebalanceInput(
         holdings=merged.holdings, prices=merged.prices, targets=merged.targets,
         cash=merged.cash, options=merged.options.model_copy(update={"min_trade": Decimal(0)}),
+        share_limit=merged.share_limit,
     )  # fmt: skip
     pooled = strategies.solve(relaxed, "band-edge", methods=methods)
     if pooled.kind is not StatusKind.OPTIMAL:
@@ -227,6 +246,35 @@ def simple_household(hh: Household) -> tuple[HouseholdShares, list[Plan]]:
         shares[a.name] = x
         plans.append(plan)
     return shares, plans
+
+
+def _simple_taxed(hh: Household, methods: Pipeline | None, deadline: float) -> Result:
+    """`simple` under the tax rules (`tax_search.simple_taxed`); a plan that
+    still breaks a rule falls back to the tracking-error plan with taxes."""
+    from rebalancer_tui.engine.tax_search import simple_taxed
+
+    shares, lots, why = simple_taxed(hh)
+    if why is None:
+        return Result(shares, StatusKind.HEURISTIC, lots=lots)
+    res = _with_rules(hh, "tracking-error", methods, deadline)
+    if res.kind is StatusKind.FALLBACK:
+        res.message = f"simple: {why}; {res.message}"
+    else:
+        detail = f" ({res.message})" if res.message else ""
+        res.message = f"simple: {why} -> tracking-error plan{detail}"
+        res.kind = StatusKind.FALLBACK
+    return res
+
+
+def _loose_simple(hh: Household) -> Result:
+    """The last resort when no plan satisfies the tax rules: the simple plan
+    with the tax constraints off, its least-tax lots free to break them."""
+    from rebalancer_tui.engine.tax import greedy_plan_lots
+    from rebalancer_tui.engine.tax_search import without_tax_rules
+
+    loose = without_tax_rules(hh)
+    shares, _ = simple_household(loose)
+    return Result(shares, StatusKind.FALLBACK, lots=greedy_plan_lots(loose, shares))
 
 
 def _simple(hh: Household) -> Result:

@@ -1,0 +1,311 @@
+"""Tax-aware plans (SPEC §8): the strategies when `tax.taxed(hh)` holds.
+
+Every search strategy then runs on the household MILP with the lot columns
+(`household_milp`): tracking-error minimises `deviation + λ·tax`, then the
+fewest dollars traded; trade-minimization and band-edge keep their stages and
+break ties by least tax (`constrained._lexicographic`). `simple` is the
+per-account simple plan with sells held to what the tax rules let a holding
+sell, and least-tax lots; when that plan still breaks a rule it falls back.
+
+A plan is its final shares and the lots each sale sells. The solver's lots are
+verified exactly (`tax.tax_violation`); if rounding broke them, the least-tax
+lots pair by pair are tried, then the exact least-tax choice for those sales
+(a small MILP: a gains cap couples the pairs).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from rebalancer_tui.engine.constrained import (
+    CAP_SLACK,
+    SOLVER_ABS_GAP,
+    Found,
+    _share_of,
+    _stage,
+    _usd,
+)
+from rebalancer_tui.engine.errors import Infeasible, SolveFailed
+from rebalancer_tui.engine.evaluate import CENT
+from rebalancer_tui.engine.household import Household, HouseholdShares
+from rebalancer_tui.engine.household_milp import HouseholdModel
+from rebalancer_tui.engine.plan import StatusKind
+from rebalancer_tui.engine.tax import (
+    PlanLots,
+    TaxLot,
+    fifo_lots,
+    greedy_plan_lots,
+    lot_block,
+    lots_of,
+    plan_figures,
+    sale,
+    sellable,
+    sold,
+    tax_per_share,
+    tax_violation,
+)
+
+# The no-tax plan (the warm start) gets this share of the time limit.
+WARM_SHARE_OF_TIME = 0.2
+EXACT_LOTS_TIME = 2.0
+
+
+@dataclass
+class TaxedPlan:
+    """Final shares and the lots their sales sell (verified)."""
+
+    shares: HouseholdShares
+    lots: PlanLots
+
+
+def without_tax_rules(hh: Household) -> Household:
+    """The household with the tax constraints off (the rates kept)."""
+    return hh.with_options(max_gains=None, no_short_term_gains=False, wash_sale_days=0)
+
+
+def untaxed(hh: Household) -> Household:
+    """The household planned as if there were no taxes (lots only reported)."""
+    return hh.with_options(
+        st_rate=Decimal(0),
+        lt_rate=Decimal(0),
+        max_gains=None,
+        no_short_term_gains=False,
+        wash_sale_days=0,
+    )
+
+
+def combined(hh: Household, shares: HouseholdShares, lots: PlanLots) -> Decimal:
+    """`deviation + λ·tax` of a plan, exact."""
+    return hh.deviation(shares) + hh.options.tax_weight * plan_figures(lots, hh.options).tax
+
+
+def tax_floor(hh: Household) -> Decimal:
+    """The least tax any plan can owe: every sellable loss lot sold (a bound)."""
+    total = Decimal(0)
+    for a in hh.accounts:
+        if a.kind != "taxable":
+            continue
+        for lot in a.lots:
+            t = tax_per_share(lot, hh.prices[lot.symbol], hh.options)
+            if t < 0 and lot_block(hh, lot) is None:
+                total += t * lot.shares
+    return total
+
+
+def fifo_plan_lots(hh: Household, shares: HouseholdShares) -> PlanLots:
+    """The lots a broker would sell by default (oldest first) for the same
+    sales, for comparison with the engine's choice."""
+    return {key: fifo_lots(hh, *key, n) for key, n in sold(hh, shares).items()}
+
+
+def settle_lots(
+    hh: Household, shares: HouseholdShares, lots: PlanLots | None = None
+) -> PlanLots | None:
+    """Lots for these final shares that satisfy every tax rule: `lots` (the
+    solver's) if they do, else the least-tax lots pair by pair, else the
+    exact least-tax choice for these sales; None when no choice does."""
+    if lots is not None and tax_violation(hh, shares, lots) is None:
+        return lots
+    try:
+        greedy = greedy_plan_lots(hh, shares)
+    except ValueError:
+        return None  # some sale needs a blocked lot: no choice can help
+    if tax_violation(hh, shares, greedy) is None:
+        return greedy
+    return exact_lots(hh, shares)
+
+
+def exact_lots(hh: Household, shares: HouseholdShares) -> PlanLots | None:
+    """The least-tax lots for these sales under the gains cap and the
+    wash-sale guard (a small HiGHS model), or None if none satisfies them."""
+    from rebalancer_tui.engine.highs import Model
+
+    sales = sold(hh, shares)
+    if not sales:
+        return {} if tax_violation(hh, shares, {}) is None else None
+    bought = {
+        s
+        for a in hh.accounts
+        for s, n in shares.get(a.name, {}).items()
+        if n > a.holdings.get(s, 0)
+    }
+    wash = bool(hh.options.wash_sale_days)
+    m = Model()
+    entries: list[tuple[tuple[str, str], TaxLot, int]] = []
+    for key, n in sales.items():
+        lots = lots_of(hh, *key)
+        p = hh.prices[key[1]]
+        ub = [
+            0.0
+            if lot_block(hh, lot) is not None or (wash and key[1] in bought and lot.cost > p)
+            else float(lot.shares)
+            for lot in lots
+        ]
+        if sum(ub) < n:
+            return None
+        cols = m.add_vars(np.zeros(len(lots)), np.array(ub), integer=True)
+        m.add_row(cols, np.ones(len(lots)), float(n), float(n))
+        entries.extend((key, lot, int(c)) for lot, c in zip(lots, cols, strict=True))
+    all_cols = np.array([c for _, _, c in entries], dtype=int)
+    if hh.options.max_gains is not None:
+        gains = np.array([float(hh.prices[lot.symbol] - lot.cost) for _, lot, _ in entries])
+        m.add_row(all_cols, gains, -np.inf, float(hh.options.max_gains))
+    objective = np.zeros(len(m.c))
+    for _, lot, c in entries:
+        objective[c] = float(tax_per_share(lot, hh.prices[lot.symbol], hh.options))
+    scale = float(np.abs(objective).sum()) * max(float(max(sales.values())), 1.0)
+    try:
+        xs, _, _ = m.solve(objective, EXACT_LOTS_TIME, 0.001, max(scale, 1.0))
+    except SolveFailed:
+        return None
+    out: PlanLots = {}
+    for key, lot, c in entries:
+        k = round(float(xs[c]))
+        if k > 0:
+            out.setdefault(key, []).append(sale(hh, lot, k))
+    return out if tax_violation(hh, shares, out) is None else None
+
+
+# ---------------------------------------------------------------------------
+# simple
+
+
+def simple_taxed(hh: Household) -> tuple[HouseholdShares, PlanLots | None, str | None]:
+    """Each account's simple plan with sells of holdings with lots held to
+    what the tax rules allow (like a partial lock), least-tax lots. Returns
+    (shares, lots, None), or (shares, None, why it breaks a tax rule)."""
+    from rebalancer_tui.engine.household_search import simple_household
+    from rebalancer_tui.engine.simple import _fit_with_rules, trim_buys
+
+    shares, _ = simple_household(hh)
+    for a in hh.accounts:
+        inp = hh.account_input(a.name)
+        x = dict(shares[a.name])
+        changed = False
+        for s in {lot.symbol for lot in a.lots}:
+            most = sellable(hh, a.name, s)
+            h = a.holdings.get(s, 0)
+            if most is None or not inp.in_model(s) or h - x.get(s, h) <= most:
+                continue  # a forced sale sells everything: checked below
+            n = most
+            if inp.options.constrained:
+                n -= n % inp.options.lot(s)
+                if n and inp.prices[s] * n < inp.options.min_trade:
+                    n = 0
+            x[s] = h - n
+            changed = True
+        if changed:
+            x = _fit_with_rules(inp, x) if inp.options.constrained else trim_buys(inp, x)
+            for s, n in x.items():
+                if n > a.holdings.get(s, 0) and not a.may_buy(s):
+                    x[s] = a.holdings.get(s, 0)
+            shares[a.name] = x
+    why = hh.infeasibility(shares)
+    if why is not None:
+        return shares, None, why
+    lots = settle_lots(hh, shares)
+    if lots is not None:
+        return shares, lots, None
+    try:
+        greedy = greedy_plan_lots(hh, shares)
+    except ValueError as exc:
+        return shares, None, str(exc)
+    return shares, None, tax_violation(hh, shares, greedy) or "breaks a tax rule"
+
+
+# ---------------------------------------------------------------------------
+# tracking-error: deviation + λ·tax
+
+
+def warm_starts(hh: Household, deadline: float) -> list[TaxedPlan]:
+    """Plans that satisfy the tax rules, to cap the search: the no-tax
+    tracking-error plan with least-tax lots, and the tax-aware simple plan."""
+    from rebalancer_tui.engine.household_search import solve_household
+
+    out: list[TaxedPlan] = []
+    shares, lots, _ = simple_taxed(hh)
+    if lots is not None:
+        out.append(TaxedPlan(shares, lots))
+    limit = max(0.2, (deadline - time.monotonic()) * WARM_SHARE_OF_TIME)
+    plain = solve_household(untaxed(hh).with_options(time_limit=limit), "tracking-error")
+    x = plain.final_shares
+    if hh.infeasibility(x) is None:
+        found = settle_lots(hh, x)
+        if found is not None:
+            out.append(TaxedPlan(x, found))
+    return out
+
+
+def _dec(x: float) -> Decimal:
+    return Decimal(repr(x)) - Decimal("0.000001")
+
+
+def tracking_error_taxed(hh: Household, deadline: float) -> Found:
+    """The least `deviation + λ·tax` under the order and tax rules, then the
+    fewest dollars traded among plans within a cent of it. Raises SolveFailed
+    when no plan satisfies the tax rules (or none is found in time)."""
+    starts = warm_starts(hh, deadline)
+    best = min(starts, key=lambda c: combined(hh, c.shares, c.lots), default=None)
+    model = HouseholdModel(hh, need_dev=True, need_trades=True)
+    terms = model.combined_terms()
+    value = combined(hh, best.shares, best.lots) if best is not None else None
+    caps = [] if value is None else [(terms, float(value) + CAP_SLACK)]
+    scale = float(abs(value)) if value is not None else float(hh.total_value)
+    calls = 1
+    bound = hh.options.tax_weight * tax_floor(hh)
+    try:
+        ans = _stage(model, terms, _share_of(deadline, 0.7), scale=scale,
+                     abs_gap=SOLVER_ABS_GAP, caps=caps)  # fmt: skip
+    except Infeasible:
+        if best is None or value is None:
+            raise SolveFailed("no plan satisfies the tax rules") from None
+        ans = None
+        bound = value  # nothing below the incumbent: it is optimal
+    if ans is not None:
+        if ans.shares is not None:
+            lots = settle_lots(hh, ans.shares, ans.lots)
+            if lots is not None and (value is None or combined(hh, ans.shares, lots) < value):
+                best, value = TaxedPlan(ans.shares, lots), combined(hh, ans.shares, lots)
+        if np.isfinite(ans.bound):
+            bound = max(bound, _dec(ans.bound))
+    if best is None or value is None:
+        raise SolveFailed("time limit reached before any plan met the tax rules")
+    if value - bound > CENT:
+        return Found(best.shares, StatusKind.BOUNDED, f"gap {_usd(value - bound)}",
+                     bound.quantize(CENT), highs_calls=calls, lots=best.lots)  # fmt: skip
+    calls += 1
+    cap = [(terms, float(max(bound + CENT, value)) + CAP_SLACK)]
+    traded = float(hh.turnover(best.shares))
+    try:
+        tie = _stage(model, model.turnover_terms(), deadline, scale=traded,
+                     abs_gap=SOLVER_ABS_GAP, caps=cap)  # fmt: skip
+    except Infeasible:
+        tie = None
+    if tie is not None and tie.shares is not None:
+        lots = settle_lots(hh, tie.shares, tie.lots)
+        if (
+            lots is not None
+            and combined(hh, tie.shares, lots) <= bound + CENT
+            and hh.turnover(tie.shares) < hh.turnover(best.shares)
+        ):
+            best = TaxedPlan(tie.shares, lots)
+    return Found(best.shares, highs_calls=calls, lots=best.lots)
+
+
+__all__ = [
+    "TaxedPlan",
+    "combined",
+    "exact_lots",
+    "fifo_plan_lots",
+    "settle_lots",
+    "simple_taxed",
+    "tax_floor",
+    "tracking_error_taxed",
+    "untaxed",
+    "warm_starts",
+    "without_tax_rules",
+]
