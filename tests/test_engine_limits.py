@@ -14,7 +14,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from engine_reference import F, Problem, measures
+from engine_reference import Problem, measures
+from exact import F
 from pydantic import ValidationError
 
 from rebalancer_tui.engine import Options, RebalanceInput, StatusKind, solve
@@ -69,22 +70,24 @@ def test_every_strategy_finishes_at_extreme_magnitudes(name: str) -> None:
 
 def test_simple_trims_exactly_as_the_share_by_share_rule_would() -> None:
     """One model asset bought at $0.000001 with a cost rate and a reserve: the
-    rule buys floor(T / p) shares, then gives back the fewest that pay for
-    the costs and the reserve, here about 1e17 of them: a closed form
-    checked with exact fractions, not the engine's own code."""
-    p, rate, reserve, cash = Fraction(1, 10**6), Fraction(1, 100), 1000, 10**11
+    rule buys floor(T / p) shares (here exactly the 1e9-share bound), then
+    gives back the fewest that pay for the costs and the reserve, here about
+    3e8 of them: a closed form checked with exact fractions, not the engine's
+    own code."""
+    p, rate, reserve, cash = Fraction(1, 10**6), Fraction(1, 2), 1, 1001
     inp = RebalanceInput(
         holdings={"A": 0},
         prices={"A": Decimal("0.000001")},
         targets={"A": Decimal(1)},
         cash=Decimal(cash),
-        options=Options(cost_rate=Decimal("0.01"), reserve=Decimal(reserve)),
+        options=Options(cost_rate=Decimal("0.5"), reserve=Decimal(reserve)),
     )
     bought = math.floor((cash - reserve) / p)
+    assert bought == 10**9
     # cash - p x (1 + r) >= reserve  <=>  x <= (cash - reserve) / (p (1 + r))
     kept = math.floor((cash - reserve) / (p * (1 + rate)))
     plan = solve(inp, "simple")
-    assert bought - kept > 10**14
+    assert bought - kept > 3 * 10**8
     assert plan.final_shares == {"A": kept}
     assert plan.status == "heuristic"
 

@@ -67,6 +67,7 @@ def funded_input(inp: RebalanceInput, amount: Decimal) -> RebalanceInput:
         targets=inp.targets,
         cash=inp.cash + amount,
         options=inp.options.model_copy(update={"buy_only": True}),
+        share_limit=inp.share_limit,
     )
 
 

@@ -72,6 +72,10 @@ def infeasibility(inp: RebalanceInput, shares: Shares) -> str | None:
         if x < lo:
             return f"{s}: sells in buy-only mode" if inp.options.buy_only else f"{s}: below bound"
         if hi is not None and x > hi:
+            if inp.in_model(s) and not inp.is_locked(s):
+                if x > inp.max_shares:
+                    return f"{s}: over the share bound of {inp.max_shares}"
+                return f"{s}: more than the budget buys"
             return f"{s}: outside the model must be sold"
         why = inp.order_rule_violation(s, x)
         if why is not None:

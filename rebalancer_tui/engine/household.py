@@ -30,7 +30,7 @@ from rebalancer_tui.engine.evaluate import (
 )
 from rebalancer_tui.engine.problem import ZERO, Options, RebalanceInput
 from rebalancer_tui.engine.tax import TaxLot, as_of, check_lots
-from rebalancer_tui.rules import ACCOUNT_KINDS, ACCOUNT_NAME, AccountKind
+from rebalancer_tui.rules import ACCOUNT_KINDS, ACCOUNT_NAME, SHARES, AccountKind
 
 DEFAULT_ACCOUNT = "main"
 
@@ -101,6 +101,9 @@ class Household(BaseModel):
     targets: dict[str, Decimal]
     options: Options = Field(default_factory=Options)
     location: dict[str, frozenset[str]] = Field(default_factory=dict)
+    # Most shares of one asset in one account (rules.SHARES); larger only in the
+    # one-account household of a pooled relaxation (`single(merged)`).
+    share_limit: int = Field(default=int(SHARES.maximum), ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> Household:
@@ -151,7 +154,10 @@ class Household(BaseModel):
         # One account: every lock, whatever account it names, is this account's.
         locked = frozenset(e.rpartition(":")[2] for e in inp.options.locked)
         options = inp.options.model_copy(update={"reserve": ZERO, "locked": locked})
-        return cls(accounts=(account,), prices=inp.prices, targets=inp.targets, options=options)
+        return cls(
+            accounts=(account,), prices=inp.prices, targets=inp.targets, options=options,
+            share_limit=inp.share_limit,
+        )  # fmt: skip
 
     def with_options(self, **update: object) -> Household:
         """The same household with these options changed (built anew, so checked:
@@ -162,6 +168,7 @@ class Household(BaseModel):
             targets=self.targets,
             options=self.options.model_copy(update=update),
             location=self.location,
+            share_limit=self.share_limit,
         )
 
     # -- views ---------------------------------------------------------------
@@ -185,6 +192,7 @@ class Household(BaseModel):
             targets=self.targets,
             cash=cash,
             options=self.options.model_copy(update={"reserve": reserve, "locked": locked}),
+            share_limit=self.share_limit * len(self.accounts),
         )
 
     @cached_property
@@ -208,6 +216,7 @@ class Household(BaseModel):
             options=self.options.model_copy(
                 update={"reserve": a.reserve, "locked": self.options.locked_in(a.name)}
             ),
+            share_limit=self.share_limit,
         )
         self._inputs[name] = inp
         return inp

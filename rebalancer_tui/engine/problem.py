@@ -99,6 +99,9 @@ class RebalanceInput(BaseModel):
     targets: dict[str, Decimal]
     cash: Decimal = Field(default=ZERO, ge=0)
     options: Options = Field(default_factory=Options)
+    # The most shares of one asset held or planned (rules.SHARES); a household's
+    # pooled relaxation allows the bound once per account it pools.
+    share_limit: int = Field(default=int(rules.SHARES.maximum), ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> RebalanceInput:
@@ -148,11 +151,9 @@ class RebalanceInput(BaseModel):
                     f"{price.bound_text(price.maximum)} (got {rules.plain(p)})"
                 )
         for sym, n in self.holdings.items():
-            if n > shares.maximum:
-                raise ValueError(
-                    f"holding of {sym} must be at most {shares.bound_text(shares.maximum)} "
-                    f"shares (got {n})"
-                )
+            if n > self.share_limit:
+                most = shares.bound_text(Decimal(self.share_limit))
+                raise ValueError(f"holding of {sym} must be at most {most} shares (got {n})")
         if self.cash > cash.maximum:
             raise ValueError(f"cash must be at most {cash.bound_text(cash.maximum)}")
         rules.check_total_value(self.total_value)
@@ -244,10 +245,20 @@ class RebalanceInput(BaseModel):
     def share_bounds(self, symbol: str) -> tuple[int, int | None]:
         """Hard bounds on final shares: buy-only never sells; outside the model
         everything is sold (kept as is in buy-only mode); a locked holding is
-        never traded. None = unbounded."""
+        never traded; no plan holds more than the budget buys, nor more than
+        the share bound (rules.SHARES) the input itself obeys, so a plan is
+        always a valid next input (and at $0.000001 the bound, not the budget,
+        is what binds)."""
         h = self.held(symbol)
         if self.is_locked(symbol):
             return (h, h)
         if not self.in_model(symbol):
             return (h, h) if self.options.buy_only else (0, 0)
-        return (h, None) if self.options.buy_only else (0, None)
+        lo = h if self.options.buy_only else 0
+        afford = math.floor(self.investable / self.prices[symbol])
+        return (lo, max(lo, min(self.max_shares, afford)))
+
+    @property
+    def max_shares(self) -> int:
+        """The most shares a plan may hold of one asset (rules.SHARES)."""
+        return self.share_limit

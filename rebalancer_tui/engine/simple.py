@@ -27,7 +27,7 @@ def simple_shares(inp: RebalanceInput) -> dict[str, int]:
         gap = inp.target_dollars(s) - p * h
         n = math.floor(abs(gap) / p)
         if gap >= 0:
-            shares[s] = h + n
+            shares[s] = min(h + n, inp.max_shares)  # the share bound; fewer buys stay feasible
         else:
             shares[s] = h if buy_only else h - n
     return trim_buys(inp, shares)
@@ -160,6 +160,8 @@ def _simple_with_rules(inp: RebalanceInput) -> dict[str, int]:
         p = inp.prices[s]
         gap = inp.target_dollars(s) - p * h
         n = math.floor(abs(gap) / p)
+        if gap >= 0:
+            n = min(n, inp.max_shares - h)  # the share bound; fewer buys stay feasible
         n -= n % opts.lot(s)
         if gap < 0 and opts.buy_only:
             n = 0

@@ -140,7 +140,7 @@ def solve(inp: RebalanceInput, strategy_id: str, *, methods: Pipeline | None = N
         )
         plain = RebalanceInput(
             holdings=inp.holdings, prices=inp.prices, targets=inp.targets, cash=inp.cash,
-            options=free,
+            options=free, share_limit=inp.share_limit,
         )  # fmt: skip
         reference = solve(plain, current.id, methods=methods).final_shares
     return build_plan(
