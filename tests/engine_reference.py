@@ -20,19 +20,14 @@ from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 import numpy as np
+from exact import F
 from hypothesis import strategies as st
 
 from rebalancer_tui.engine import Options, Plan, RebalanceInput, solve
 from rebalancer_tui.engine.search import Pipeline
 
-CENT = Fraction(1, 100)
 # Largest number of share-count combinations one brute force may look at.
 MAX_COMBINATIONS = 250_000
-
-
-def F(x: object) -> Fraction:
-    """Exact fraction of a Decimal/int/str (never through a float)."""
-    return Fraction(str(x))
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from exact import F
+
 from rebalancer_tui.engine.household import Account, Household
 from rebalancer_tui.engine.problem import Options
 
-CENT = Fraction(1, 100)
 MAX_PLANS = 400_000
-
-
-def F(x: object) -> Fraction:
-    return Fraction(str(x))
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from engine_reference import F, Problem, cases, measures, metric_mismatches
+from engine_reference import Problem, cases, measures, metric_mismatches
 from engine_reference import describe as ctx
+from exact import F
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

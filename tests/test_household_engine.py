@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from exact import CENT
 from pydantic import ValidationError
 
 from rebalancer_tui.engine import Options, RebalanceInput, solve
@@ -16,7 +17,6 @@ from rebalancer_tui.engine.household_plan import HouseholdPlan
 from rebalancer_tui.engine.household_search import solve_household
 from rebalancer_tui.engine.plan import StatusKind
 from tests.household_reference import (
-    CENT,
     HPlan,
     enumerate_household,
     feasibility_problems,
@@ -51,13 +51,20 @@ def check_sells_first(plan: HouseholdPlan) -> None:
         assert actions == sorted(actions, key=lambda x: x != "SELL")
 
 
+def against_brute_force(
+    seed: int, fee: str, strategy: str
+) -> tuple[list[HPlan], HouseholdPlan, HPlan]:
+    """Every plan of a tiny household, the solver's plan, and the enumerated one it is."""
+    hh = tiny_household(seed, fee=fee)
+    plans = enumerate_household(hh)
+    plan = solve_household(hh, strategy)
+    return plans, plan, find(plans, plan)
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("fee", ["0", "1"])
 def test_tracking_error_brute_force(seed: int, fee: str) -> None:
-    hh = tiny_household(seed, fee=fee)
-    plans = enumerate_household(hh)
-    plan = solve_household(hh, "tracking-error")
-    mine = find(plans, plan)
+    plans, plan, mine = against_brute_force(seed, fee, "tracking-error")
     least = min(p.deviation for p in plans)
     assert Fraction(str(plan.metrics.deviation)) == mine.deviation
     if plan.kind is StatusKind.OPTIMAL:
@@ -72,10 +79,7 @@ def test_tracking_error_brute_force(seed: int, fee: str) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("fee", ["0", "1"])
 def test_trade_minimization_brute_force(seed: int, fee: str) -> None:
-    hh = tiny_household(seed, fee=fee)
-    plans = enumerate_household(hh)
-    plan = solve_household(hh, "trade-minimization")
-    mine = find(plans, plan)
+    plans, plan, mine = against_brute_force(seed, fee, "trade-minimization")
     banded = [p for p in plans if p.in_band]
     if not banded:
         assert plan.kind is StatusKind.FALLBACK, plan.status

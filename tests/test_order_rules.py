@@ -13,9 +13,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from exact import CENT, F
 from household_reference import (
-    CENT,
-    F,
     HPlan,
     enumerate_household,
     feasibility_problems,
@@ -83,6 +82,15 @@ def check_rules(hh: Household, plan: HouseholdPlan) -> None:
             assert o.action == "SELL" and o.shares == a.holdings[o.symbol], o
 
 
+def within_the_rules(
+    hh: Household, plans: list[HPlan], strategy: str
+) -> tuple[HouseholdPlan, HPlan]:
+    """The strategy's plan, checked against every rule, and the enumerated plan it is."""
+    plan = solve_household(hh, strategy)
+    check_rules(hh, plan)
+    return plan, find(plans, plan)
+
+
 def cases(seed: int, fee: str = "0") -> tuple[Household, list[HPlan]]:
     r = random.Random(1000 + seed)
     hh = with_rules(tiny_household(seed, fee=fee), r)
@@ -92,9 +100,7 @@ def cases(seed: int, fee: str = "0") -> tuple[Household, list[HPlan]]:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_tracking_error_under_the_rules_is_the_brute_force_optimum(seed: int) -> None:
     hh, plans = cases(seed)
-    plan = solve_household(hh, "tracking-error")
-    check_rules(hh, plan)
-    mine = find(plans, plan)
+    plan, mine = within_the_rules(hh, plans, "tracking-error")
     assert plan.kind is StatusKind.OPTIMAL, plan.status
     best = min(p.deviation for p in plans)
     assert mine.deviation <= best + CENT
@@ -105,9 +111,7 @@ def test_tracking_error_under_the_rules_is_the_brute_force_optimum(seed: int) ->
 @pytest.mark.parametrize("seed", SEEDS)
 def test_trade_minimization_under_the_rules_is_the_brute_force_optimum(seed: int) -> None:
     hh, plans = cases(seed, fee="1")
-    plan = solve_household(hh, "trade-minimization")
-    check_rules(hh, plan)
-    mine = find(plans, plan)
+    plan, mine = within_the_rules(hh, plans, "trade-minimization")
     fits = [p for p in plans if p.in_band]
     if not fits:
         assert plan.kind is StatusKind.FALLBACK, plan.status
@@ -136,9 +140,7 @@ def test_band_edge_is_the_least_turnover_within_bands_and_destination(
             options=hh.options.model_copy(update={"destination": Decimal(destination)}),
         )  # fmt: skip
     plans = enumerate_household(hh)
-    plan = solve_household(hh, "band-edge")
-    check_rules(hh, plan)
-    mine = find(plans, plan)
+    plan, mine = within_the_rules(hh, plans, "band-edge")
     fits = [p for p in plans if p.in_edge]
     if not fits:
         assert plan.kind is StatusKind.FALLBACK, plan.status
