@@ -49,9 +49,12 @@ class RebalancerCommands(Provider):
         commands += [
             ("Edit holdings", "Share counts; add or remove symbols (e)",
              main.action_edit_holdings),
-            ("Inputs: cash, reserve, bands, costs, buy-only, order rules",
-             "Minimum order, lots, band-edge destination; validated as you type (i)",
+            ("Inputs: cash, reserve, bands, costs, buy-only, order rules, taxes",
+             "Minimum order, lots, band-edge destination, tax rates and rules; validated "
+             "as you type (i)",
              main.action_inputs),
+            ("Tax lots", "The highlighted holding's lots: date, shares, unit cost, gain and "
+             "term; add, edit, delete (T)", main.action_tax_lots),
             ("Lock or unlock holding", "The highlighted holding is never traded (l)",
              main.action_toggle_lock),
             ("Price override", "Type a price for any symbol (o)",

@@ -18,6 +18,8 @@ MAIN_KEYS: list[BindingType] = [
             id="portfolio.location"),
     Binding("l", "toggle_lock", "Lock", id="portfolio.lock",
             tooltip="Lock or unlock the highlighted holding: a locked one is never traded"),
+    Binding("T", "tax_lots", "Tax lots", show=False, key_display="T", id="portfolio.tax_lots",
+            tooltip="The highlighted holding's tax lots: date, shares, unit cost, gain, term"),
     Binding("o", "edit_holdings(True)", "Price override", show=False,
             id="portfolio.override"),
     Binding("a", "apply_contribution", "Add suggested cash", show=False,

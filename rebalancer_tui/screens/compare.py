@@ -52,6 +52,7 @@ class CompareScreen(OnceScreen[str | None]):
         self._plans: tuple[Sequence[Plan], Band] | None = None
         self._loading = False
         self._ready = False
+        self._tax = False  # some account has tax lots: the measures show gains and tax
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,8 +71,8 @@ class CompareScreen(OnceScreen[str | None]):
         self._ready = True
         self._apply()
 
-    def show_plans(self, plans: Sequence[Plan], band: Band) -> None:
-        self._plans = (plans, band)
+    def show_plans(self, plans: Sequence[Plan], band: Band, *, tax: bool = False) -> None:
+        self._plans, self._tax = (plans, band), tax
         self._apply()
 
     def set_loading(self, on: bool) -> None:
@@ -93,7 +94,7 @@ class CompareScreen(OnceScreen[str | None]):
                 shown = list(plans)
                 if isinstance(band, Options) and plans:
                     shown.insert(0, current_plan(plans[0], band))
-                self.query_one(CompareTable).show(shown)
+                self.query_one(CompareTable).show(shown, tax=self._tax)
         self.call_after_refresh(self._fit_columns)
 
     def on_resize(self) -> None:

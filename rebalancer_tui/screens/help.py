@@ -15,8 +15,11 @@ from rebalancer_tui.screens.modal import Modal
 
 ABOUT = (
     "Pick a fund (Enter or click) to rebalance to it; move the highlight to preview it.\n"
-    "Pick a strategy to compute its plan; Compare shows all three side by side.\n"
-    "Tab / Shift+Tab move between panes; the mouse works everywhere."
+    "Pick a strategy to compute its plan; Compare shows every strategy side by side.\n"
+    "Tab / Shift+Tab move between panes; the mouse works everywhere.\n"
+    "Marks: SYM* outside the model (sold) · 🔒 locked, never traded · "
+    "⊘ a lot bought within the wash-sale window: not sold at a loss · "
+    "└ under a sale: the tax lots to name at the broker, with gain and term."
 )
 
 

@@ -7,6 +7,10 @@ kept as a holding (the plans sell it, or keep it in buy-only mode).
 
 With several accounts a tab per account picks whose shares are edited
 (prices are the household's); the change names its account.
+
+A holding with tax lots (SPEC §8) keeps the shares its lots add up to: a
+new count, or removing it, is refused with a line naming the lots dialog
+(key T), where lots and holding change together.
 """
 
 from __future__ import annotations
@@ -55,8 +59,11 @@ class HoldingsEditor(Modal[None]):
         accounts: Mapping[str, Mapping[str, int]] | None = None,
         account: str | None = None,
         file_prices: Mapping[str, dt.date | None] | None = None,
+        lot_shares: Mapping[str, Mapping[str, int]] | None = None,
     ) -> None:
         super().__init__(id="editor")
+        # Shares in tax lots per account ("" for the only account), per symbol.
+        self.lot_shares = {n: dict(x) for n, x in (lot_shares or {}).items()}
         self.target = target
         self.model = model
         # Every account's holdings (several accounts), and the one being edited.
@@ -79,9 +86,26 @@ class HoldingsEditor(Modal[None]):
     ) -> HoldingsEditor:
         several = len(state.accounts) > 1
         accounts = {a.name: a.holdings for a in state.accounts} if several else None
+        lot_shares = {
+            (a.name if several else ""): {lot.symbol: 0 for lot in a.lots} for a in state.accounts
+        }
+        for a in state.accounts:
+            for lot in a.lots:
+                lot_shares[a.name if several else ""][lot.symbol] += lot.shares
         return cls(target, state.model, state.holdings, state.quotes, state.overrides,
                    focus_price=focus_price, accounts=accounts, account=account,
-                   file_prices=state.file_prices)  # fmt: skip
+                   file_prices=state.file_prices, lot_shares=lot_shares)  # fmt: skip
+
+    def lots_refusal(self, sym: str, shares: int) -> str | None:
+        """Why `sym` cannot be set to `shares` here: its tax lots hold other shares."""
+        in_lots = self.lot_shares.get(self.account or "", {}).get(sym)
+        if in_lots is None or in_lots == shares:
+            return None
+        where = f" in {self.account}" if self.account else ""
+        return (
+            f"{sym} has tax lots{where} holding {in_lots:,} shares: change them with T "
+            "(Tax lots), which can also set the holding"
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor-body", classes="modal-body") as body:
@@ -219,6 +243,11 @@ class HoldingsEditor(Modal[None]):
             return False
         holdings = dict(self.holdings)
         if shares is not None:
+            refusal = self.lots_refusal(sym, int(shares))
+            if refusal is not None:
+                self._error(refusal)
+                shares_in.focus()
+                return False
             holdings[sym] = int(shares)
         elif sym not in holdings and new_price is None:
             self._error("Shares: required")
@@ -259,6 +288,10 @@ class HoldingsEditor(Modal[None]):
         if table.row_count == 0 or not self.is_active:
             return
         sym = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        refusal = self.lots_refusal(sym, 0)
+        if refusal is not None:
+            self._error(refusal)
+            return
         lost = []
         if self.holdings.get(sym):
             lost.append(f"{self.holdings[sym]:,} shares")

@@ -1,5 +1,7 @@
-"""The inputs modal (key i): extra cash, reserve, bands, costs, buy-only and
-the order rules (minimum order, lot sizes, band-edge destination; SPEC §9).
+"""The inputs modal (key i): extra cash, reserve, bands, costs, buy-only, the
+order rules (minimum order, lot sizes, band-edge destination; SPEC §9) and
+the tax options (rates, long-term days, as-of date, tax weight, gains cap,
+no short-term gains, wash-sale days; SPEC §8).
 
 Each field validates as the user types, and applies when it is done: on
 Enter, on leaving the field (Tab, a click elsewhere) or when the modal closes.
@@ -10,6 +12,7 @@ a message, and the value in force before the edit stays.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +30,7 @@ from rebalancer_tui.engine import Options
 from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.rules import InputError, plain
 from rebalancer_tui.screens.modal import IN_ORDER, Modal
-from rebalancer_tui.widgets.fields import DecimalField, LotsField
+from rebalancer_tui.widgets.fields import DateField, DecimalField, LotsField
 from rebalancer_tui.workspace import Workspace
 
 HUNDRED = Decimal(100)
@@ -38,15 +41,25 @@ class Field:
     key: str
     label: str
     # The rules' grammar and bounds; "%" fields typed as percentages.
-    validator: DecimalField | LotsField
+    validator: DecimalField | LotsField | DateField
+    integer: bool = False  # a count of days: the option is an int
 
     def shown(self, value: object) -> str:
         """The value in force as the field shows it ("" for off)."""
         if isinstance(value, dict):
             return LotsField.shown(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
         if not isinstance(value, Decimal):
             return ""
         return plain(value * HUNDRED if self.validator.percent else value)
+
+    def parse(self, text: str) -> object:
+        """The option's value typed. Raises InputError."""
+        value = self.validator.parse(text)
+        return int(value) if self.integer and isinstance(value, Decimal) else value
 
 
 FIELDS: tuple[Field, ...] = (
@@ -63,13 +76,31 @@ FIELDS: tuple[Field, ...] = (
     Field("destination", "Band edge: 0 edge…100 target %",
           DecimalField(rules.DESTINATION, percent=True)),
 )  # fmt: skip
+TAX_FIELDS: tuple[Field, ...] = (
+    Field("st_rate", "Short-term gains tax %", DecimalField(rules.TAX_RATE, percent=True)),
+    Field("lt_rate", "Long-term gains tax %", DecimalField(rules.TAX_RATE, percent=True)),
+    Field("long_term_days", "Long-term after (days held)",
+          DecimalField(rules.LONG_TERM_DAYS), integer=True),
+    Field("as_of", "As of (YYYY-MM-DD, blank: today)", DateField("as of", blank_ok=True)),
+    # λ in deviation + λ·tax: how many dollars of deviation a dollar of tax weighs.
+    Field("tax_weight", "Tax weight (× deviation)", DecimalField(rules.TAX_WEIGHT)),
+    Field("max_gains", "Gains cap $ (blank: none)",
+          DecimalField(rules.MAX_GAINS, blank_ok=True)),
+    Field("wash_sale_days", "Wash-sale days (0: off)",
+          DecimalField(rules.WASH_SALE_DAYS), integer=True),
+)  # fmt: skip
+SWITCHES = (("buy_only", "Buy only (never sell)"), ("no_short_term_gains", "No short-term gains"))
+ALL_FIELDS = FIELDS + TAX_FIELDS
 
 
 class InputsScreen(Modal[None]):
     """Edits the cash and options; posts `PortfolioEdited` to `target`."""
 
     # Ten fields and their gutters are taller than a 24-row terminal.
-    DEFAULT_CSS = "InputsScreen #inputs-body { overflow-y: auto; }"
+    DEFAULT_CSS = """
+    InputsScreen #inputs-body { overflow-y: auto; }
+    InputsScreen #inputs-tax-head { column-span: 2; text-style: bold; color: $text-accent; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="inputs.close", priority=True),
         *IN_ORDER,
@@ -125,8 +156,17 @@ class InputsScreen(Modal[None]):
                         if self.per_account and f.key in ("cash", "reserve")
                         else None,
                     )
-                yield Label("Buy only (never sell)", classes="field-label")
+                yield Label(SWITCHES[0][1], classes="field-label")
                 yield Switch(bool(self.good["buy_only"]), id="in-buy_only", animate=False)
+                # Taxes bind only taxable accounts with lots (T): a heading says so.
+                yield Label("Taxes (taxable accounts with lots, T)", id="inputs-tax-head")
+                for f in TAX_FIELDS:
+                    yield Label(f.label, classes="field-label")
+                    yield Input(self._shown(f), id=f"in-{f.key}", validators=[f.validator],
+                                valid_empty=f.validator.blank_ok, compact=True)  # fmt: skip
+                key, label = SWITCHES[1]
+                yield Label(label, classes="field-label")
+                yield Switch(bool(self.good[key]), id=f"in-{key}", animate=False)
             if self.per_account:
                 yield Static(
                     "Several accounts: cash and reserve are set per account (key A)",
@@ -144,7 +184,7 @@ class InputsScreen(Modal[None]):
 
     def _field(self, field_input: Input) -> Field | None:
         key = (field_input.id or "").removeprefix("in-")
-        return next((f for f in FIELDS if f.key == key), None)
+        return next((f for f in ALL_FIELDS if f.key == key), None)
 
     def _say(self, text: str) -> None:
         error = self.query_one("#inputs-error", Static)
@@ -177,7 +217,7 @@ class InputsScreen(Modal[None]):
             return True
         field_input.validate(field_input.value)  # marks the field
         try:
-            value = field.validator.parse(field_input.value)
+            value = field.parse(field_input.value)
         except InputError as exc:
             self._say(f"{exc} (keeping {self._shown(field) or 'off'})")
             return False
@@ -185,8 +225,9 @@ class InputsScreen(Modal[None]):
 
     @on(Switch.Changed)
     def _switched(self, event: Switch.Changed) -> None:
-        self._apply("buy_only", event.value)
-        kept = bool(self.good["buy_only"])
+        key = (event.switch.id or "").removeprefix("in-")
+        self._apply(key, event.value)
+        kept = bool(self.good[key])
         if event.value != kept:  # refused: the switch shows what is in force
             with self.prevent(Switch.Changed):
                 event.switch.value = kept
@@ -204,7 +245,7 @@ class InputsScreen(Modal[None]):
         assert isinstance(cash, Decimal)
         problem = self.check(cash, options) if self.check is not None else None
         if problem is not None:
-            field = next((f for f in FIELDS if f.key == key), None)
+            field = next((f for f in ALL_FIELDS if f.key == key), None)
             kept = (self._shown(field) or "off") if field is not None else "the last value"
             self._say(f"{problem} (keeping {kept})")
             return False

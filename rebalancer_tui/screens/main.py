@@ -1,25 +1,25 @@
 """The main screen: fund list, strategy picker, preview, results. UI glue only:
 state, files and undo live in the headless `Workspace`, background work in
 `Jobs`; every change goes through `set_state`, which decides what to autosave,
-redraw and re-plan. Panes and editors report with typed messages."""
+redraw and re-plan. Panes and editors report with typed messages; the
+actions that open dialogs or act on files are in `main_actions`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from rebalancer_tui import messages as msg
 from rebalancer_tui.engine import STRATEGIES, Plan, weights_table
 from rebalancer_tui.jobs import Jobs
 from rebalancer_tui.keys import MAIN_KEYS
+from rebalancer_tui.screens.main_actions import MainActions
 from rebalancer_tui.widgets.accounts_table import AccountsTable
 from rebalancer_tui.widgets.fund_list import FundList
 from rebalancer_tui.widgets.preview import FundPreview
@@ -28,6 +28,7 @@ from rebalancer_tui.widgets.results import ResultsPane
 from rebalancer_tui.widgets.strategy_picker import StrategyPicker
 from rebalancer_tui.workspace import Outcome, PortfolioState, Workspace
 from rebalancer_tui.workspace.outcome import one_line
+from rebalancer_tui.workspace.tax_lots import has_lots, wash_symbols
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine import Options
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 BREAKPOINTS = [(0, "-narrow"), (140, "-medium"), (210, "-wide")]  # where the tables fit
 
 
-class MainScreen(Screen[None]):
+class MainScreen(MainActions):
     AUTO_FOCUS = "#funds"
     HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = MAIN_KEYS
@@ -67,15 +68,6 @@ class MainScreen(Screen[None]):
         self.plans: dict[str, HouseholdPlan] = {}
         self.contribution: Contribution | None = None
         self._compare: CompareScreen | None = None
-
-    @property
-    def state(self) -> PortfolioState:
-        return self.workspace.state
-
-    @property
-    def planning(self) -> bool:
-        """Whether the plan for the inputs in force is still being computed."""
-        return self.jobs.pending is not None
 
     def compose(self) -> ComposeResult:
         problems = self.workspace.start()  # the user's models and portfolio file
@@ -189,7 +181,8 @@ class MainScreen(Screen[None]):
         )
         results = self.query_one(ResultsPane)
         if inp is not None:
-            results.show_current(weights_table(inp, inp.holdings), inp.options, cash=state.cash)
+            rows, wash = weights_table(inp, inp.holdings), wash_symbols(state)
+            results.show_current(rows, inp.options, cash=state.cash, wash=wash)
         results.show_hint(ws.contribution_hint(self.contribution))
         self._show_accounts()
 
@@ -210,7 +203,7 @@ class MainScreen(Screen[None]):
         plan = None if self.planning else self.plans.get(self.strategy)
         left = None if plan is None else {a.account: a.cash_left for a in plan.accounts_after}
         after = None if plan is None else plan.final_shares
-        table.show(state.accounts, symbols, state.prices(), left, after)
+        table.show(state.accounts, symbols, state.prices(), left, after, wash_symbols(state))
 
     # -- plans: the plan first, then the slower buy-only suggestion -------------------
 
@@ -240,7 +233,7 @@ class MainScreen(Screen[None]):
         if not self.jobs.answered(message.request_id):
             return  # a stale answer to inputs that have changed since
         self._set_loading(False)
-        results, band = self.query_one(ResultsPane), self._band()
+        results, band, tax = self.query_one(ResultsPane), self._band(), has_lots(self.state)
         if message.failure is not None:
             results.show_problem(f"Could not compute the plan: {message.failure}")
             self.notify(f"Could not compute the plan: {message.failure}", severity="error")
@@ -248,9 +241,9 @@ class MainScreen(Screen[None]):
         self.plans.update((plan.strategy, plan) for plan in message.plans)
         # A household plan has a plan's figures (orders also name their account).
         if self.strategy in self.plans:
-            results.show_plan(cast(Plan, self.plans[self.strategy]), band)
+            results.show_plan(cast(Plan, self.plans[self.strategy]), band, tax=tax)
         if self._compare is not None and len(message.plans) == len(STRATEGIES):
-            self._compare.show_plans(cast(list[Plan], message.plans), band)
+            self._compare.show_plans(cast(list[Plan], message.plans), band, tax=tax)
         self._show_accounts()
         inp = self.workspace.plan_input()
         if inp is not None and inp.options.buy_only and len(self.state.accounts) == 1:
@@ -320,9 +313,8 @@ class MainScreen(Screen[None]):
                 self._compare.close(None)  # its dismiss callback re-plans
                 return
             if strategy in self.plans and not self.planning:  # the last plan, confirmed below
-                self.query_one(ResultsPane).show_plan(
-                    cast(Plan, self.plans[strategy]), self._band()
-                )
+                plan, tax = cast(Plan, self.plans[strategy]), has_lots(self.state)
+                self.query_one(ResultsPane).show_plan(plan, self._band(), tax=tax)
         elif strategy != msg.COMPARE:
             return
         self.request_plans()
@@ -337,12 +329,6 @@ class MainScreen(Screen[None]):
         self.strategy = strategy
         self.query_one(StrategyPicker).show_current(strategy)
 
-    def action_regenerate(self) -> None:
-        self.apply(self.workspace.regenerated())
-
-    def action_undo(self) -> None:
-        self.apply(self.workspace.undo())
-
     def action_reload_prices(self, cached_first: bool = False) -> None:
         """`cached_first` (at start): the cached prices, then live ones unless offline."""
         if self.offline and not cached_first:
@@ -352,72 +338,3 @@ class MainScreen(Screen[None]):
         self.refresh_views()
         extra = self.workspace.extra_assets
         self.jobs.prices(extra, offline=self.offline, cached_first=cached_first)
-
-    def action_toggle_lock(self) -> None:
-        """Lock or unlock the highlighted holding (Current holdings, or the
-        accounts view when focused): everywhere, its symbol being the row."""
-        from rebalancer_tui.widgets.keyed_table import KeyedTable
-        from rebalancer_tui.workspace.locks import toggled_lock
-
-        table = self.focused if isinstance(self.focused, KeyedTable) else None
-        if table is None or table.id not in ("current", "accounts", "after"):
-            table = self.query_one("#current", KeyedTable)
-        self.apply(toggled_lock(self.state, table.row_key_at_cursor()))
-
-    def action_apply_contribution(self) -> None:
-        self.apply(self.workspace.with_contribution(self.contribution))
-
-    # -- dialogs (editors post msg.PortfolioEdited; file prompts return an Outcome) -------
-
-    def _push(self, screen: Screen[Any], then: Callable[[Any], None] | None = None) -> None:
-        if self.app.screen is self:  # one dialog at a time, over the main view only
-            self.app.push_screen(screen, then)
-
-    def action_inputs(self) -> None:
-        from rebalancer_tui.screens.inputs import InputsScreen
-
-        self._push(InputsScreen.of(self, self.workspace))
-
-    def action_edit_holdings(self, focus_price: bool = False) -> None:
-        from rebalancer_tui.screens.holdings_editor import HoldingsEditor
-
-        self._push(HoldingsEditor.of(self, self.state, focus_price))
-
-    def edit_account_holdings(self, account: str) -> None:
-        """The holdings editor on one account (from the accounts dialog)."""
-        from rebalancer_tui.screens.holdings_editor import HoldingsEditor
-
-        self.app.push_screen(HoldingsEditor.of(self, self.state, False, account=account))
-
-    def action_accounts(self) -> None:
-        from rebalancer_tui.screens.accounts import AccountsScreen
-
-        self._push(AccountsScreen.of(self, self.state))
-
-    def action_location(self) -> None:
-        from rebalancer_tui.screens.accounts import LocationScreen
-
-        self._push(LocationScreen.of(self, self.state))
-
-    def action_file(self, kind: str, ids: dict[str, str] | None = None) -> None:
-        """A file dialog: save, open, import, export or export-ibkr (of the plan
-        shown); the basket export first asks for the IBKR ids it does not know."""
-        from rebalancer_tui.screens.file_prompt import FilePrompt
-
-        plan = None if self.planning else self.plans.get(self.strategy)
-        if kind == "export-ibkr" and plan is not None and ids is None:
-            missing = self.workspace.missing_ibkr_ids(plan)
-            if missing:
-                from rebalancer_tui.screens.accounts import IdsPrompt
-
-                self._push(IdsPrompt(missing), lambda got: self._ids_given(got))
-                return
-        spec = self.workspace.file_action(kind, plan, ids)
-        if isinstance(spec, Outcome):
-            self.tell(spec)
-        else:
-            self._push(FilePrompt(spec), self.apply)
-
-    def _ids_given(self, ids: dict[str, str] | None) -> None:
-        if ids is not None:  # None: cancelled, nothing exported
-            self.action_file("export-ibkr", ids)

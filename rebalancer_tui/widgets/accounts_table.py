@@ -14,6 +14,7 @@ from rich.text import Text
 from rebalancer_tui.engine.household import Account
 from rebalancer_tui.widgets.format import money, right
 from rebalancer_tui.widgets.keyed_table import Cell, Columns, KeyedTable, Row
+from rebalancer_tui.workspace.tax_lots import WASH, WASH_LEGEND
 
 # Row keys of the per-account rows: "$" never starts a symbol.
 KIND_ROW, CASH_ROW, VALUE_ROW, LEFT_ROW = "$kind", "$cash", "$value", "$left"
@@ -41,6 +42,7 @@ class AccountsTable(KeyedTable):
         prices: Mapping[str, Decimal],
         cash_left: Mapping[str, Decimal] | None = None,
         after: Mapping[str, Mapping[str, int]] | None = None,
+        wash: frozenset[str] = frozenset(),
     ) -> None:
         """`symbols`: the rows, in the model's order; `cash_left` and `after`
         (shares per account after the plan): from the plan shown (None while
@@ -63,7 +65,7 @@ class AccountsTable(KeyedTable):
                 for n, held in per.items()
             }
             total_after = None if after is None else sum(after.get(n, {}).get(sym, 0) for n in per)
-            values["symbol"] = sym
+            values["symbol"] = f"{sym} {WASH}" if sym in wash else sym
             values["total"] = _shares(sum(per.values()), total_after, "bold")
             rows.append((sym, self.cells(values)))
 
@@ -91,7 +93,9 @@ class AccountsTable(KeyedTable):
                 money_row(LEFT_ROW, "Cash left", {n: cash_left[n] for n in names if n in cash_left})
             )
         self.set_rows(rows)
-        self.border_subtitle = "A: accounts · e: holdings per account · L: location"
+        keys = "A: accounts · e: holdings per account · T: tax lots · L: location"
+        marked = any(s in wash for s in symbols)
+        self.border_subtitle = f"{WASH_LEGEND} · {keys}" if marked else keys
 
 
 def _shares(now: int, after: int | None, style: str = "") -> Text:

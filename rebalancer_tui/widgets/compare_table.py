@@ -15,8 +15,14 @@ from textual.widgets import DataTable
 
 from rebalancer_tui.engine import LABELS
 from rebalancer_tui.widgets.format import money, pct
-from rebalancer_tui.widgets.metrics_line import STATUS_STYLE
-from rebalancer_tui.workspace.explain import CURRENT, MEASURES, PlanLike, best_by_measure
+from rebalancer_tui.widgets.metrics_line import STATUS_STYLE, signed
+from rebalancer_tui.workspace.explain import (
+    CURRENT,
+    MEASURES,
+    TAX_MEASURES,
+    PlanLike,
+    best_by_measure,
+)
 
 BEST = "★"
 # Short labels (as in the footer's keys), so the whole table fits 80 columns;
@@ -37,8 +43,10 @@ def column_label(strategy: str) -> str:
 def measure_text(plan: PlanLike, key: str) -> str:
     m = plan.metrics
     value = getattr(m, key)
-    if key in ("deviation", "turnover", "costs", "cash_left"):
+    if key in ("deviation", "turnover", "costs", "cash_left", "tax"):
         return money(value)
+    if key.startswith("realized_gains"):
+        return signed(value)
     if key == "deviation_pct":
         return f"{value:.2f}%"
     if key == "max_drift":
@@ -55,16 +63,18 @@ class CompareTable(DataTable[Text]):
         )
         self.border_title = f"Measures ({BEST} best among the strategies; lower is better)"
 
-    def show(self, plans: Sequence[PlanLike]) -> None:
-        """`plans`: the current portfolio's pseudo-plan (optional) and each strategy's."""
-        best = best_by_measure(plans)
+    def show(self, plans: Sequence[PlanLike], *, tax: bool = False) -> None:
+        """`plans`: the current portfolio's pseudo-plan (optional) and each strategy's;
+        `tax`: add the gains realised and their tax (some account has lots)."""
+        measures = (*MEASURES, *TAX_MEASURES) if tax else MEASURES
+        best = best_by_measure(plans, measures)
         with self.app.batch_update():
             self.clear(columns=True)
             self.add_column(" Measure", key="measure")
             for plan in plans:
                 label = f" {column_label(plan.strategy)}"
                 self.add_column(Text(label, justify="right"), key=plan.strategy)
-            for key, label in MEASURES:
+            for key, label in measures:
                 cells = [Text(f" {label}", style="dim")]
                 for plan in plans:
                     value = measure_text(plan, key)

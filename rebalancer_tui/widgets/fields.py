@@ -8,15 +8,17 @@ cost rate) with `percent=True` is typed as a percentage: "2" means 0.02.
     DecimalField(rules.BAND, percent=True)
     DecimalField(rules.RELATIVE_BAND, percent=True, blank_ok=True)
     LotsField()  # "VTI=10, BND=5"
+    DateField("lot date", latest=dt.date.today())  # "2024-03-01", no later than today
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from textual.validation import ValidationResult, Validator
 
-from rebalancer_tui.rules import InputError, Quantity, parse_lot, parse_number
+from rebalancer_tui.rules import InputError, Quantity, parse_date, parse_lot, parse_number
 
 
 class DecimalField(Validator):
@@ -71,6 +73,36 @@ class LotsField(Validator):
     @staticmethod
     def shown(lots: dict[str, int]) -> str:
         return ", ".join(f"{s}={n}" for s, n in sorted(lots.items()))
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.parse(value)
+        except InputError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+class DateField(Validator):
+    """An ISO date (YYYY-MM-DD) read by `rules.parse_date`, so the field
+    refuses with the files' and the command line's words; `latest`: no date
+    after it (a lot is not bought in the future); `blank_ok`: empty means
+    "none" (the plan's day: today)."""
+
+    percent = False
+
+    def __init__(self, what: str, *, latest: dt.date | None = None, blank_ok: bool = False) -> None:
+        super().__init__()
+        self.what = what
+        self.latest = latest
+        self.blank_ok = blank_ok
+
+    def parse(self, text: str) -> dt.date | None:
+        """The date typed (None when blank). Raises InputError for text `validate` refuses."""
+        if not text.strip():
+            if self.blank_ok:
+                return None
+            raise InputError(f"{self.what}: required")
+        return parse_date(text, self.what, latest=self.latest)
 
     def validate(self, value: str) -> ValidationResult:
         try:

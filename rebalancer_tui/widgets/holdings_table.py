@@ -15,6 +15,7 @@ from rich.text import Text
 from rebalancer_tui.engine import HoldingRow, Options
 from rebalancer_tui.widgets.format import asset_band, drift_text, money, pct, price, right
 from rebalancer_tui.widgets.keyed_table import Cell, Columns, KeyedTable, Row
+from rebalancer_tui.workspace.tax_lots import WASH, WASH_LEGEND
 
 # Row keys of the money rows: "$" never starts a symbol, so they cannot clash.
 CASH_ROW, RESERVE_ROW, COSTS_ROW = "$cash", "$reserve", "$costs"
@@ -26,12 +27,15 @@ Band = float | Options
 LOCK = "🔒"  # a glyph, not a colour: a locked holding is never traded (SPEC §9)
 
 
-def _symbol(band: Band, row: HoldingRow) -> str:
-    """The symbol, "*" when outside the model, the lock glyph when locked anywhere."""
+def _symbol(band: Band, row: HoldingRow, wash: frozenset[str] = frozenset()) -> str:
+    """The symbol, "*" when outside the model, the lock glyph when locked
+    anywhere, the wash-sale mark when it may not be sold at a loss."""
     text = row.symbol if row.in_model else f"{row.symbol}*"
     locked = band.locked if isinstance(band, Options) else frozenset()
     if any(e.rpartition(":")[2] == row.symbol for e in locked):
         text = f"{text} {LOCK}"
+    if row.symbol in wash:
+        text = f"{text} {WASH}"
     return text
 
 
@@ -59,19 +63,21 @@ class HoldingsTable(KeyedTable):
         *,
         cash: Decimal | None = None,
         costs: Decimal = Decimal(0),
+        wash: frozenset[str] = frozenset(),
     ) -> None:
         """`band`: the options (per-asset bands, the reserve) or one plain band.
 
         `cash`: the cash held (before a plan) or left (after it), shown as a
         row; `costs`: what the plan pays in fees and costs, a row when above 0.
-        Without `cash` only the assets are listed.
+        Without `cash` only the assets are listed. `wash`: symbols bought
+        within the wash-sale window (SPEC §8), marked and explained below.
         """
         table: list[Row] = [
             (
                 r.symbol,
                 self.cells(
                     {
-                        "symbol": _symbol(band, r),
+                        "symbol": _symbol(band, r, wash),
                         "shares": right(f"{r.shares:,}"),
                         "price": right(price(r.price)),
                         "value": right(money(r.value)),
@@ -91,6 +97,8 @@ class HoldingsTable(KeyedTable):
                 for key, values in _money_rows(rows, cash, reserve, costs, plain_band)
             ]
         self.set_rows(table)
+        marked = any(r.symbol in wash for r in rows)
+        self.border_subtitle = WASH_LEGEND if marked else ""
 
 
 def _money_rows(

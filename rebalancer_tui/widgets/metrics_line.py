@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Union
 
 from rich.table import Table
@@ -29,8 +30,21 @@ def accounts_cash_left(plan: AnyPlan) -> str:
     return " · ".join(f"{a.account} {money(a.cash_left)}" for a in after)
 
 
-def metric_items(plan: AnyPlan) -> list[tuple[str, str]]:
-    """The household's figures; with several accounts, each one's cash left."""
+def signed(amount: Decimal) -> str:
+    """ "+$12.00", "-$3.00" or "$0.00": a gain, a loss or neither."""
+    return f"+{money(amount)}" if amount > 0 else money(amount)
+
+
+def tax_items(plan: AnyPlan) -> list[tuple[str, str]]:
+    """What the plan's sales from tax lots realise and the tax on it (SPEC §8)."""
+    m = plan.metrics
+    gains = f"short {signed(m.realized_gains_short)} · long {signed(m.realized_gains_long)}"
+    return [("Realised", gains), ("Tax", money(m.tax))]
+
+
+def metric_items(plan: AnyPlan, tax: bool = False) -> list[tuple[str, str]]:
+    """The household's figures; with several accounts, each one's cash left;
+    with `tax` (some account has lots), the gains realised and their tax."""
     m = plan.metrics
     per = accounts_cash_left(plan)
     cash = f"{money(m.cash_left)} ({per})" if per else money(m.cash_left)
@@ -41,6 +55,7 @@ def metric_items(plan: AnyPlan) -> list[tuple[str, str]]:
         ("Turnover", money(m.turnover)),
         ("Costs", money(m.costs)),
         ("Cash left", cash),
+        *(tax_items(plan) if tax else []),
         ("Solve time", f"{m.solve_ms:.0f} ms"),
     ]
 
@@ -127,8 +142,11 @@ class MetricsLine(Static):
         """No figures while a plan is computed: the old ones no longer hold."""
         self.update(Text(COMPUTING, style="italic dim"))
 
-    def show(self, plan: AnyPlan, best: set[str] | frozenset[str] = frozenset()) -> None:
-        """`best`: metric names to highlight (the compare view's winners)."""
+    def show(
+        self, plan: AnyPlan, best: set[str] | frozenset[str] = frozenset(), *, tax: bool = False
+    ) -> None:
+        """`best`: metric names to highlight (the compare view's winners);
+        `tax`: show the gains realised and their tax (some account has lots)."""
         if self.compact:
             grid = Table.grid(padding=(0, 1), expand=True)
             grid.add_column(style="dim", no_wrap=True)
@@ -140,7 +158,7 @@ class MetricsLine(Static):
                 grid.add_row("Skipped", Text(str(len(plan.skipped)), style="yellow"))
             self.update(grid)
             return
-        items = metric_items(plan)
+        items = metric_items(plan, tax)
         line = Text()
         for label, value in items:
             line.append(f"{label} ", style="dim")

@@ -21,7 +21,7 @@ from rebalancer_tui.widgets.drift_bars import DriftBars
 from rebalancer_tui.widgets.holdings_table import Band, HoldingsTable
 from rebalancer_tui.widgets.metrics_line import MetricsLine
 from rebalancer_tui.widgets.order_reason import OrderReason
-from rebalancer_tui.widgets.orders_table import OrdersTable
+from rebalancer_tui.widgets.orders_table import OrdersTable, order_of
 from rebalancer_tui.workspace.explain import order_reasons
 
 
@@ -57,16 +57,22 @@ class ResultsPane(Container):
         yield DriftBars(id="drift")
 
     def show_current(
-        self, rows: Sequence[HoldingRow], band: Band, *, cash: Decimal | None = None
+        self,
+        rows: Sequence[HoldingRow],
+        band: Band,
+        *,
+        cash: Decimal | None = None,
+        wash: frozenset[str] = frozenset(),
     ) -> None:
         """`band`: the options (per-asset bands, reserve) or a plain band;
         `cash`: the portfolio's cash, shown as a row (with the options, the
-        weights then add up to 100 %)."""
-        self.query_one("#current", HoldingsTable).show(rows, band, cash=cash)
+        weights then add up to 100 %); `wash`: symbols not sold at a loss."""
+        self.query_one("#current", HoldingsTable).show(rows, band, cash=cash, wash=wash)
 
-    def show_plan(self, plan: Plan, band: Band) -> None:
+    def show_plan(self, plan: Plan, band: Band, *, tax: bool = False) -> None:
         """With the options as `band`, the holdings after include the cash
-        left, the reserve and the costs paid."""
+        left, the reserve and the costs paid. `tax`: some account has tax
+        lots, so the metrics show the gains realised and their tax."""
         label = LABELS.get(plan.strategy, plan.strategy)
         orders = self.query_one("#orders", OrdersTable)
         orders.border_title = f"Orders: {label}"
@@ -79,7 +85,7 @@ class ResultsPane(Container):
         else:
             after.show(plan.holdings_after, band)
         metrics = self.query_one("#metrics", MetricsLine)
-        metrics.show(plan)
+        metrics.show(plan, tax=tax)
         self._metrics = metrics.content
         if isinstance(band, Options):
             self.query_one(DriftBars).show(plan, band)
@@ -89,7 +95,7 @@ class ResultsPane(Container):
     def _order_highlighted(self, event: DataTable.RowHighlighted) -> None:
         # A table emptied or rebuilt highlights no row: its key is None then.
         key = getattr(event.row_key, "value", None)
-        self.query_one(OrderReason).highlight(None if key is None else str(key))
+        self.query_one(OrderReason).highlight(None if key is None else order_of(str(key)))
 
     def show_hint(self, text: str) -> None:
         """A one-line hint under the metrics (e.g. the suggested contribution); '' hides it."""

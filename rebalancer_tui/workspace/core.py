@@ -145,11 +145,14 @@ class Workspace:
                 account = state.accounts[0].name
             changes["account"] = account
             if len(state.accounts) > 1:
-                what = f"edit of {account}'s holdings" + (
+                what = f"{account}'s holdings" + (
                     " and overrides" if "overrides" in changes else ""
                 )
-                return Outcome.done("", state.replace(**changes), what)
-        return Outcome.done("", state.replace(**changes), f"edit of {what}")
+        try:  # the editor checks first; a holding its tax lots no longer add up to is refused
+            new = state.replace(**changes)
+        except ValueError as exc:
+            return Outcome.failed(f"Not applied: {one_line(exc)}")
+        return Outcome.done("", new, f"edit of {what}")
 
     def accounts_edited(
         self,
@@ -210,7 +213,8 @@ class Workspace:
         if candidate.unpriced():
             return None  # a missing price is not the inputs' fault
         try:
-            candidate.to_household() if several else candidate.to_input()
+            # The household's checks too: a lot bought after the as-of date.
+            candidate.to_household()
         except ValueError as exc:
             return one_line(exc)
         return None

@@ -285,8 +285,18 @@ MEASURES: tuple[tuple[str, str], ...] = (
 """The compare table's rows: (metric, label); lower is better on every one
 (cash left: more of the money is invested)."""
 
+TAX_MEASURES: tuple[tuple[str, str], ...] = (
+    ("realized_gains_short", "Gains short"),
+    ("realized_gains_long", "Gains long"),
+    ("tax", "Tax"),
+)
+"""The rows added when some account has tax lots (SPEC §8): the gains a plan
+realises by term and their tax; lower is better (less tax now)."""
 
-def best_by_measure(plans: Sequence[PlanLike]) -> dict[str, set[str]]:
+
+def best_by_measure(
+    plans: Sequence[PlanLike], measures: Sequence[tuple[str, str]] = MEASURES
+) -> dict[str, set[str]]:
     """Per measure, the strategies with its lowest value (every tie marked).
 
     The current portfolio is a reference, not a candidate: it trades nothing,
@@ -294,7 +304,7 @@ def best_by_measure(plans: Sequence[PlanLike]) -> dict[str, set[str]]:
     """
     candidates = [p for p in plans if p.strategy != CURRENT]
     out: dict[str, set[str]] = {}
-    for key, _ in MEASURES:
+    for key, _ in measures:
         values: Mapping[str, object] = {p.strategy: getattr(p.metrics, key) for p in candidates}
         if not values:
             out[key] = set()
