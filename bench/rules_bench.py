@@ -17,10 +17,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from bench.household_bench import household_case
 from bench.portfolios import SCENARIOS, random_input
 from rebalancer_tui.engine.household import Household
+from rebalancer_tui.engine.household_plan import HouseholdPlan
 from rebalancer_tui.engine.household_search import solve_household
 from rebalancer_tui.engine.plan import StatusKind
 
@@ -36,30 +38,30 @@ MIN_TRADE = Decimal(250)
 LOT = 10  # shares per lot of every third ETF
 
 
-@dataclass
-class Measures:
-    turnover: list[float] = field(default_factory=list)
-    deviation: list[float] = field(default_factory=list)
-    orders: list[int] = field(default_factory=list)
-    ms: list[float] = field(default_factory=list)
-    proven: list[bool] = field(default_factory=list)
-    fallback: list[bool] = field(default_factory=list)
+class Sample(NamedTuple):
+    """One solve's figures, as the tables show them."""
+
+    turnover: float
+    deviation: float
+    orders: int
+    ms: float
+    proven: bool  # status optimal
+    fallback: bool  # no plan fit the bands
+
+    @classmethod
+    def of(cls, plan: HouseholdPlan) -> Sample:
+        m = plan.metrics
+        return cls(float(m.turnover), float(m.deviation), m.orders, m.solve_ms,
+                   plan.kind is StatusKind.OPTIMAL, plan.kind is StatusKind.FALLBACK)  # fmt: skip
 
 
 @dataclass
 class CaseRow:
     label: str
-    by: dict[str, Measures] = field(default_factory=dict)
+    by: dict[str, list[Sample]] = field(default_factory=dict)
 
-    def add(self, key: str, plan_kind: StatusKind, turnover: Decimal, deviation: Decimal,
-            orders: int, ms: float) -> None:  # fmt: skip
-        m = self.by.setdefault(key, Measures())
-        m.turnover.append(float(turnover))
-        m.deviation.append(float(deviation))
-        m.orders.append(orders)
-        m.ms.append(ms)
-        m.proven.append(plan_kind is StatusKind.OPTIMAL)
-        m.fallback.append(plan_kind is StatusKind.FALLBACK)
+    def add(self, key: str, plan: HouseholdPlan) -> None:
+        self.by.setdefault(key, []).append(Sample.of(plan))
 
 
 @dataclass
@@ -94,19 +96,14 @@ def run_rules(
         for seed in range(seeds):
             hh = _case(label, accounts, n, seed, time_limit)
             for strategy in ("tracking-error", "trade-minimization"):
-                p = solve_household(hh, strategy)
-                edge.add(strategy, p.kind, p.metrics.turnover, p.metrics.deviation,
-                         p.metrics.orders, p.metrics.solve_ms)  # fmt: skip
+                edge.add(strategy, solve_household(hh, strategy))
             for f in DESTINATIONS:
-                p = solve_household(hh.with_options(destination=Decimal(f)), "band-edge")
-                edge.add(f"band-edge F={f}", p.kind, p.metrics.turnover, p.metrics.deviation,
-                         p.metrics.orders, p.metrics.solve_ms)  # fmt: skip
+                edged = hh.with_options(destination=Decimal(f))
+                edge.add(f"band-edge F={f}", solve_household(edged, "band-edge"))
             lots = {s: LOT for s in list(hh.targets)[::3]}
             ruled = hh.with_options(min_trade=MIN_TRADE, lots=lots)
             for strategy in ("simple", "tracking-error", "trade-minimization", "band-edge"):
-                p = solve_household(ruled, strategy)
-                rules.add(strategy, p.kind, p.metrics.turnover, p.metrics.deviation,
-                          p.metrics.orders, p.metrics.solve_ms)  # fmt: skip
+                rules.add(strategy, solve_household(ruled, strategy))
         edge_rows.append(edge)
         rule_rows.append(rules)
     return RulesResult(edge_rows, rule_rows, seeds, time_limit)
@@ -118,6 +115,23 @@ def _med(xs: list[float] | list[int]) -> float:
 
 def _share(flags: list[bool]) -> str:
     return f"{sum(flags)}/{len(flags)}"
+
+
+def _rows(rows: list[CaseRow], ms_max: bool) -> list[str]:
+    """One table line per case and strategy; `ms_max` adds the slowest solve to the median."""
+    out = []
+    for row in rows:
+        for key, samples in row.by.items():
+            ms = [x.ms for x in samples]
+            slowest = f" / {max(ms):,.1f}" if ms_max else ""
+            out.append(
+                f"| {row.label} | {key} | ${_med([x.turnover for x in samples]):,.0f} "
+                f"| ${_med([x.deviation for x in samples]):,.0f} "
+                f"| {_med([x.orders for x in samples]):.0f} | {_med(ms):,.1f}{slowest} "
+                f"| {_share([x.proven for x in samples])} "
+                f"| {_share([x.fallback for x in samples])} |"
+            )
+    return out
 
 
 def render_rules(result: RulesResult) -> list[str]:
@@ -134,13 +148,7 @@ def render_rules(result: RulesResult) -> list[str]:
         "| case | strategy | turnover | deviation | orders | ms | proven | fallback |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for row in result.band_edge:
-        for key, m in row.by.items():
-            out.append(
-                f"| {row.label} | {key} | ${_med(m.turnover):,.0f} | ${_med(m.deviation):,.0f} "
-                f"| {_med(m.orders):.0f} | {_med(m.ms):,.1f} | {_share(m.proven)} "
-                f"| {_share(m.fallback)} |"
-            )
+    out += _rows(result.band_edge, ms_max=False)
     out += [
         "",
         f"### With a ${MIN_TRADE} minimum order and lots of {LOT} on every third ETF",
@@ -155,13 +163,7 @@ def render_rules(result: RulesResult) -> list[str]:
         "| fallback |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for row in result.rules:
-        for key, m in row.by.items():
-            out.append(
-                f"| {row.label} | {key} | ${_med(m.turnover):,.0f} | ${_med(m.deviation):,.0f} "
-                f"| {_med(m.orders):.0f} | {_med(m.ms):,.1f} / {max(m.ms):,.1f} "
-                f"| {_share(m.proven)} | {_share(m.fallback)} |"
-            )
+    out += _rows(result.rules, ms_max=True)
     return out
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fake_api import FakeFintualAPI
@@ -33,3 +37,30 @@ def fake_api() -> Iterator[FakeFintualAPI]:
     """A started fake Fintual API (`.url`, `.fail(sym, mode)`, `.configure(...)`)."""
     with FakeFintualAPI() as api:
         yield api
+
+
+# -- files a test starts from ------------------------------------------------------
+
+
+@pytest.fixture
+def write_json(tmp_path: Path) -> Callable[[str, Any], Path]:
+    """`write_json(name, data)`: `data` as a JSON file under tmp_path; returns its path."""
+
+    def write(name: str, data: Any) -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def user_models() -> Callable[..., Path]:
+    """Writes the user's models file (where REBALANCER_MODELS points): `user_models(*models)`."""
+
+    def write(*models: dict[str, Any]) -> Path:
+        path = Path(os.environ["REBALANCER_MODELS"])
+        path.write_text(json.dumps({"models": list(models)}), encoding="utf-8")
+        return path
+
+    return write

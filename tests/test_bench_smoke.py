@@ -57,6 +57,7 @@ def test_tiny_run_writes_a_report(tmp_path: Path) -> None:
         memory=False,
         households=False,
         rules=False,
+        tax=False,
     )
     results = run.collect(cfg, "pytest")
     text = render(results)
@@ -97,7 +98,7 @@ def test_rules_bench_runs_and_reports() -> None:
     # Band-edge trades no more than trade-minimization's answer when both fit
     # the band (that plan is in band-edge's F = 0 feasible set).
     be, tm = edge.by["band-edge F=0"], edge.by["trade-minimization"]
-    if not be.fallback[0] and not tm.fallback[0] and be.proven[0]:
-        assert be.turnover[0] <= tm.turnover[0] + 0.01
+    if not be[0].fallback and not tm[0].fallback and be[0].proven:
+        assert be[0].turnover <= tm[0].turnover + 0.01
     text = "\n".join(render_rules(result))
     assert "| 1 x 12 | band-edge F=0.125 |" in text and "| 1 x 12 | simple |" in text

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -115,19 +116,8 @@ def test_targets_holdings_and_price_overrides(
     targets = write(tmp_path / "t.csv", "symbol,weight\nESGV,0.6\nZZZ,0.4\n")
     holdings = write(tmp_path / "h.csv", "symbol,shares\nESGV,10\nOLD,3\n")
     prices = write(tmp_path / "p.csv", "symbol,price\nZZZ,10.00\nOLD,5\nESGV,100\n")
-    out = run_json(
-        capsys,
-        "--targets",
-        str(targets),
-        "--holdings",
-        str(holdings),
-        "--prices",
-        str(prices),
-        "--cash",
-        "1000",
-        "--strategy",
-        "tracking-error",
-    )
+    files = ["--targets", str(targets), "--holdings", str(holdings), "--prices", str(prices)]
+    out = run_json(capsys, *files, "--cash", "1000", "--strategy", "tracking-error")
     assert out["prices"]["ZZZ"]["source"] == "override"
     assert out["prices"]["ESGV"] == {"price": 100.0, "source": "override", "date": None}
     assert out["total_value"] == 10 * 100 + 3 * 5 + 1000
@@ -220,26 +210,22 @@ def test_console_script_exit_code_and_no_traceback(tmp_path: Path) -> None:
 
 
 def test_own_models_from_the_models_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], user_models: Callable[..., Path]
 ) -> None:
-    monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "models.json"))
-    models = {
-        "models": [
-            {
-                "id": "my-mix",
-                "label": "My mix",
-                "weights": {"ESGV": 0.6, "VXUS": 0.4},
-                "assets": [{"symbol": "VXUS", "price": 62.10}],
-            },
-            {
-                "id": "by-id",
-                "label": "By id",
-                "weights": {"BND": 0.5, "NEWF": 0.5},
-                "assets": [{"symbol": "NEWF", "id": 424242}],
-            },
-        ]
-    }
-    write(tmp_path / "models.json", json.dumps(models))
+    user_models(
+        {
+            "id": "my-mix",
+            "label": "My mix",
+            "weights": {"ESGV": 0.6, "VXUS": 0.4},
+            "assets": [{"symbol": "VXUS", "price": 62.10}],
+        },
+        {
+            "id": "by-id",
+            "label": "By id",
+            "weights": {"BND": 0.5, "NEWF": 0.5},
+            "assets": [{"symbol": "NEWF", "id": 424242}],
+        },
+    )
     out = run_json(capsys, "--fund", "my-mix", "--strategy", "simple")
     assert out["prices"]["VXUS"] == {"price": 62.1, "source": "fallback", "date": None}
     # An asset known only by its id has no price offline: refused, one line.

@@ -5,6 +5,7 @@ file's order rules."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -86,20 +87,16 @@ def test_account_lock_and_band_edge_destination(
 
 
 def test_lot_from_the_user_models_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], user_models: Callable[..., Path]
 ) -> None:
-    monkeypatch.setenv("REBALANCER_MODELS", str(tmp_path / "models.json"))
-    models = {
-        "models": [
-            {
-                "id": "lots",
-                "label": "Lots",
-                "weights": {"ESGV": 0.5, "BIGL": 0.5},
-                "assets": [{"symbol": "BIGL", "price": 3.10, "lot": 100}],
-            }
-        ]
-    }
-    (tmp_path / "models.json").write_text(json.dumps(models), encoding="utf-8")
+    user_models(
+        {
+            "id": "lots",
+            "label": "Lots",
+            "weights": {"ESGV": 0.5, "BIGL": 0.5},
+            "assets": [{"symbol": "BIGL", "price": 3.10, "lot": 100}],
+        }
+    )
     h = tmp_path / "h.csv"
     h.write_text("symbol,shares\nESGV,20\n", encoding="utf-8")
     out = run_json(capsys, "--fund", "lots", "--holdings", str(h), "--strategy", "tracking-error")

@@ -5,6 +5,7 @@ and `plan` with several accounts (JSON additions, exit 2 on bad input)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def test_version_2_round_trip(tmp_path: Path) -> None:
         ([{"account": "a b"}], ["accounts.0.account", "1-32 letters"]),
         ([{"account": "a", "kind": "roth"}], ["accounts.0.kind"]),
         ([{"account": "a", "cash": -1}], ["accounts.0.cash", "must not be negative"]),
-        ([{"account": "a", "lots": [{"symbol": "ESGV"}]}], ["lots are not supported yet"]),
+        ([{"account": "a", "lots": [{"symbol": "ESGV"}]}], ["accounts.0.lots.0.shares"]),
         ([], ["accounts"]),
     ],
 )
@@ -100,24 +101,6 @@ def test_holdings_csv_with_and_without_accounts(tmp_path: Path) -> None:
     assert csv_files.read_account_holdings_csv(q) == {"main": {"ESGV": 2}}
 
 
-@pytest.mark.parametrize(
-    ("text", "needles"),
-    [
-        ("account,symbol,shares\nira,BND,3\nira,BND,4\n", ["line 3", "BND appears twice in "
-                                                           "account ira (first on line 2)"]),
-        ("account,symbol,shares\nira,BND,3\nI R A,BND,1\n", ["line 3", "account name"]),
-        ("account,symbol,shares\nira,BND,-3\n", ["line 2", "negative"]),
-        ("account,symbol,shares,extra\nira,BND,3,1\n", ["line 1", "expected the header"]),
-    ],
-)  # fmt: skip
-def test_holdings_csv_errors(tmp_path: Path, text: str, needles: list[str]) -> None:
-    p = write(tmp_path / "h.csv", text)
-    with pytest.raises(InputError) as info:
-        csv_files.read_account_holdings_csv(p)
-    for needle in needles:
-        assert needle in str(info.value)
-
-
 def test_accounts_and_location_csv(tmp_path: Path) -> None:
     a = write(tmp_path / "a.csv", "account,kind,cash\nira,Tax-Deferred,500\ntaxable,taxable,0\n")
     rows = csv_files.read_accounts_csv(a)
@@ -134,6 +117,15 @@ def test_accounts_and_location_csv(tmp_path: Path) -> None:
     }
 
 
+HOLDINGS_CSV_ERRORS = [
+    ("account,symbol,shares\nira,BND,3\nira,BND,4\n", ["line 3", "BND appears twice in "
+                                                       "account ira (first on line 2)"]),
+    ("account,symbol,shares\nira,BND,3\nI R A,BND,1\n", ["line 3", "account name"]),
+    ("account,symbol,shares\nira,BND,-3\n", ["line 2", "negative"]),
+    ("account,symbol,shares,extra\nira,BND,3,1\n", ["line 1", "expected the header"]),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("text", "needles"),
     [
@@ -147,9 +139,18 @@ def test_accounts_and_location_csv(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_accounts_csv_errors(tmp_path: Path, text: str, needles: list[str]) -> None:
-    p = write(tmp_path / "a.csv", text)
+    csv_refused(csv_files.read_accounts_csv, write(tmp_path / "a.csv", text), needles)
+
+
+@pytest.mark.parametrize(("text", "needles"), HOLDINGS_CSV_ERRORS)
+def test_holdings_csv_errors(tmp_path: Path, text: str, needles: list[str]) -> None:
+    csv_refused(csv_files.read_account_holdings_csv, write(tmp_path / "h.csv", text), needles)
+
+
+def csv_refused(read: Callable[[Path], object], path: Path, needles: list[str]) -> None:
+    """`read` refuses the file with an InputError whose text holds every needle."""
     with pytest.raises(InputError) as info:
-        csv_files.read_accounts_csv(p)
+        read(path)
     for needle in needles:
         assert needle in str(info.value)
 

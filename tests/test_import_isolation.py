@@ -7,45 +7,56 @@ import sys
 
 import pytest
 
+# Which of the watched modules importing {module} loads (a package is in sys.modules
+# as soon as any of its submodules is).
 PROBE = """
 import sys
 import {module}
-bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'scipy'))
-print(','.join(bad))
+print(','.join(m for m in {watched!r} if m in sys.modules))
 """
 
+NO_UI = ("textual", "scipy")
+# The rules are imported by every file reader and field: not even pydantic or numpy.
+CHEAP = ("pydantic", "textual", "scipy", "numpy")
+# Reading and writing the user's files needs neither the UI nor the price service.
+FILES = ("textual", "scipy", "httpx")
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        "rebalancer_tui",
-        "rebalancer_tui.engine",
-        "rebalancer_tui.prices",
-        "rebalancer_tui.workspace",
-    ],
-)
-def test_headless_modules_import_without_textual(module: str) -> None:
+
+def loaded_after(module: str, watched: tuple[str, ...]) -> list[str]:
+    """The watched modules that importing `module` (in a fresh interpreter) loads."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module)],
+        [sys.executable, "-c", PROBE.format(module=module, watched=watched)],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    assert result.stdout.strip() == "", f"{module} pulled in {result.stdout.strip()}"
+    return [m for m in result.stdout.strip().split(",") if m]
+
+
+@pytest.mark.parametrize(
+    ("module", "forbidden"),
+    [
+        ("rebalancer_tui", NO_UI),
+        ("rebalancer_tui.engine", NO_UI),
+        ("rebalancer_tui.prices", NO_UI),
+        ("rebalancer_tui.workspace", NO_UI),
+        ("rebalancer_tui.rules", CHEAP),
+        ("rebalancer_tui.storage.portfolio_file", FILES),
+        ("rebalancer_tui.storage.user_models", FILES),
+        ("rebalancer_tui.storage.csv_files", FILES),
+    ],
+)
+def test_headless_modules_import_without_textual(module: str, forbidden: tuple[str, ...]) -> None:
+    pulled = loaded_after(module, forbidden)
+    assert pulled == [], f"{module} pulled in {pulled}"
 
 
 def test_the_probe_can_fail() -> None:
     # The app module does import Textual: the probe must notice it.
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module="rebalancer_tui.app")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert "textual" in result.stdout
-    assert "scipy" not in result.stdout  # scipy stays out of the app's start-up too
+    pulled = loaded_after("rebalancer_tui.app", NO_UI)
+    assert "textual" in pulled
+    assert "scipy" not in pulled  # scipy stays out of the app's start-up too
 
 
 # Imported where first used (a key press, the palette, a buy-only plan, the price
@@ -66,30 +77,15 @@ DEFERRED = (
     "scipy",
 )
 
-DEFERRED_PROBE = """
-import sys
-import {module}
-print(','.join(m for m in {deferred!r} if m in sys.modules))
-"""
-
-
-def _loaded_after(module: str) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", DEFERRED_PROBE.format(module=module, deferred=DEFERRED)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return [m for m in result.stdout.strip().split(",") if m]
-
 
 def test_app_start_up_defers_screens_palette_and_workers_imports() -> None:
-    assert _loaded_after("rebalancer_tui.app") == []
+    assert loaded_after("rebalancer_tui.app", DEFERRED) == []
 
 
 def test_the_deferred_probe_can_fail() -> None:
-    assert "rebalancer_tui.screens.compare" in _loaded_after("rebalancer_tui.screens.compare")
+    assert "rebalancer_tui.screens.compare" in loaded_after(
+        "rebalancer_tui.screens.compare", DEFERRED
+    )
 
 
 def test_screens_holds_only_screens() -> None:

@@ -526,12 +526,3 @@ def test_default_path_uses_platformdirs(monkeypatch: pytest.MonkeyPatch) -> None
     assert default_portfolio_path() == Path(user_data_dir("rebalancer-tui", appauthor=False)) / (
         "portfolio.json"
     )
-
-
-def test_io_module_does_not_import_textual() -> None:
-    code = (
-        "import sys, rebalancer_tui.storage.portfolio_file, rebalancer_tui.storage.csv_files; "
-        "assert 'textual' not in sys.modules; "
-        "assert 'scipy' not in sys.modules"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,20 +73,13 @@ def test_unreadable_cache_loads_as_empty(tmp_path: Path, content: bytes) -> None
     assert PriceCache(path).load() == {}
 
 
-def test_one_bad_entry_does_not_cost_the_others(tmp_path: Path) -> None:
-    path = tmp_path / "prices.json"
-    path.write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "prices": {
-                    "ESGV": {"price": "121.5", "date": "2026-03-02"},
-                    "BND": {"price": "-1", "date": "2026-03-02"},
-                    "TIP": {"price": "110", "date": "yesterday"},
-                },
-            }
-        )
-    )
+def test_one_bad_entry_does_not_cost_the_others(write_json: Callable[[str, Any], Path]) -> None:
+    prices = {
+        "ESGV": {"price": "121.5", "date": "2026-03-02"},
+        "BND": {"price": "-1", "date": "2026-03-02"},
+        "TIP": {"price": "110", "date": "yesterday"},
+    }
+    path = write_json("prices.json", {"version": 1, "prices": prices})
     assert list(PriceCache(path).load()) == ["ESGV"]
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fake_api import LIVE_DATE, FakeFintualAPI
@@ -156,21 +158,14 @@ def test_points_round_trip_and_every_point_is_checked() -> None:
             decode_points(bad)
 
 
-def test_cache_entries_are_checked_one_by_one(tmp_path: Path) -> None:
-    path = tmp_path / "history.json"
-    path.write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "histories": {
-                    "BND": {"fetched": "2026-03-02", "points": encode_points(HISTORY)},
-                    "TIP": {"fetched": "2026-03-02", "points": "2026-02-20:0.0000000001"},
-                    "\x1b[2J": {"fetched": "2026-03-02", "points": ""},
-                    "VUG": {"fetched": "yesterday", "points": ""},
-                },
-            }
-        )
-    )
+def test_cache_entries_are_checked_one_by_one(write_json: Callable[[str, Any], Path]) -> None:
+    histories = {
+        "BND": {"fetched": "2026-03-02", "points": encode_points(HISTORY)},
+        "TIP": {"fetched": "2026-03-02", "points": "2026-02-20:0.0000000001"},
+        "\x1b[2J": {"fetched": "2026-03-02", "points": ""},
+        "VUG": {"fetched": "yesterday", "points": ""},
+    }
+    path = write_json("history.json", {"version": 1, "histories": histories})
     cache = HistoryCache(path)
     assert list(cache.load()) == ["BND"]
     assert len(cache.problems) == 3

@@ -342,12 +342,3 @@ def test_pointer_that_is_a_fifo_does_not_hang_the_start(
     monkeypatch.delenv("REBALANCER_PORTFOLIO", raising=False)
     os.mkfifo(tmp_path / "last-portfolio.txt")
     assert portfolio_file.startup_portfolio_path() == tmp_path / "portfolio.json"
-
-
-def test_storage_imports_no_textual() -> None:
-    code = (
-        "import sys, rebalancer_tui.storage.portfolio_file, rebalancer_tui.storage.user_models,"
-        " rebalancer_tui.storage.csv_files; "
-        "assert not {'textual', 'scipy', 'httpx'} & set(sys.modules)"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -4,8 +4,10 @@ portfolio version 2, reserves per account, broker files and account CSVs in."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,10 +34,8 @@ HOUSEHOLD = {
 
 
 @pytest.fixture
-def mine(tmp_path: Path) -> Path:
-    path = tmp_path / "household.json"
-    path.write_text(json.dumps(HOUSEHOLD), encoding="utf-8")
-    return path
+def mine(write_json: Callable[[str, Any], Path]) -> Path:
+    return write_json("household.json", HOUSEHOLD)
 
 
 def started(path: Path) -> Workspace:
@@ -81,9 +81,8 @@ def test_holdings_and_cash_are_one_accounts(mine: Path) -> None:
     assert changed.account("main") == state.account("main")
 
 
-def test_one_account_state_as_before(tmp_path: Path) -> None:
-    path = tmp_path / "one.json"
-    path.write_text(json.dumps({"version": 1, "holdings": {"ESGV": 3}, "cash": 5}), "utf-8")
+def test_one_account_state_as_before(write_json: Callable[[str, Any], Path]) -> None:
+    path = write_json("one.json", {"version": 1, "holdings": {"ESGV": 3}, "cash": 5})
     state = started(path).state
     assert state.account_names == ["main"]
     assert state.replace(cash=Decimal(9)).cash == 9
@@ -92,9 +91,10 @@ def test_one_account_state_as_before(tmp_path: Path) -> None:
     assert inp.options.reserve == 2 and inp.cash == 5
 
 
-def test_a_second_account_takes_over_the_inputs_reserve(tmp_path: Path) -> None:
-    path = tmp_path / "one.json"
-    path.write_text(json.dumps({"version": 1, "holdings": {"ESGV": 3}, "cash": 500}), "utf-8")
+def test_a_second_account_takes_over_the_inputs_reserve(
+    write_json: Callable[[str, Any], Path],
+) -> None:
+    path = write_json("one.json", {"version": 1, "holdings": {"ESGV": 3}, "cash": 500})
     ws = started(path)
     ws.state = ws.state.replace(options=Options(reserve=Decimal(50)))
     accounts = (*ws.state.accounts, Account(name="ira", cash=Decimal(10)))
