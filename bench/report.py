@@ -10,6 +10,7 @@ from bench.memory import MemoryResult
 from bench.prices_bench import DEADLINE_S, PricesResult
 from bench.rules_bench import RulesResult, render_rules
 from bench.startup import ImportResult, StartupResult
+from bench.tax_bench import TaxResult, render_tax
 
 MILPS = ("tracking-error", "trade-minimization")
 # "About a millisecond": anything up to twice that counts.
@@ -37,6 +38,7 @@ class Results:
     contribution: list[ContributionResult] = field(default_factory=list)
     households: HouseholdResult | None = None
     rules: RulesResult | None = None
+    tax: TaxResult | None = None
 
 
 @dataclass
@@ -243,6 +245,7 @@ def render(r: Results) -> str:
         *_contribution_section(r),
         *([*render_households(r.households), ""] if r.households else []),
         *([*render_rules(r.rules), ""] if r.rules else []),
+        *([*render_tax(r.tax), ""] if r.tax else []),
         *_prices_section(r),
         *_startup_section(r),
         *_memory_section(r),

@@ -4,6 +4,8 @@
 2. Households (issue 11): 2-5 accounts x 12-50 ETFs against plain HiGHS and per-account simple.
    Order rules and band-edge (issue 12): band-edge at F = 0, 0.125, 1 against
    trade-minimization and tracking-error; solve times with a minimum order and lots.
+   Tax lots (issue 13): solve time and share proven with taxes on, tax saved against
+   the no-tax plan and by lot choice against FIFO.
 3. Prices: concurrent versus sequential fetching against a local fake API, and the
    fetch of 1,000 and 2,000 assets against a bare client (the deadline holds).
 4. Start-up: first frame versus a minimal Textual app; import times.
@@ -72,6 +74,9 @@ class Config:
     rules: bool = True
     rules_seeds: int = 3
     rules_limit: float = 2.0  # time limit per solve in the order-rules section
+    tax: bool = True
+    tax_seeds: int = 3
+    tax_limit: float = 2.0  # time limit per solve in the tax-lots section
     log: list[str] = field(default_factory=list)
 
 
@@ -87,6 +92,8 @@ QUICK = Config(
     household_plain=2.0,
     rules_seeds=1,
     rules_limit=1.0,
+    tax_seeds=1,
+    tax_limit=1.0,
 )
 
 
@@ -132,6 +139,10 @@ def collect(cfg: Config, command: str) -> Results:
         from bench.rules_bench import run_rules
 
         results.rules = run_rules(cfg.rules_seeds, cfg.rules_limit, say=_say)
+    if cfg.tax:
+        from bench.tax_bench import run_tax
+
+        results.tax = run_tax(cfg.tax_seeds, cfg.tax_limit, say=_say)
     if cfg.prices:
         from bench.prices_bench import run_prices
 

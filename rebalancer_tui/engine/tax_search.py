@@ -52,6 +52,7 @@ from rebalancer_tui.engine.tax import (
 # The no-tax plan (the warm start) gets this share of the time limit.
 WARM_SHARE_OF_TIME = 0.2
 EXACT_LOTS_TIME = 2.0
+TIE_SHARE_OF_TIME = 0.2
 
 
 @dataclass
@@ -250,13 +251,22 @@ def tracking_error_taxed(hh: Household, deadline: float) -> Found:
     when no plan satisfies the tax rules (or none is found in time)."""
     starts = warm_starts(hh, deadline)
     best = min(starts, key=lambda c: combined(hh, c.shares, c.lots), default=None)
-    model = HouseholdModel(hh, need_dev=True, need_trades=True)
-    terms = model.combined_terms()
     value = combined(hh, best.shares, best.lots) if best is not None else None
+    floor = hh.options.tax_weight * tax_floor(hh)
+    box: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+    if value is not None:
+        # A plan beating the incumbent has deviation <= value - λ·(least tax):
+        # the household totals such a plan can hold, proven on the pooled problem.
+        from rebalancer_tui.engine.household_search import _pooled_box
+
+        box = _pooled_box(hh, float(value - floor) + 1e-6)
+    model = HouseholdModel(hh, need_dev=True, need_trades=True, total_lo=box[0],
+                           total_hi=box[1])  # fmt: skip
+    terms = model.combined_terms()
     caps = [] if value is None else [(terms, float(value) + CAP_SLACK)]
     scale = float(abs(value)) if value is not None else float(hh.total_value)
     calls = 1
-    bound = hh.options.tax_weight * tax_floor(hh)
+    bound = floor
     try:
         ans = _stage(model, terms, _share_of(deadline, 0.7), scale=scale,
                      abs_gap=SOLVER_ABS_GAP, caps=caps)  # fmt: skip
@@ -281,8 +291,11 @@ def tracking_error_taxed(hh: Household, deadline: float) -> Found:
     cap = [(terms, float(max(bound + CENT, value)) + CAP_SLACK)]
     traded = float(hh.turnover(best.shares))
     try:
-        tie = _stage(model, model.turnover_terms(), deadline, scale=traded,
-                     abs_gap=SOLVER_ABS_GAP, caps=cap)  # fmt: skip
+        # A tie-break only: its proof does not change the status, so it gets
+        # a share of the time, not all that is left.
+        tie_deadline = min(deadline, time.monotonic() + TIE_SHARE_OF_TIME * hh.options.time_limit)
+        tie = _stage(model, model.turnover_terms(), tie_deadline, scale=traded,
+                     abs_gap=float(CENT), caps=cap)  # fmt: skip
     except Infeasible:
         tie = None
     if tie is not None and tie.shares is not None:
