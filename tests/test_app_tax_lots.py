@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Switch
 from rebalancer_tui.app import RebalancerApp
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.engine.tax import TaxLot
+from rebalancer_tui.screens.confirm import Confirm
 from rebalancer_tui.screens.lots import LotsScreen
 from rebalancer_tui.screens.main import MainScreen
 
@@ -272,3 +273,33 @@ async def test_sell_orders_list_their_lots_and_the_wash_sale_mark(tmp_path: Path
         assert "wash-sale window" in str(current.border_subtitle)
         others = [k for k in ui.row_keys(current) if k != sym and not k.startswith("$")]
         assert all("⊘" not in ui.cell(current, k, "symbol") for k in others)
+
+
+async def test_lots_that_fall_short_can_set_the_holding_on_leaving(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        main = app.main_screen
+        held = main.state.holdings["QQQM"]
+        await focus_row(app, "QQQM", pilot)
+        await pilot.press("T")
+        await pilot.pause()
+        await type_lot(pilot, "2023-05-02", "3", "300")
+        assert main.state.account("main").lots == ()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert f"QQQM lots hold 3 of {held:,} shares" in ui.shown(
+            app.screen.query_one("#confirm-question")
+        )
+        await pilot.click("#confirm-holding")
+        await ui.settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        lot = TaxLot(symbol="QQQM", shares=3, cost=Decimal(300), date=dt.date(2023, 5, 2))
+        assert main.state.account("main").lots == (lot,)
+        assert main.state.holdings["QQQM"] == 3
+        # One step undoes both.
+        await pilot.press("ctrl+z")
+        await ui.settle(pilot)
+        assert main.state.account("main").lots == ()
+        assert main.state.holdings["QQQM"] == held
