@@ -7,6 +7,7 @@ service below it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import time
@@ -65,9 +66,10 @@ class RebalancerApp(App[None]):
     COMMANDS = App.COMMANDS | {_rebalancer_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
-        # Ctrl+C quits, as in any terminal program (Textual 8 only tells how to
-        # quit). A priority binding: a focused field's "copy" does not take it.
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit.interrupt"),
+        # Ctrl+C quits at once, as in any terminal program (Textual 8 only tells
+        # how to quit); `q` first asks when the user's own edits are not saved.
+        # A priority binding: a focused field's "copy" does not take it.
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="quit.interrupt"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
         # Vim-style moves in every list and table (a field takes the letters as text).
         Binding("j", "cursor('down')", "Down", show=False, id="nav.down"),
@@ -137,6 +139,30 @@ class RebalancerApp(App[None]):
         if self._exit_guard is not None:
             self._exit_guard.arm(return_code)
         super().exit(result, return_code, message)
+
+    async def action_quit(self) -> None:
+        """Quit; but if the user's own holdings are in no file (autosave off after
+        a new demo, an unreadable or changed file), ask first, naming them."""
+        from rebalancer_tui.screens.confirm import Confirm
+
+        question = None
+        with contextlib.suppress(AttributeError):  # not started yet: nothing to lose
+            question = self.main_screen.workspace.quit_question()
+        if question is None:
+            self.exit()
+            return
+        choices = (("quit", "Quit without saving"), ("save", "Save as…"))
+        self.push_screen(Confirm(question, choices, title="Not saved"), self._after_quit_question)
+
+    def _after_quit_question(self, answer: str | None) -> None:
+        if answer == "quit":
+            self.exit()
+        elif answer == "save":
+            self.main_screen.action_file("save")
+
+    def action_interrupt(self) -> None:
+        """Ctrl+C: quit now, without a question (SIGINT and SIGTERM do the same)."""
+        self.exit()
 
     def run(self, *args: Any, **kwargs: Any) -> None:
         try:

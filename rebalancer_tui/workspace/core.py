@@ -290,6 +290,23 @@ class Workspace:
     def save_question(self, path: Path) -> str | None:
         return self.session.save_question(path)
 
+    def quit_question(self) -> str | None:
+        """Why quitting needs a yes, naming what is lost: the user's own holdings
+        no file holds (after a new demo, an unreadable or changed file, a failed
+        save). None when nothing is lost."""
+        from rebalancer_tui.workspace.session import money
+
+        state, session = self.state, self.session
+        if not session.unsaved(state):
+            return None
+        held = sum(1 for n in state.holdings.values() if n)
+        what = f"{held} holding" + ("s" if held != 1 else "") + f" and {money(state.cash)} cash"
+        return (
+            f"This portfolio ({what}, with your edits) is not saved to any file "
+            f"(autosave is off; {session.path.name} does not hold it). Quit and lose it, "
+            "or save it first?"
+        )
+
     def save_as(self, path: Path) -> Outcome:
         state = self.state.replace(demo_seed=None)  # saved holdings are the user's own
         outcome = self.session.save_as(state, path)

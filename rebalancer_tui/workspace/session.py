@@ -121,6 +121,12 @@ class PortfolioSession:
         """The holdings shown are no longer the file's (a new demo): stop autosaving."""
         self.autosave = False
 
+    def unsaved(self, state: PortfolioState) -> bool:
+        """The user's own portfolio is shown and no file holds it (autosave is off:
+        a new demo detached it, the file could not be read or changed on disk,
+        or a save failed). A demo is not the user's: a seed makes it again."""
+        return not self.saving and state.demo_seed is None and state.to_file() != self._last
+
     def conflict_question(self) -> str | None:
         """After an autosave refused for a file changed on disk: reload or save
         elsewhere? (asked once per conflict; None when there is none)."""
