@@ -6,10 +6,15 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from demo_data import HELD, NORRIS
 from fake_api import FakeFintualAPI
+
+if TYPE_CHECKING:
+    from rebalancer_tui.prices.cache import PriceCache
+    from rebalancer_tui.prices.history import HistoryCache
 
 # -- isolation: no test reads or writes the user's real files or the internet --
 
@@ -64,3 +69,42 @@ def user_models() -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def in_tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path as the working directory and the app's data directory under it
+    (where a relative file name and the autosaved portfolio land)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REBALANCER_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+@pytest.fixture
+def mine(tmp_path: Path) -> Path:
+    """The user's portfolio file (Risky Norris, HELD), written as the app writes it.
+    A module may define its own `mine` (a household file, say): that one wins there."""
+    from rebalancer_tui.storage.portfolio_file import PortfolioFile, save_portfolio
+
+    path = tmp_path / "mine.json"
+    save_portfolio(path, PortfolioFile(model=NORRIS.id, holdings=HELD))
+    return path
+
+
+# -- the price service's files ------------------------------------------------------
+
+
+@pytest.fixture
+def price_cache(tmp_path: Path) -> PriceCache:
+    """An empty price cache file under tmp_path (`prices.json`)."""
+    from rebalancer_tui.prices.cache import PriceCache
+
+    return PriceCache(tmp_path / "prices.json")
+
+
+@pytest.fixture
+def history_cache(tmp_path: Path) -> HistoryCache:
+    """An empty price-history cache file under tmp_path (`history.json`)."""
+    from rebalancer_tui.prices.history import HistoryCache
+
+    return HistoryCache(tmp_path / "history.json")

@@ -10,11 +10,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from demo_data import half_and_half  # noqa: E402
+
 from bench import run  # noqa: E402
 from bench.bounds import lp_deviation, rounding_floor  # noqa: E402
 from bench.portfolios import SCENARIOS, random_input  # noqa: E402
 from bench.report import render  # noqa: E402
-from rebalancer_tui.engine import Options, RebalanceInput  # noqa: E402
+from rebalancer_tui.engine import Options  # noqa: E402
 
 
 def test_random_portfolios_are_seeded_valid_and_drifted() -> None:
@@ -32,13 +34,7 @@ def test_random_portfolios_are_seeded_valid_and_drifted() -> None:
 def test_bounds_against_a_hand_solved_case() -> None:
     # Two assets, $1,000 invested, 50/50. Buy-only: A is overweight at $700 and cannot
     # be sold, so with fractional shares B reaches $300 and the deviation is 200 + 200.
-    inp = RebalanceInput(
-        holdings={"A": 7, "B": 0},
-        prices={"A": Decimal(100), "B": Decimal(30)},
-        targets={"A": Decimal("0.5"), "B": Decimal("0.5")},
-        cash=Decimal(300),
-        options=Options(buy_only=True),
-    )
+    inp = half_and_half({"A": 7, "B": 0}, {"A": 100, "B": 30}, cash=300, buy_only=True)
     assert abs(lp_deviation(inp) - 400.0) < 1e-6
     # Whole shares on their own: A can only stay at 7 (|700-500|), B at 17 (|510-500|).
     assert rounding_floor(inp) == Decimal(210)

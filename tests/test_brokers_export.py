@@ -8,10 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from demo_data import half_and_half
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rebalancer_tui.engine import RebalanceInput, solve
+from rebalancer_tui.engine import solve
 from rebalancer_tui.rules import InputError
 from rebalancer_tui.storage.orders_export import (
     IBKR_HEADER,
@@ -102,12 +103,7 @@ def test_export_refuses_rows_off_the_rules(row: OrderRow, needle: str) -> None:
 
 
 def test_rows_from_todays_single_account_plan() -> None:
-    inp = RebalanceInput(
-        holdings={"AAA": 10, "BBB": 0},
-        prices={"AAA": D(10), "BBB": D(20)},
-        targets={"AAA": D("0.5"), "BBB": D("0.5")},
-        cash=D(0),
-    )
+    inp = half_and_half({"AAA": 10, "BBB": 0}, {"AAA": 10, "BBB": 20})
     plan = solve(inp, "simple")
     rows = order_rows_from_plan(plan)
     # Value $100: 5 AAA sold funds 2 BBB at $20 (half of $100 is $50, 2.5 shares).

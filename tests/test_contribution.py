@@ -14,7 +14,11 @@ from hypothesis import strategies as st
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.demo import demo_holdings
 from rebalancer_tui.engine import Options, RebalanceInput
-from rebalancer_tui.engine.contribution import funded_input, suggested_contribution
+from rebalancer_tui.engine.contribution import (
+    Contribution,
+    funded_input,
+    suggested_contribution,
+)
 
 D = Decimal
 F = Fraction
@@ -236,13 +240,22 @@ def small_inputs(draw) -> RebalanceInput:
     )
 
 
-@settings(
-    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
-@given(small_inputs())
-def test_matches_brute_force(inp: RebalanceInput) -> None:
+# Drawn cases are many small searches: no deadline, the same examples every run.
+EXAMPLES = settings(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+
+
+def drawn_contribution(inp: RebalanceInput) -> Contribution:
+    """The suggested contribution of a drawn case; cases without one are not examples."""
     c = suggested_contribution(inp)
     assume(c is not None)
+    assert c is not None
+    return c
+
+
+@settings(EXAMPLES, max_examples=40)
+@given(small_inputs())
+def test_matches_brute_force(inp: RebalanceInput) -> None:
+    c = drawn_contribution(inp)
     box = 30 if len(inp.targets) == 2 else 12
     # The brute force sees the optimum only if the plan's shares fit its box.
     assume(all(c.final_shares[s] - inp.held(s) <= box for s in inp.targets))
@@ -335,13 +348,10 @@ def share_by_share(inp: RebalanceInput, amount: Decimal) -> dict[str, int]:
         shares[best[1]] += 1
 
 
-@settings(
-    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(EXAMPLES, max_examples=60)
 @given(small_inputs())
 def test_suggested_buys_follow_the_share_by_share_rule(inp: RebalanceInput) -> None:
-    c = suggested_contribution(inp)
-    assume(c is not None)
+    c = drawn_contribution(inp)
     assert c.final_shares == share_by_share(inp, c.amount)
 
 

@@ -53,13 +53,12 @@ def test_save_then_load_gives_cached_quotes_with_the_live_date(tmp_path: Path) -
     assert [p.name for p in cache.path.parent.iterdir()] == ["prices.json"]  # no temp left
 
 
-def test_save_merges_and_ignores_non_live(tmp_path: Path) -> None:
-    cache = PriceCache(tmp_path / "prices.json")
-    cache.save({"ESGV": live("ESGV", "121.50"), "BND": live("BND", "74.01")})
+def test_save_merges_and_ignores_non_live(price_cache: PriceCache) -> None:
+    price_cache.save({"ESGV": live("ESGV", "121.50"), "BND": live("BND", "74.01")})
     fallback = PriceQuote(symbol="TIP", price=Decimal("110.25"), source="fallback")
     cached = PriceQuote(symbol="VUG", price=Decimal("1"), source="cached", date=dt.date.today())
-    cache.save({"ESGV": live("ESGV", "122.00"), "TIP": fallback, "VUG": cached})
-    got = {s: q.price for s, q in cache.load().items()}
+    price_cache.save({"ESGV": live("ESGV", "122.00"), "TIP": fallback, "VUG": cached})
+    got = {s: q.price for s, q in price_cache.load().items()}
     assert got == {"ESGV": Decimal("122.00"), "BND": Decimal("74.01")}
 
 
@@ -120,16 +119,15 @@ def test_best_known_without_cache_is_the_builtin_fallback(tmp_path: Path) -> Non
         assert (q.price, q.source, q.date) == (FALLBACK[symbol], "fallback", dt.date(2026, 2, 4))
 
 
-def test_cached_beats_fallback_unless_older(tmp_path: Path) -> None:
-    cache = PriceCache(tmp_path / "prices.json")
-    cache.save(
+def test_cached_beats_fallback_unless_older(price_cache: PriceCache) -> None:
+    price_cache.save(
         {
             "ESGV": live("ESGV", "121.50", dt.date(2026, 3, 2)),
             "BND": live("BND", "70.00", dt.date(2025, 12, 31)),  # older than the fallback
             "GONE": live("GONE", "5.00"),  # no longer in the catalog
         }
     )
-    quotes = best_known_quotes(cache)
+    quotes = best_known_quotes(price_cache)
     assert set(quotes) == set(FALLBACK)
     assert (quotes["ESGV"].price, quotes["ESGV"].source) == (Decimal("121.50"), "cached")
     assert quotes["ESGV"].date == dt.date(2026, 3, 2)

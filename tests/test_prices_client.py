@@ -174,12 +174,13 @@ async def test_bad_base_url_never_raises() -> None:
 # -- the cache -------------------------------------------------------------------
 
 
-async def test_cache_written_and_used_next_time(fake_api: FakeFintualAPI, tmp_path: Path) -> None:
-    cache = PriceCache(tmp_path / "prices.json")
+async def test_cache_written_and_used_next_time(
+    fake_api: FakeFintualAPI, price_cache: PriceCache
+) -> None:
     fake_api.fail("SOXX", "500")
-    first = await fetch(fake_api, cache=cache)
+    first = await fetch(fake_api, cache=price_cache)
     assert first.cache_error is None
-    saved = cache.load()
+    saved = price_cache.load()
     # Good live prices are saved; the failed asset is not laundered into the cache.
     assert set(saved) == set(SYMBOLS) - {"SOXX"}
     assert all(saved[s].price == fake_api.price(s) for s in saved)
@@ -188,20 +189,19 @@ async def test_cache_written_and_used_next_time(fake_api: FakeFintualAPI, tmp_pa
     fake_api.reset()
     fake_api.configure("ESGV", price=Decimal("130.00"))
     fake_api.fail("QQQM", "zero")
-    second = await fetch(fake_api, cache=cache)
+    second = await fetch(fake_api, cache=price_cache)
     qqqm = second.quotes["QQQM"]
     assert (qqqm.source, qqqm.price, qqqm.date) == ("cached", first.quotes["QQQM"].price, LIVE_DATE)
     assert qqqm.reason == "no positive price: net_asset_value=0"
     assert second.quotes["SOXX"].source == "live"
-    assert cache.load()["ESGV"].price == Decimal("130.00")  # newer live price replaces
+    assert price_cache.load()["ESGV"].price == Decimal("130.00")  # newer live price replaces
 
 
-async def test_server_down_then_everything_cached(tmp_path: Path) -> None:
-    cache = PriceCache(tmp_path / "prices.json")
+async def test_server_down_then_everything_cached(price_cache: PriceCache) -> None:
     with FakeFintualAPI() as api:
-        await fetch(api, cache=cache)
+        await fetch(api, cache=price_cache)
         url, expected = api.url, {s: api.price(s) for s in SYMBOLS}
-    report = await fetch_quotes(url, timeout=TIMEOUT, deadline=DEADLINE, cache=cache)
+    report = await fetch_quotes(url, timeout=TIMEOUT, deadline=DEADLINE, cache=price_cache)
     assert {s: (q.source, q.price) for s, q in report.quotes.items()} == {
         s: ("cached", p) for s, p in expected.items()
     }
@@ -302,17 +302,16 @@ async def test_asset_known_only_by_id_is_live_or_absent(tmp_path: Path) -> None:
     ],
 )
 async def test_price_outside_the_bound_falls_back_and_is_never_cached(
-    fake_api: FakeFintualAPI, tmp_path: Path, raw: str, fragment: str
+    fake_api: FakeFintualAPI, price_cache: PriceCache, raw: str, fragment: str
 ) -> None:
-    cache = PriceCache(tmp_path / "prices.json")
     fake_api.configure("BND", raw_price=raw)
-    report = await fetch(fake_api, cache=cache)
+    report = await fetch(fake_api, cache=price_cache)
     bnd = report.quotes["BND"]
     assert (bnd.source, bnd.price) == ("fallback", FALLBACK["BND"])
     assert bnd.reason == f"no positive price: {fragment}"
     assert_live(report, fake_api, [s for s in SYMBOLS if s != "BND"])
-    assert "BND" not in cache.load() and len(cache.load()) == len(SYMBOLS) - 1
-    assert "Infinity" not in cache.path.read_text()
+    assert "BND" not in price_cache.load() and len(price_cache.load()) == len(SYMBOLS) - 1
+    assert "Infinity" not in price_cache.path.read_text()
 
 
 async def test_price_with_more_decimals_than_the_rule_is_rounded_not_refused(
@@ -365,20 +364,19 @@ MANY = [
 ]
 
 
-async def test_two_thousand_assets_against_a_fast_server_all_live(tmp_path: Path) -> None:
+async def test_two_thousand_assets_against_a_fast_server_all_live(price_cache: PriceCache) -> None:
     # The deadline is generous so a loaded machine cannot fail this; what is checked
     # is that nothing in the client stops the prices (before: 0 of 2,000 live) and
     # that the server never sees more than the bounded number at once.
     from rebalancer_tui.prices.client import MAX_IN_FLIGHT
 
-    cache = PriceCache(tmp_path / "prices.json")
     with FakeFintualAPI(assets=MANY) as api:
-        report = await fetch_quotes(api.url, MANY, timeout=10.0, deadline=120.0, cache=cache)
+        report = await fetch_quotes(api.url, MANY, timeout=10.0, deadline=120.0, cache=price_cache)
         assert report.errors == {}
         assert all(report.quotes[a.symbol].source == "live" for a in MANY)
         assert api.request_count() == len(MANY)
         assert 1 < api.max_in_flight <= MAX_IN_FLIGHT
-    assert len(cache.load()) == len(MANY)
+    assert len(price_cache.load()) == len(MANY)
 
 
 async def test_the_deadline_holds_at_two_thousand_slow_assets() -> None:

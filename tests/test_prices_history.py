@@ -77,15 +77,14 @@ async def test_every_history_live_in_range_and_sorted(fake_api: FakeFintualAPI) 
     ],
 )
 async def test_a_failed_history_falls_back_to_the_cached_one_alone(
-    fake_api: FakeFintualAPI, tmp_path: Path, mode: str, reason: str
+    fake_api: FakeFintualAPI, history_cache: HistoryCache, mode: str, reason: str
 ) -> None:
-    cache = HistoryCache(tmp_path / "history.json")
     fake_api.set_history("TIP", HISTORY)
-    first = await fetch(fake_api, cache=cache, today=dt.date(2026, 3, 2))
+    first = await fetch(fake_api, cache=history_cache, today=dt.date(2026, 3, 2))
     assert first.errors == {}
 
     fake_api.configure("TIP", days_mode=mode)  # the price itself would still answer
-    second = await fetch(fake_api, cache=cache, timeout=TIMEOUT if mode != "huge" else 5.0)
+    second = await fetch(fake_api, cache=history_cache, timeout=TIMEOUT if mode != "huge" else 5.0)
     tip = second.histories["TIP"]
     assert (tip.points, tip.source, tip.fetched, tip.reason) == (
         tuple(HISTORY),
@@ -186,12 +185,11 @@ def test_a_hostile_history_cache_is_ignored_whole(tmp_path: Path) -> None:
 
 
 async def test_an_empty_live_history_does_not_erase_the_cached_one(
-    fake_api: FakeFintualAPI, tmp_path: Path
+    fake_api: FakeFintualAPI, history_cache: HistoryCache
 ) -> None:
-    cache = HistoryCache(tmp_path / "history.json")
     fake_api.set_history("BND", HISTORY)
-    await fetch(fake_api, cache=cache, assets=[CATALOG.asset("BND")])
+    await fetch(fake_api, cache=history_cache, assets=[CATALOG.asset("BND")])
     fake_api.set_history("BND", [])
-    report = await fetch(fake_api, cache=cache, assets=[CATALOG.asset("BND")])
+    report = await fetch(fake_api, cache=history_cache, assets=[CATALOG.asset("BND")])
     assert report.histories["BND"].points == ()  # live and empty is an answer
-    assert cache.load()["BND"].points == tuple(HISTORY)  # but not worth keeping
+    assert history_cache.load()["BND"].points == tuple(HISTORY)  # but not worth keeping
