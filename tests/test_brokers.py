@@ -35,12 +35,18 @@ def fixture(name: str) -> BrokerPositions:
     return read_broker_file(FIXTURES / name)
 
 
+def read_as(name: str, fmt: str, as_of: date | None) -> BrokerPositions:
+    """A fixture file, read and recognised as `fmt`, its positions dated `as_of`."""
+    p = fixture(name)
+    assert (p.format, p.as_of) == (fmt, as_of)
+    return p
+
+
 # -- Charles Schwab -----------------------------------------------------------
 
 
 def test_schwab_all_accounts_2026_11() -> None:
-    p = fixture("schwab_positions_2026-11.csv")
-    assert (p.format, p.as_of) == ("schwab", date(2026, 11, 27))
+    p = read_as("schwab_positions_2026-11.csv", "schwab", date(2026, 11, 27))
     assert [a.account for a in p.accounts] == ["individual-123", "roth-contributory-ira-456"]
     ind, roth = p.accounts
     assert ind.label == "Individual ...123"
@@ -64,8 +70,7 @@ def test_schwab_all_accounts_2026_11() -> None:
 
 
 def test_schwab_older_headers_2021_09() -> None:
-    p = fixture("schwab_positions_2021-09.csv")
-    assert (p.format, p.as_of) == ("schwab", date(2021, 9, 26))
+    p = read_as("schwab_positions_2021-09.csv", "schwab", date(2021, 9, 26))
     (acct,) = p.accounts
     assert (acct.account, acct.label) == ("individual-1234", "Individual XXXX-1234")
     assert acct.cash == D("42.82")
@@ -113,8 +118,7 @@ def test_schwab_money_fund_row_is_cash_and_columns_in_any_order() -> None:
 
 
 def test_fidelity_positions_2026_11() -> None:
-    p = fixture("fidelity_positions_2026-11.csv")
-    assert (p.format, p.as_of) == ("fidelity", date(2026, 11, 27))
+    p = read_as("fidelity_positions_2026-11.csv", "fidelity", date(2026, 11, 27))
     assert [a.account for a in p.accounts] == ["Z12345678", "Y87654321"]
     ind, roth = p.accounts
     assert ind.label == "Individual Z12345678"
@@ -134,8 +138,7 @@ def test_fidelity_positions_2026_11() -> None:
 
 
 def test_fidelity_older_headers_2021_07() -> None:
-    p = fixture("fidelity_positions_2021-07.csv")
-    assert (p.format, p.as_of) == ("fidelity", date(2021, 7, 30))
+    p = read_as("fidelity_positions_2021-07.csv", "fidelity", date(2021, 7, 30))
     (acct,) = p.accounts
     assert acct.account == "X11122233"
     # CORE** is the core money position: cash by its Current Value.
@@ -161,8 +164,7 @@ def test_vanguard_fund_without_symbol_and_money_market_by_name() -> None:
 
 
 def test_vanguard_ofxdownload_2026_11() -> None:
-    p = fixture("vanguard_ofxdownload_2026-11.csv")
-    assert (p.format, p.as_of) == ("vanguard", None)
+    p = read_as("vanguard_ofxdownload_2026-11.csv", "vanguard", None)
     assert [a.account for a in p.accounts] == ["12345678", "87654321"]
     a, b = p.accounts
     # VMFXX is the settlement fund: cash. The transactions block (a VMFXX
@@ -180,8 +182,7 @@ def test_vanguard_ofxdownload_2026_11() -> None:
 
 
 def test_ibkr_flex_tagged_with_lots_and_cash_report() -> None:
-    p = fixture("ibkr_flex_positions_2026-11.csv")
-    assert (p.format, p.as_of) == ("ibkr", date(2026, 11, 27))
+    p = read_as("ibkr_flex_positions_2026-11.csv", "ibkr", date(2026, 11, 27))
     assert [a.account for a in p.accounts] == ["U1234567", "U7654321"]
     u1, u2 = p.accounts
     # The USD cash; EUR cash would need an exchange, and BASE_SUMMARY is a total.
@@ -207,8 +208,7 @@ def test_ibkr_flex_tagged_with_lots_and_cash_report() -> None:
 
 
 def test_ibkr_flex_without_tags() -> None:
-    p = fixture("ibkr_flex_positions_untagged_2026-11.csv")
-    assert (p.format, p.as_of) == ("ibkr", date(2026, 11, 27))
+    p = read_as("ibkr_flex_positions_untagged_2026-11.csv", "ibkr", date(2026, 11, 27))
     (acct,) = p.accounts
     assert (acct.account, acct.cash) == ("U2223334", D(0))
     assert acct.holdings == {"VTI": 40, "BND": 12}

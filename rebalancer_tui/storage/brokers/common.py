@@ -6,7 +6,7 @@ columns by role (`Layout`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -33,6 +33,7 @@ __all__ = [
     "at_line",
     "header_at",
     "near_top",
+    "reading_row",
     "row_cash",
 ]
 
@@ -68,6 +69,16 @@ def at_line(where: str, line: int) -> Iterator[None]:
         yield
     except InputError as exc:
         raise InputError(f"{where} line {line}: {exc}") from None
+
+
+@contextmanager
+def reading_row(row: Row, cols: Columns, needed: Sequence[int | None]) -> Iterator[None]:
+    """A data row read: as wide as the header at most, reaching every `needed`
+    column (a row cut short is refused), errors naming its line."""
+    check_reaches(row, cols, needed)
+    with at_line(cols.where, row.line):
+        check_width(row, cols)
+        yield
 
 
 def row_cash(value: str, shares: str = "") -> Decimal:
@@ -114,14 +125,9 @@ class Sheet:
             return True
         return False
 
-    @contextmanager
-    def reading(self, row: Row) -> Iterator[None]:
-        """A data row read: as wide as the header at most, reaching every
-        column the format has (a row cut short is refused), errors naming its line."""
-        check_reaches(row, self.cols, list(self.idx.values()))
-        with at_line(self.cols.where, row.line):
-            check_width(row, self.cols)
-            yield
+    def reading(self, row: Row) -> AbstractContextManager[None]:
+        """A row of this sheet read, reaching every column it found (`reading_row`)."""
+        return reading_row(row, self.cols, list(self.idx.values()))
 
     def done(self, as_of: date | None) -> Read:
         return as_of, self.house.finish(), self.skipped

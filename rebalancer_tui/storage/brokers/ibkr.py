@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from rebalancer_tui.rules import InputError, check_number, shown
 from rebalancer_tui.storage.brokers.build import Household, broker_symbol
-from rebalancer_tui.storage.brokers.common import Read, at_line, near_top
+from rebalancer_tui.storage.brokers.common import Read, at_line, near_top, reading_row
 from rebalancer_tui.storage.brokers.dates import flex_date
 from rebalancer_tui.storage.brokers.model import Skipped
 from rebalancer_tui.storage.brokers.money import (
@@ -39,14 +39,7 @@ from rebalancer_tui.storage.brokers.money import (
     file_price,
     share_count,
 )
-from rebalancer_tui.storage.brokers.table import (
-    Columns,
-    Row,
-    cell,
-    check_reaches,
-    check_width,
-    norm,
-)
+from rebalancer_tui.storage.brokers.table import Columns, Row, cell, check_width, norm
 
 __all__ = ["LABEL", "detect", "read"]
 
@@ -261,9 +254,7 @@ def _positions(
     i_report = cols.find("ReportDate")
     as_of: date | None = None
     for row in sec.rows:
-        check_reaches(row, cols, (i_sym, i_qty, i_price))
-        with at_line(cols.where, row.line):
-            check_width(row, cols)
+        with reading_row(row, cols, (i_sym, i_qty, i_price)):
             level = cell(row, i_level).upper() or "SUMMARY"
             if level not in ("SUMMARY", "LOT"):
                 raise InputError(f"LevelOfDetail: expected SUMMARY or LOT (got {shown(level)})")
