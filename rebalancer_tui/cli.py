@@ -8,6 +8,7 @@ quick.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -71,6 +72,24 @@ def _lock(raw: str) -> str:
 
 def _seconds(raw: str) -> float:
     return float(_number(rules.TIME_LIMIT)(raw))
+
+
+def _whole(q: rules.Quantity) -> Callable[[str], int]:
+    """An argparse type for a whole quantity (days)."""
+    number = _number(q)
+
+    def parse(raw: str) -> int:
+        return int(number(raw))
+
+    parse.__name__ = q.name
+    return parse
+
+
+def _date(raw: str) -> dt.date:
+    try:
+        return rules.parse_date(raw, "date")
+    except rules.InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,6 +178,50 @@ def build_parser() -> argparse.ArgumentParser:
         "--destination",
         type=_number(rules.DESTINATION),
         help="band-edge: how far back an asset outside its band goes, 0 edge to 1 target",
+    )
+    tax = plan.add_argument_group("tax lots and tax-aware selling (taxable accounts with lots)")
+    tax.add_argument(
+        "--lots",
+        type=Path,
+        metavar="L.csv",
+        help="CSV [account,]symbol,shares,cost,date: the tax lots of taxable accounts",
+    )
+    tax.add_argument(
+        "--st-rate", type=_number(rules.TAX_RATE), help="short-term gains tax rate, e.g. 0.37"
+    )
+    tax.add_argument(
+        "--lt-rate", type=_number(rules.TAX_RATE), help="long-term gains tax rate, e.g. 0.15"
+    )
+    tax.add_argument(
+        "--long-term-days",
+        type=_whole(rules.LONG_TERM_DAYS),
+        help="days a lot is held to be long-term (default 365)",
+    )
+    tax.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the plan's day YYYY-MM-DD, for the lots' terms (default today)",
+    )
+    tax.add_argument(
+        "--tax-weight",
+        type=_number(rules.TAX_WEIGHT),
+        help="tracking-error minimises deviation + WEIGHT x tax (default 1)",
+    )
+    tax.add_argument(
+        "--max-gains", type=_number(rules.MAX_GAINS), help="cap on the net gains realised ($)"
+    )
+    tax.add_argument(
+        "--no-short-term-gains",
+        action="store_true",
+        default=None,
+        help="never sell a lot at a short-term gain",
+    )
+    tax.add_argument(
+        "--wash-sale-days",
+        type=_whole(rules.WASH_SALE_DAYS),
+        help="wash-sale guard: no loss sale of a symbol bought within DAYS, and no buy of "
+        "a symbol sold at a loss (0: off, default; 30 in the US)",
     )
     plan.add_argument(
         "--strategy",
@@ -265,6 +328,8 @@ class _AccountDraft:
     reserve: Decimal = Decimal(0)
     holdings: dict[str, int] = field(default_factory=dict)
     buyable: frozenset[str] | None = None
+    # Tax lots (engine TaxLot), only with the holdings they were given for.
+    lots: tuple[Any, ...] = ()
 
 
 def build_input(
@@ -323,9 +388,10 @@ def build_input(
         rows = _read(csv_files.read_accounts_csv, args.accounts)
         drafts = {r.account: _AccountDraft(r.kind, r.cash, r.reserve) for r in rows}
         for a in pf.accounts if pf is not None else []:
-            if a.account in drafts:  # the file's holdings and menu stay
+            if a.account in drafts:  # the file's holdings, menu and lots stay
                 drafts[a.account].holdings = dict(a.holdings)
                 drafts[a.account].buyable = frozenset(a.buyable) if a.buyable is not None else None
+                drafts[a.account].lots = tuple(lot.to_lot() for lot in a.lots)
     elif pf is not None:
         drafts = {
             a.account: _AccountDraft(
@@ -334,6 +400,7 @@ def build_input(
                 a.reserve,
                 dict(a.holdings),
                 frozenset(a.buyable) if a.buyable is not None else None,
+                tuple(lot.to_lot() for lot in a.lots),
             )
             for a in pf.accounts
         }
@@ -355,6 +422,7 @@ def build_input(
             }
         for name, draft in drafts.items():
             draft.holdings = by_account.get(name, {})
+            draft.lots = ()  # lots fit the holdings they came with, not these
     elif drafts is None or (pf is None and not any(d.holdings for d in drafts.values())):
         if drafts is None:
             drafts = {DEFAULT_ACCOUNT: _AccountDraft()}
@@ -376,7 +444,19 @@ def build_input(
         "min_trade": args.min_trade,
         "destination": args.destination,
     }
-    base.update({k: v for k, v in flags.items() if v is not None})
+    tax_flags = {
+        "st_rate": args.st_rate,
+        "lt_rate": args.lt_rate,
+        "long_term_days": args.long_term_days,
+        "as_of": args.as_of,
+        "tax_weight": args.tax_weight,
+        "max_gains": args.max_gains,
+        "no_short_term_gains": args.no_short_term_gains,
+        "wash_sale_days": args.wash_sale_days,
+    }
+    base.update({k: v for k, v in {**flags, **tax_flags}.items() if v is not None})
+    if args.lots is not None:
+        _read_lots(args, drafts, base.get("as_of"))
     # A typed lock or lot must name something this portfolio has: a typo
     # (--lock ESVG) would otherwise quietly leave the holding tradable.
     known = set(targets) | held
@@ -440,6 +520,7 @@ def build_input(
                 reserve=d.reserve,
                 holdings=d.holdings,
                 buyable=d.buyable,
+                lots=d.lots,
             )
             for name, d in drafts.items()
         )
@@ -450,6 +531,33 @@ def build_input(
         raise UsageError(rules.describe_validation_error(exc)) from None
     used = {s: quotes[s] for s in hh.symbols}
     return hh, used
+
+
+def _read_lots(
+    args: argparse.Namespace, drafts: dict[str, _AccountDraft], as_of: dt.date | None
+) -> None:
+    """`--lots`: the tax lots of every account (they replace any the portfolio
+    or broker file gave), each account named (or the only one), taxable, and
+    each symbol's lots adding up to its holding, none dated after the plan's
+    day (`as_of`, else today); bad input otherwise."""
+    from rebalancer_tui.storage import csv_files
+
+    names = list(drafts)
+    rows = _read(
+        csv_files.read_lots_csv,
+        args.lots,
+        default_account=names[0] if len(names) == 1 else "main",
+        accounts=names,
+        accounts_file=rules.shown(str(args.accounts)) if args.accounts else "the household",
+        latest=as_of if as_of is not None else dt.date.today(),
+    )
+    kinds = {name: d.kind for name, d in drafts.items()}
+    holdings = {name: d.holdings for name, d in drafts.items()}
+    by_account = _read(
+        csv_files.check_lots_fit, args.lots, rows=rows, kinds=kinds, holdings=holdings
+    )
+    for name, draft in drafts.items():
+        draft.lots = tuple(r.to_lot() for r in by_account.get(name, []))
 
 
 def _broker_drafts(
@@ -465,7 +573,8 @@ def _broker_drafts(
     accounts = broker_accounts(broker)
     if drafts is None:
         return {
-            a.name: _AccountDraft(a.kind, a.cash, a.reserve, dict(a.holdings)) for a in accounts
+            a.name: _AccountDraft(a.kind, a.cash, a.reserve, dict(a.holdings), lots=a.lots)
+            for a in accounts
         }
     source = rules.shown(str(args.accounts)) if args.accounts else "the portfolio"
     for a in accounts:
@@ -474,10 +583,12 @@ def _broker_drafts(
                 f"{where(args.holdings)}: unknown account {rules.shown(a.name)} (not in {source})"
             )
     for draft in drafts.values():
-        draft.holdings = {}
+        draft.holdings, draft.lots = {}, ()
     for a in accounts:
         drafts[a.name].holdings = dict(a.holdings)
         drafts[a.name].cash = a.cash
+        # A lot of a tax-deferred or tax-free account is not kept (the summary says so).
+        drafts[a.name].lots = a.lots if drafts[a.name].kind == "taxable" else ()
     return drafts
 
 
@@ -552,9 +663,17 @@ def run_plan(args: argparse.Namespace) -> int:
     plans = [solve_household(hh, name) for name in names]
     notes: list[str] = []
     if broker is not None:
-        from rebalancer_tui.storage.brokers.to_household import import_summary
+        from rebalancer_tui.storage.brokers.to_household import (
+            dropped_lots_note,
+            import_summary,
+        )
 
-        notes.append(import_summary(broker))
+        dropped = ""
+        if args.lots is None:
+            dropped = dropped_lots_note(
+                (b.account, hh.account(b.account).kind, len(b.lots)) for b in broker.accounts
+            )
+        notes.append(import_summary(broker, dropped))
     if args.export_orders is not None:
         notes.append(_export(args, plans[0], broker))
     for note in notes:

@@ -95,6 +95,42 @@ def metrics_line(m: Metrics) -> str:
     )
 
 
+def tax_line(m: Metrics) -> str:
+    """Realised gains by term (losses negative) and the tax on them (a
+    negative tax is tax saved)."""
+    return (
+        f"realised gains: short-term {usd(m.realized_gains_short)}, long-term "
+        f"{usd(m.realized_gains_long)} | tax {usd(m.tax)}"
+    )
+
+
+def lots_block(plan: HouseholdPlan) -> str:
+    """Per sell order with tax lots, the lots to name at the broker (brokers
+    sell the oldest first unless told): date, shares, unit cost, gain, term."""
+    many = len(plan.accounts_after) > 1
+    rows = [
+        [
+            *([o.account] if many else []),
+            o.symbol,
+            s.date.isoformat(),
+            str(s.shares),
+            usd(s.cost),
+            usd(s.gain),
+            s.term,
+        ]
+        for o in plan.orders
+        if o.lots
+        for s in o.lots
+    ]
+    if not rows:
+        return ""
+    head = [*(["account"] if many else []), "symbol", "lot date", "shares", "cost", "gain", "term"]
+    k = 1 if many else 0
+    return "Lots to sell (name them at the broker)\n" + table(
+        head, rows, right={k + 2, k + 3, k + 4}
+    )
+
+
 def summary_line(inp: RebalanceInput) -> str:
     return (
         f"Total value {usd(inp.total_value)} (extra cash {usd(inp.cash)}), "
@@ -120,6 +156,8 @@ def household_plan_block(plan: HouseholdPlan, hh: Household, quotes: dict[str, P
     head = f"== {plan.strategy} ({plan.status}) =="
     orders = household_orders_block(plan) if plan.orders else no_orders_text(hh.investable)
     metrics = metrics_line(plan.metrics)
+    if any(o.lots is not None for o in plan.orders) or plan.metrics.tax:
+        metrics += "\n" + tax_line(plan.metrics)
     if len(plan.accounts_after) > 1:
         metrics += "\ncash left per account: " + ", ".join(
             f"{a.account} {usd(a.cash_left)}" for a in plan.accounts_after
@@ -131,6 +169,9 @@ def household_plan_block(plan: HouseholdPlan, hh: Household, quotes: dict[str, P
     )
     after = holdings_block(hh.merged, plan.household_shares, quotes)
     parts = [head, title, orders]
+    lots_text = lots_block(plan)
+    if lots_text:
+        parts.append(lots_text)
     rules_text = order_rules_block(plan)
     if rules_text:
         parts.append(rules_text)

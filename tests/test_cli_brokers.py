@@ -126,13 +126,14 @@ def test_broker_file_into_plan_json(capsys: pytest.CaptureFixture[str], name: st
         assert "skipped" not in line
 
 
-def test_ibkr_lots_are_ignored_with_a_note(capsys: pytest.CaptureFixture[str]) -> None:
+def test_ibkr_lots_are_counted_in_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
     _, err = plan_json(
         capsys, "--holdings", str(FIXTURES / "ibkr_flex_positions_2026-11.csv"),
         "--strategy", "simple",
     )  # fmt: skip
-    # 2 ESGV + 2 BRK B + 1 BND LOT rows in the file.
-    assert "tax lots not used yet (5 lots ignored)" in err
+    # 2 ESGV + 2 BRK B + 1 BND LOT rows in the file, all kept (taxable accounts).
+    (line,) = err.splitlines()
+    assert line.endswith("; 5 tax lots")
 
 
 def test_prices_flag_beats_the_file_price(

@@ -1,5 +1,6 @@
 """The user's CSV files: holdings `symbol,shares`, targets `symbol,weight`,
-price overrides `symbol,price`, and the orders export.
+price overrides `symbol,price`, accounts, tax lots `account,symbol,shares,cost,date`,
+asset location, and the orders export.
 
 Every reader raises InputError with one line naming the file, the line, what
 was expected and what was found; numbers and symbols follow `rules`. At most
@@ -9,14 +10,16 @@ was expected and what was found; numbers and symbols follow `rules`. At most
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from rebalancer_tui.rules import (
     CASH,
+    LOT_COST,
     MAX_SYMBOLS,
     PRICE,
     RESERVE,
@@ -29,6 +32,7 @@ from rebalancer_tui.rules import (
     check_account_name,
     check_symbol,
     csv_cell,
+    parse_date,
     parse_number,
     plain,
     shown,
@@ -38,6 +42,7 @@ from rebalancer_tui.storage.text import read_text, where
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine import Plan
+    from rebalancer_tui.engine.tax import TaxLot
 
 MAX_ROWS = MAX_SYMBOLS
 _CENT = Decimal("0.01")
@@ -230,6 +235,97 @@ def read_accounts_csv(path: Path) -> list[AccountRow]:
     if not out:
         raise InputError(f"{name}: no accounts (expected rows 'account,kind,cash[,reserve]')")
     return out
+
+
+class LotRow(NamedTuple):
+    """One row of a lots CSV: a tax lot of `account` and the line it is on."""
+
+    account: str
+    symbol: str
+    shares: int
+    cost: Decimal
+    date: dt.date
+    line: int
+
+    def to_lot(self) -> TaxLot:
+        from rebalancer_tui.engine.tax import TaxLot
+
+        return TaxLot(symbol=self.symbol, shares=self.shares, cost=self.cost, date=self.date)
+
+
+def read_lots_csv(
+    path: Path,
+    *,
+    default_account: str = "main",
+    accounts: Collection[str] | None = None,
+    accounts_file: str = "the accounts",
+    latest: dt.date | None = None,
+) -> list[LotRow]:
+    """`[account,]symbol,shares,cost,date` rows (SPEC §8, §10), in file order.
+
+    Without the `account` column every lot belongs to `default_account`; with
+    `accounts`, an account not among them is refused. Shares are whole (at
+    least 1), cost a unit cost in dollars (`rules.LOT_COST`), date ISO
+    YYYY-MM-DD not after `latest` (the plan's `as_of`; default today). Whether the lots fit the
+    holdings is `check_lots_fit`'s job, once the holdings are known."""
+    path = Path(path)
+    name = where(path)
+    newest = latest if latest is not None else dt.date.today()
+    out: list[LotRow] = []
+    for line, row in _rows(path, ("symbol", "shares", "cost", "date"), ("account",)):
+        try:
+            account = check_account_name(row["account"]) if "account" in row else default_account
+            if accounts is not None and account not in accounts:
+                raise InputError(f"unknown account {shown(account)} (not in {accounts_file})")
+            sym = check_symbol(row["symbol"])
+            shares = int(parse_number(row["shares"], SHARES))
+            if shares < 1:
+                raise InputError(f"shares: a lot holds at least 1 share (got {shares})")
+            cost = parse_number(row["cost"], LOT_COST)
+            when = parse_date(row["date"], "date", latest=newest)
+        except InputError as exc:
+            raise InputError(f"{name} line {line}: {exc}") from None
+        out.append(LotRow(account, sym, shares, cost, when, line))
+    return out
+
+
+def check_lots_fit(
+    path: Path,
+    rows: Iterable[LotRow],
+    kinds: Mapping[str, str],
+    holdings: Mapping[str, Mapping[str, int]],
+) -> dict[str, list[LotRow]]:
+    """The rows of a lots CSV by account, checked against the household: an
+    account named must exist (`kinds`: {account: kind}) and be taxable, and
+    the lots of each (account, symbol) add up to its holding. InputError with
+    the file and the line of the first lot concerned otherwise."""
+    name = where(Path(path))
+    by_account: dict[str, list[LotRow]] = {}
+    for r in rows:
+        by_account.setdefault(r.account, []).append(r)
+    for account, lots in by_account.items():
+        first = lots[0].line
+        if account not in kinds:
+            raise InputError(f"{name} line {first}: unknown account {shown(account)}")
+        kind = kinds[account]
+        if kind != "taxable":
+            raise InputError(
+                f"{name} line {first}: account {account}: tax lots are only for taxable "
+                f"accounts (this one is {kind})"
+            )
+        total: dict[str, int] = {}
+        line_of: dict[str, int] = {}
+        for r in lots:
+            total[r.symbol] = total.get(r.symbol, 0) + r.shares
+            line_of.setdefault(r.symbol, r.line)
+        held = holdings.get(account, {})
+        for sym, n in total.items():
+            if n != held.get(sym, 0):
+                raise InputError(
+                    f"{name} line {line_of[sym]}: account {account}: the lots of {sym} add up "
+                    f"to {n:,} shares, but the account holds {held.get(sym, 0):,}"
+                )
+    return by_account
 
 
 def read_location_csv(path: Path) -> dict[str, frozenset[str]]:

@@ -16,6 +16,7 @@ Bounds of each number (cash, shares, ...) are the reader's job, through
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -158,7 +159,8 @@ def _plain(d: Decimal) -> str:
 def jsonable(v: Any) -> Any:
     """Decimals as JSON numbers when a float holds them exactly and prints
     without an exponent (what people expect to read and edit), else as exact
-    plain-notation strings, which every reader accepts for a number."""
+    plain-notation strings, which every reader accepts for a number; dates
+    as ISO text (YYYY-MM-DD, what `rules.parse_date` reads back)."""
     if isinstance(v, dict):
         return {k: jsonable(x) for k, x in v.items()}
     if isinstance(v, list | tuple):
@@ -169,6 +171,8 @@ def jsonable(v: Any) -> Any:
         f = float(v)
         text = repr(f)
         return f if "e" not in text and Decimal(text) == v else _plain(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
     return v
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -42,6 +42,7 @@ from rebalancer_tui.storage.text import FileMissingError, read_text, where
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine import Options
+    from rebalancer_tui.engine.tax import TaxLot
 
 # The pointer file holds one path; anything bigger is not ours.
 _POINTER_LIMIT = 16 * 1024
@@ -217,6 +218,66 @@ def _nothing_yet(what: str) -> Callable[[Any], Any]:
     return check
 
 
+def _one_symbol(v: Any) -> Any:
+    return check_symbol(v) if isinstance(v, str) else v
+
+
+def lot_shares(v: Any) -> int:
+    """A lot's shares: whole, within `rules.SHARES`, at least 1."""
+    n = int(to_number(v, rules.SHARES))
+    if n < 1:
+        raise InputError(f"a lot holds at least 1 share (got {n})")
+    return n
+
+
+def lot_date(v: Any) -> dt.date:
+    """A lot's acquisition date: ISO text YYYY-MM-DD. That it is not after
+    the plan's day (`as_of`, else today) is checked where that is known."""
+    if isinstance(v, dt.date):
+        text = v.isoformat()
+    elif isinstance(v, str):
+        text = v
+    else:
+        text = rules.printable(str(getattr(v, "text", v)))
+    return rules.parse_date(text, "date")
+
+
+class LotEntry(BaseModel):
+    """One tax lot of a version-2 file (SPEC §8, §10): shares of one symbol
+    bought on one day at one unit cost."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    symbol: Annotated[str, BeforeValidator(_one_symbol)]
+    shares: Annotated[int, BeforeValidator(lot_shares)]
+    cost: Annotated[Decimal, BeforeValidator(number(rules.LOT_COST))]
+    date: Annotated[dt.date, BeforeValidator(lot_date)]
+
+    def to_lot(self) -> TaxLot:
+        from rebalancer_tui.engine.tax import TaxLot
+
+        return TaxLot(symbol=self.symbol, shares=self.shares, cost=self.cost, date=self.date)
+
+    @classmethod
+    def from_lot(cls, lot: TaxLot) -> LotEntry:
+        return cls(symbol=lot.symbol, shares=lot.shares, cost=lot.cost, date=lot.date)
+
+
+def lots_problem(
+    account: str, kind: str, holdings: dict[str, int], lots: Sequence[LotEntry | TaxLot]
+) -> str | None:
+    """Why an account's lots cannot be used (one line naming the account and
+    the symbol), or None: lots only in a taxable account, and a symbol's lots
+    add up to its holding (the engine's own check and words)."""
+    from rebalancer_tui.engine.tax import check_lots
+
+    if lots and kind != "taxable":
+        return f"account {account}: tax lots are only for taxable accounts (this one is {kind})"
+    return check_lots(
+        account, holdings, (x.to_lot() if isinstance(x, LotEntry) else x for x in lots)
+    )
+
+
 class AccountEntry(BaseModel):
     """One account of a version-2 file (SPEC §10)."""
 
@@ -230,10 +291,17 @@ class AccountEntry(BaseModel):
         default_factory=dict
     )
     buyable: Annotated[list[str] | None, BeforeValidator(_symbols)] = None
-    lots: Annotated[list[Any], BeforeValidator(_nothing_yet("lots"))] = Field(default_factory=list)
+    lots: list[LotEntry] = Field(default_factory=list, max_length=rules.MAX_SYMBOLS)
     locked: Annotated[list[Any], BeforeValidator(_nothing_yet("locked holdings"))] = Field(
         default_factory=list
     )
+
+    @model_validator(mode="after")
+    def _lots_fit(self) -> AccountEntry:
+        why = lots_problem(self.account, self.kind, self.holdings, self.lots)
+        if why is not None:
+            raise InputError(why)
+        return self
 
 
 def _one_account(v: Any) -> Any:
@@ -303,6 +371,16 @@ class PortfolioFile(BaseModel):
             if a.account in seen:
                 raise InputError(f"account {a.account} appears twice")
             seen.add(a.account)
+        # A lot bought after the plan's day is a typo (or the wrong as_of).
+        day = self.options.as_of
+        latest, what = (day, "options.as_of") if day is not None else (dt.date.today(), "today")
+        for a in self.accounts:
+            for lot in a.lots:
+                if lot.date > latest:
+                    raise InputError(
+                        f"account {a.account}: the {lot.symbol} lot of {lot.date} is dated "
+                        f"after {what} {latest}"
+                    )
         return self
 
     @property
@@ -337,7 +415,10 @@ class PortfolioFile(BaseModel):
                         "reserve": a.reserve,
                         "holdings": a.holdings,
                         "buyable": a.buyable,
-                        "lots": a.lots,
+                        "lots": [
+                            {"symbol": x.symbol, "shares": x.shares, "cost": x.cost, "date": x.date}
+                            for x in a.lots
+                        ],
                         "locked": a.locked,
                     }
                     for a in self.accounts
@@ -438,12 +519,16 @@ def startup_portfolio_path(flag: str | Path | None = None) -> Path:
 __all__ = [
     "AccountEntry",
     "FileMissingError",
+    "LotEntry",
     "PortfolioFile",
     "PortfolioFileV1",
     "PortfolioOptions",
     "Price",
     "Shares",
     "load_portfolio",
+    "lot_date",
+    "lot_shares",
+    "lots_problem",
     "number",
     "parse_portfolio",
     "remember_portfolio",

@@ -104,6 +104,7 @@ class PortfolioState:
                 reserve=a.reserve,
                 holdings=dict(a.holdings),
                 buyable=None if a.buyable is None else frozenset(a.buyable),
+                lots=tuple(lot.to_lot() for lot in a.lots),
             )
             for a in pf.accounts
         )
@@ -120,6 +121,7 @@ class PortfolioState:
     def to_file(self) -> PortfolioFile:
         from rebalancer_tui.storage.portfolio_file import (
             AccountEntry,
+            LotEntry,
             PortfolioFile,
             PortfolioOptions,
         )
@@ -134,6 +136,7 @@ class PortfolioState:
                     reserve=a.reserve,
                     holdings=dict(a.holdings),
                     buyable=None if a.buyable is None else sorted(a.buyable),
+                    lots=[LotEntry.from_lot(lot) for lot in a.lots],
                 )
                 for a in self.accounts
             ],
