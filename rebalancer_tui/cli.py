@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from pydantic import ValidationError
 
 from rebalancer_tui import rules
+from rebalancer_tui.demo import DEMO_SEED
 from rebalancer_tui.models import Asset, PriceQuote
 
 if TYPE_CHECKING:
@@ -74,6 +76,12 @@ def _seconds(raw: str) -> float:
     return float(_number(rules.TIME_LIMIT)(raw))
 
 
+def _export_path(raw: str) -> Path:
+    if not raw.strip():
+        raise argparse.ArgumentTypeError("needs a file name (got an empty one)")
+    return Path(raw)
+
+
 def _whole(q: rules.Quantity) -> Callable[[str], int]:
     """An argparse type for a whole quantity (days)."""
     number = _number(q)
@@ -102,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="skip the network; use cached or built-in prices"
     )
     parser.add_argument("--api-url", help="Fintual API base URL (env REBALANCER_API_URL)")
-    parser.add_argument("--demo-seed", type=int, default=0, help="seed of the demo portfolio")
+    parser.add_argument(
+        "--demo-seed", type=_whole(DEMO_SEED), default=0, help="seed of the demo portfolio"
+    )
     parser.add_argument("--fund", help="model portfolio to open")
     parser.add_argument("--portfolio", help="portfolio file to open (env REBALANCER_PORTFOLIO)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -232,12 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", dest="plan_offline", action="store_true", help="skip the network"
     )
     plan.add_argument("--api-url", dest="plan_api_url", help="Fintual API base URL")
-    plan.add_argument("--demo-seed", dest="plan_seed", type=int, default=None)
+    plan.add_argument("--demo-seed", dest="plan_seed", type=_whole(DEMO_SEED), default=None)
     plan.add_argument("--time-limit", type=_seconds, default=10.0, help="seconds per solve")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
     plan.add_argument(
         "--export-orders",
-        type=Path,
+        type=_export_path,
         metavar="FILE",
         help="write the plan's orders to FILE (needs one --strategy)",
     )
@@ -253,12 +263,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _WarningLines(logging.Handler):
+    """The library's warnings (a damaged price cache, a cache not saved) in the
+    CLI's one voice, `rebalancer-tui: warning: ...`, each once per run."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = rules.printable(record.getMessage())
+        if line not in self.seen:
+            self.seen.add(line)
+            print(f"{PROG}: warning: {line}", file=sys.stderr)
+
+
+def _warnings_on_stderr() -> None:
+    logger = logging.getLogger("rebalancer_tui")
+    for h in logger.handlers:
+        if isinstance(h, _WarningLines):
+            h.seen.clear()  # a new run (tests call main() again)
+            return
+    logger.addHandler(_WarningLines())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         if args.command == "plan":
+            _warnings_on_stderr()
             return run_plan(args)
     except (UsageError, rules.InputError) as exc:
         print(f"{PROG}: error: {rules.printable(str(exc))}", file=sys.stderr)
@@ -608,12 +643,17 @@ def _check_export(args: argparse.Namespace) -> None:
             flag = "--export-format" if args.export_format is not None else "--force"
             raise UsageError(f"{flag} needs --export-orders FILE")
         return
-    from rebalancer_tui.storage.text import where
+    from rebalancer_tui.storage.text import kind_of, where
 
     if args.strategy == "all":
         raise UsageError(
             "--export-orders writes one plan's orders: choose it with --strategy "
             "(simple, tracking-error, trade-minimization or band-edge)"
+        )
+    if args.export_orders.exists() and not args.export_orders.is_file():
+        kind = kind_of(args.export_orders.stat().st_mode)
+        raise UsageError(
+            f"{where(args.export_orders)}: is {kind}; orders are written only to a regular file"
         )
     if args.export_orders.exists() and not args.force:
         raise UsageError(f"{where(args.export_orders)}: already exists (--force replaces it)")

@@ -9,6 +9,8 @@ from decimal import Decimal
 from rebalancer_tui import rules
 
 DEMO_VALUE = Decimal(50_000)
+# The --demo-seed flag: any whole number a person would type, bounded like every other.
+DEMO_SEED = rules.Quantity("demo seed", "x", Decimal(0), Decimal(10) ** 9, 0)
 
 
 def demo_holdings(

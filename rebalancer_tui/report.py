@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from rebalancer_tui.engine import Metrics, Order, RebalanceInput, weights_table
 from rebalancer_tui.models import PriceQuote
-from rebalancer_tui.rules import money
+from rebalancer_tui.rules import money, price_money
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine.household import Household
@@ -52,7 +52,7 @@ def holdings_block(
         [
             r.symbol,
             str(r.shares),
-            usd(r.price),
+            price_money(r.price),
             source_label(quotes[r.symbol]),
             usd(r.value),
             pct(r.weight),
@@ -72,7 +72,7 @@ def orders_table(orders: Sequence[Order] | Sequence[AccountOrder]) -> str:
     return table(
         ["action", "symbol", "shares", "price", "amount", "cost"],
         [
-            [o.action, o.symbol, str(o.shares), usd(o.price), usd(o.amount), usd(o.cost)]
+            [o.action, o.symbol, str(o.shares), price_money(o.price), usd(o.amount), usd(o.cost)]
             for o in orders
         ],
         right={2, 3, 4, 5},

@@ -392,6 +392,19 @@ def money(value: Decimal | int | float) -> str:
     return f"{sign}${abs(amount):,.2f}"
 
 
+def price_money(value: Decimal | int | float) -> str:
+    """A price for people: to the cent, or with the places a price under a
+    dollar needs, up to PRICE's ($0.0125, $0.000001: never a $0.00 price)."""
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    if d == 0 or abs(d) >= 1:
+        return money(d)
+    exact = d.quantize(Decimal(1).scaleb(-(PRICE.places or 8)), rounding=ROUND_HALF_EVEN)
+    if exact.normalize().as_tuple().exponent >= -2:  # type: ignore[operator]
+        return money(d)
+    sign = "-" if exact < 0 else ""
+    return f"{sign}${abs(exact).normalize():f}"
+
+
 # ---------------------------------------------------------------------------
 # Symbols
 

@@ -404,6 +404,7 @@ def test_money_cells_dollars_separators_dashes_and_parentheses() -> None:
         'Z1,Ind,VTI,TOTAL,"1,000",$281.50,"$281,500.00"\n'
         "Z1,Ind,BND,BOND,7,--,--\n"
         "Z1,Ind,OLD,DELISTED,3,$0.00,$0.00\n"
+        '\n"Date downloaded 11/27/2026 3:02 PM ET"\n'
     )
     (acct,) = parse_broker_text(text).accounts
     assert acct.cash == D("1234567.89")
@@ -442,6 +443,7 @@ def test_negative_cash_is_refused_by_the_rules_naming_the_account() -> None:
     text = (
         "Account Number,Account Name,Symbol,Description,Quantity,Last Price,Current Value\n"
         "Z1,Margin acct,SPAXX**,MONEY MARKET,,,($12.50)\n"
+        '\n"Date downloaded 11/27/2026 3:02 PM ET"\n'
     )
     with pytest.raises(InputError, match=r"Margin acct Z1.*cash: must not be negative"):
         parse_broker_text(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -434,7 +435,7 @@ def parse_portfolio(text: str, path: Path) -> PortfolioFile:
     """A portfolio from JSON text (version 1 or 2); `path` only names the file in errors."""
     raw = parse_json(text, path, raw_numbers=True)
     if not isinstance(raw, dict):
-        kind = "a list" if isinstance(raw, list) else shown(str(raw))
+        kind = "a list" if isinstance(raw, list) else shown(json.dumps(raw))  # null, not None
         raise InputError(
             f'{where(path)}: expected a JSON object {{"version": 2, ...}} (got {kind})'
         )

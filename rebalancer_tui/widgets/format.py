@@ -11,7 +11,7 @@ from rich.text import Text
 
 from rebalancer_tui.engine import Options
 from rebalancer_tui.models import PriceQuote
-from rebalancer_tui.rules import money
+from rebalancer_tui.rules import money, price_money
 
 __all__ = [
     "SOURCE_STYLE",
@@ -29,7 +29,7 @@ __all__ = [
 
 
 def price(value: Decimal) -> str:
-    return money(value)
+    return price_money(value)
 
 
 def pct(fraction: float, digits: int = 2) -> str:

@@ -64,27 +64,49 @@ def _detect(rows: list[Row]) -> tuple[str, _Reader] | None:
     return None
 
 
+def _rows(text: str, name: str) -> tuple[list[Row], InputError | None]:
+    """The records of `text`; if it is malformed CSV, the records of its whole
+    lines before the fault and the fault (a download cut inside a quoted cell
+    is still recognised as its broker's file, and told as one)."""
+    try:
+        return rows_of(text, name), None
+    except InputError as exc:
+        fault = exc
+    whole = text[: text.rfind("\n") + 1]
+    try:
+        return rows_of(whole, name), fault
+    except InputError:
+        return [], fault
+
+
 def is_broker_file(text: str) -> str | None:
     """The key in `FORMATS` of the broker format `text` is in, or None (a
     plain `symbol,shares` or `account,symbol,shares` CSV, or anything else).
-    Malformed CSV is None too: the plain reader then says what is wrong."""
-    try:
-        rows = rows_of(text, "")
-    except InputError:
-        return None
-    found = _detect(rows)
+    Malformed CSV is None too (the plain reader then says what is wrong),
+    unless its whole lines are a broker's file: then that broker's reader does."""
+    found = _detect(_rows(text, "")[0])
     return found[0] if found else None
 
 
 def parse_broker_text(text: str, name: str = "broker file") -> BrokerPositions:
     """`text` read as a broker file; `name` is how messages call it."""
-    rows = rows_of(text, name)
+    rows, fault = _rows(text, name)
     found = _detect(rows)
     if found is None:
+        if fault is not None:
+            raise fault
         raise InputError(
             f"{name}: not a broker positions file this app knows ({known_formats_text()})"
         )
     key, read = found
+    if fault is not None:
+        if "unexpected end of data" in str(fault):
+            line = text[: text.rfind("\n") + 1].count("\n") + 1
+            raise InputError(
+                f"{name} line {line}: this {FORMATS[key]} file ends inside a quoted cell "
+                "(a truncated download?)"
+            )
+        raise InputError(f"{fault} in this {FORMATS[key]} file")
     as_of, accounts, skipped = read(rows, name)
     if not accounts:
         raise InputError(f"{name}: this {FORMATS[key]} file holds no account")

@@ -23,7 +23,7 @@ from datetime import date
 from rebalancer_tui.rules import InputError
 from rebalancer_tui.storage.brokers.common import Layout, Read, Sheet, add_position, row_cash
 from rebalancer_tui.storage.brokers.dates import find_date
-from rebalancer_tui.storage.brokers.table import Row, norm
+from rebalancer_tui.storage.brokers.table import Row, check_reaches, norm
 
 __all__ = ["LABEL", "detect", "read"]
 
@@ -42,17 +42,27 @@ def read(rows: list[Row], where: str) -> Read:
     as_of: date | None = None
     in_footer = False
     data_seen = False
+    stamped = False  # the "Date downloaded" line Fidelity writes after the table
     for row in rows[start + 1 :]:
         if row.blank:
             in_footer = in_footer or data_seen
             continue
         if in_footer or len(row.cells) == 1:
-            if as_of is None and norm(row.cells[0]).startswith("date downloaded"):
-                as_of = find_date(row.cells[0])
+            if norm(row.cells[0]).startswith("date downloaded"):
+                stamped = True
+                if as_of is None:
+                    as_of = find_date(row.cells[0])
             continue
         data_seen = True
         with sheet.reading(row):
             _row(sheet, row)
+    if data_seen and not stamped:
+        # A file cut at the end of a row has no other trace: its last
+        # positions may be missing.
+        raise InputError(
+            f"{where}: this {LABEL} file ends without the 'Date downloaded' line "
+            "Fidelity writes after the positions (a truncated download?)"
+        )
     return sheet.done(as_of)
 
 
@@ -62,6 +72,9 @@ def _row(sheet: Sheet, row: Row) -> None:
     if low == "pending activity":
         sheet.skip(row, "pending activity")
         return
+    # Fidelity ends only its Pending Activity row early: any other row that
+    # stops short of the last column was cut (a download interrupted).
+    check_reaches(row, sheet.cols, [sheet.cols.width() - 1])
     if low in ("account total", "total"):
         sheet.skip(row, "account total")
         return

@@ -44,6 +44,8 @@ from rebalancer_tui.storage.brokers.table import Columns, Row, cell, check_width
 __all__ = ["LABEL", "detect", "read"]
 
 LABEL = "Interactive Brokers Flex open positions"
+# The mark of a tagged file without its EOF record: a section after the last.
+_CUT = "\x00cut"
 _TAGS = frozenset({"BOF", "BOA", "BOS", "HEADER", "DATA", "EOS", "EOA", "EOF"})
 # Column names only Flex files use; two in one row make it a Flex header.
 _FLEX_NAMES = frozenset(
@@ -111,10 +113,11 @@ def _sections(rows: list[Row], where: str) -> tuple[list[_Section], date | None]
     out: list[_Section] = []
     as_of: date | None = None
     if _tagged(rows):
+        last = ""
         for row in rows:
             if row.blank:
                 continue
-            tag = row.cells[0].upper()
+            tag = last = row.cells[0].upper()
             if tag not in _TAGS:
                 raise InputError(
                     f"{where} line {row.line}: expected a Flex record (BOF, HEADER, DATA, ...), "
@@ -132,6 +135,8 @@ def _sections(rows: list[Row], where: str) -> tuple[list[_Section], date | None]
                 if not out:
                     raise InputError(f"{where} line {row.line}: a DATA record before any HEADER")
                 out[-1].rows.append(Row(row.line, row.cells[2:], max(row.width - 2, 0)))
+        if last != "EOF" and any(r.cells[0].upper() == "BOF" for r in rows if not r.blank):
+            out.append(_Section(Row(0, ()), code=_CUT))
         return out, as_of
     for row in rows:
         if row.blank:
@@ -164,6 +169,13 @@ def read(rows: list[Row], where: str) -> Read:
     found = False
     state = _State()
     for sec in sections:
+        if sec.code == _CUT:
+            # A file cut at the end of a record has no other trace (told after
+            # the rows, so a row cut short is named by its line first).
+            raise InputError(
+                f"{where}: this Interactive Brokers Flex file does not end with the EOF "
+                "record Flex writes last (a truncated download?)"
+            )
         cols = Columns(sec.header, LABEL, where)
         if _is_positions(sec, cols):
             found = True
@@ -254,7 +266,8 @@ def _positions(
     i_report = cols.find("ReportDate")
     as_of: date | None = None
     for row in sec.rows:
-        with reading_row(row, cols, (i_sym, i_qty, i_price)):
+        # Flex writes every column of every row: a shorter one was cut.
+        with reading_row(row, cols, (i_sym, i_qty, i_price, cols.width() - 1)):
             level = cell(row, i_level).upper() or "SUMMARY"
             if level not in ("SUMMARY", "LOT"):
                 raise InputError(f"LevelOfDetail: expected SUMMARY or LOT (got {shown(level)})")

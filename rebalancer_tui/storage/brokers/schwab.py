@@ -15,6 +15,7 @@ whose Security Type is "Cash and Money Market" (a money fund bought).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from rebalancer_tui.rules import InputError, shown
@@ -42,6 +43,8 @@ _HELD = frozenset(
 )
 _CASH_TYPES = frozenset({"cash and money market", "money market fund", "money market"})
 _BANNER = "positions for "
+# How Schwab ends an account line: "Individual ...123", "Roth IRA XXXX-1234".
+_ACCOUNT_LINE = re.compile(r"(\.\.\.|XXXX-)\d{3,4}$")
 
 
 # Schwab lets a person choose and order the columns shown (and exported):
@@ -93,6 +96,7 @@ def read(rows: list[Row], where: str) -> Read:
     # The account whose table has begun and whose "Account Total" row, which
     # Schwab writes under every account, has not come yet.
     open_block: AccountBuilder | None = None
+    waiting: Row | None = None  # an account line whose table has not begun
     first = True
     for row in rows:
         if row.blank:
@@ -120,6 +124,7 @@ def read(rows: list[Row], where: str) -> Read:
                     '(expected a line like "Individual ...123")'
                 )
             began = label_line or row.line
+            waiting = None
             with at_line(where, began):
                 open_block = house.open("", label, began)
             continue
@@ -129,6 +134,8 @@ def read(rows: list[Row], where: str) -> Read:
             label = " ".join(row.cells[0].split())
             label_line = row.line
             cols = None
+            if _ACCOUNT_LINE.search(label):
+                waiting = row
             continue
         if cols is None or open_block is None:
             raise InputError(
@@ -139,6 +146,14 @@ def read(rows: list[Row], where: str) -> Read:
             if _row(open_block, row, cols, idx, skipped):
                 open_block = None
     _check_closed(open_block, where)
+    if waiting is not None:
+        # An account line with no table after it: the file was cut between
+        # accounts (a disclaimer never ends in an account number).
+        raise InputError(
+            f"{where} line {waiting.line}: account {shown(waiting.cells[0])} has no positions "
+            f"table after it, which this {LABEL} file writes under every account "
+            "(a truncated download?)"
+        )
     return as_of, house.finish(), skipped
 
 
@@ -163,10 +178,12 @@ def _row(
     check_width(row, cols)
     sym = cell(row, idx["symbol"])
     if norm(sym) in ("account total", "total"):
+        # Schwab ends its total rows early, but never before the market value.
+        check_reaches(row, cols, [idx["value"]])
         skipped.append(Skipped(row.line, "account total"))
         return True
-    # Schwab ends its total rows early, never a holding's: checked after them.
-    check_reaches(row, cols, list(idx.values()))
+    # A holding's row is as wide as the header: one that stops short was cut.
+    check_reaches(row, cols, [*idx.values(), cols.width() - 1])
     kind = norm(cell(row, idx["type"]))
     if norm(sym).startswith("cash & cash investments") or kind in _CASH_TYPES:
         acct.add_cash(row_cash(cell(row, idx["value"])))
