@@ -577,22 +577,16 @@ def _read_lots(
     day (`as_of`, else today); bad input otherwise."""
     from rebalancer_tui.storage import csv_files
 
-    names = list(drafts)
-    rows = _read(
-        csv_files.read_lots_csv,
+    lots = _read(
+        csv_files.read_account_lots,
         args.lots,
-        default_account=names[0] if len(names) == 1 else "main",
-        accounts=names,
+        kinds={name: d.kind for name, d in drafts.items()},
+        holdings={name: d.holdings for name, d in drafts.items()},
+        as_of=as_of,
         accounts_file=rules.shown(str(args.accounts)) if args.accounts else "the household",
-        latest=as_of if as_of is not None else dt.date.today(),
-    )
-    kinds = {name: d.kind for name, d in drafts.items()}
-    holdings = {name: d.holdings for name, d in drafts.items()}
-    by_account = _read(
-        csv_files.check_lots_fit, args.lots, rows=rows, kinds=kinds, holdings=holdings
     )
     for name, draft in drafts.items():
-        draft.lots = tuple(r.to_lot() for r in by_account.get(name, []))
+        draft.lots = lots[name]
 
 
 def _broker_drafts(

@@ -378,3 +378,37 @@ def test_a_lot_after_as_of_from_the_portfolio_exit_2(
     assert rc == 2 and captured.out == ""
     (line,) = captured.err.splitlines()
     assert "the ESGV lot of 2026-03-01 is dated after 2026-01-01" in line
+
+
+def test_lots_flag_replaces_the_broker_files_lots(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lf = tmp_path / "l.csv"
+    lf.write_text(
+        "account,symbol,shares,cost,date\nU1234567,ESGV,30,1,2019-05-06\n", encoding="utf-8"
+    )
+    out = run_json(
+        capsys, "--holdings", str(FIXTURES / "ibkr_flex_positions_2026-11.csv"),
+        "--lots", str(lf), "--strategy", "simple",
+    )  # fmt: skip
+    orders = out["plans"][0]["orders"]
+    esgv = [o for o in orders if o["symbol"] == "ESGV" and o["action"] == "SELL"]
+    assert esgv and {(s["date"], s["cost"]) for s in esgv[0]["lots"]} == {("2019-05-06", 1.0)}
+    # The file's other lots (BRK.B, BND) are replaced by nothing.
+    assert all("lots" not in o for o in orders if o["symbol"] != "ESGV")
+
+
+def test_portfolio_lots_go_when_holdings_come_from_a_csv(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    p = tmp_path / "p.json"
+    lot = {"symbol": "ESGV", "shares": 100, "cost": 1, "date": "2020-01-02"}
+    account = {"account": "main", "holdings": {"ESGV": 100}, "lots": [lot]}
+    p.write_text(json.dumps({"version": 2, "accounts": [account]}), encoding="utf-8")
+    h = tmp_path / "h.csv"
+    h.write_text("symbol,shares\nESGV,90\n", encoding="utf-8")
+    kept = run_json(capsys, "--portfolio", str(p), "--strategy", "simple")
+    assert any("lots" in o for o in kept["plans"][0]["orders"])
+    out = run_json(capsys, "--portfolio", str(p), "--holdings", str(h), "--strategy", "simple")
+    sells = [o for o in out["plans"][0]["orders"] if o["action"] == "SELL"]
+    assert sells and all("lots" not in o for o in sells)

@@ -291,3 +291,31 @@ def test_ibkr_lot_rows_become_the_accounts_lots() -> None:
     )
     summary = import_summary(positions)
     assert summary.endswith("; 5 tax lots") and "not used" not in summary
+
+
+def test_read_account_lots_gives_each_account_its_lots(tmp_path: Path) -> None:
+    p = write(
+        tmp_path / "l.csv",
+        "account,symbol,shares,cost,date\nt,ESGV,2,10,2024-01-02\nt,ESGV,1,12.5,2024-02-03\n",
+    )
+    kinds = {"t": "taxable", "ira": "tax-deferred"}
+    lots = csv_files.read_account_lots(p, kinds, {"t": {"ESGV": 3}, "ira": {"BND": 4}})
+    assert lots == {
+        "t": (
+            TaxLot(symbol="ESGV", shares=2, cost=D(10), date=dt.date(2024, 1, 2)),
+            TaxLot(symbol="ESGV", shares=1, cost=D("12.5"), date=dt.date(2024, 2, 3)),
+        ),
+        "ira": (),
+    }
+    with pytest.raises(InputError) as info:
+        csv_files.read_account_lots(p, kinds, {"t": {"ESGV": 3}}, as_of=dt.date(2024, 2, 2))
+    assert str(info.value) == (
+        f"{p} line 3: date: must not be after 2024-02-02 (got 2024-02-03, a date in the future)"
+    )
+    # Without the account column: the one account, whatever its name.
+    q = write(tmp_path / "m.csv", "symbol,shares,cost,date\nESGV,3,10,2024-01-02\n")
+    assert list(csv_files.read_account_lots(q, {"solo": "taxable"}, {"solo": {"ESGV": 3}})) == [
+        "solo"
+    ]
+    with pytest.raises(InputError, match="line 2: unknown account 'main'"):
+        csv_files.read_account_lots(q, kinds, {"t": {"ESGV": 3}})

@@ -328,6 +328,31 @@ def check_lots_fit(
     return by_account
 
 
+def read_account_lots(
+    path: Path,
+    kinds: Mapping[str, str],
+    holdings: Mapping[str, Mapping[str, int]],
+    *,
+    as_of: dt.date | None = None,
+    accounts_file: str = "the household",
+) -> dict[str, tuple[TaxLot, ...]]:
+    """A lots CSV read for a household: {account: its lots} for every account
+    of `kinds` ({account: kind}; accounts without a row get none). Without the
+    `account` column the lots are the only account's (`main` when there are
+    several); no lot after `as_of` (default today); every check of
+    `read_lots_csv` and `check_lots_fit`. InputError (one line) otherwise."""
+    names = list(kinds)
+    rows = read_lots_csv(
+        path,
+        default_account=names[0] if len(names) == 1 else "main",
+        accounts=names,
+        accounts_file=accounts_file,
+        latest=as_of,
+    )
+    fit = check_lots_fit(path, rows, kinds, holdings)
+    return {name: tuple(r.to_lot() for r in fit.get(name, [])) for name in names}
+
+
 def read_location_csv(path: Path) -> dict[str, frozenset[str]]:
     """`symbol,kind` rows -> {SYMBOL: preferred account kinds} (a symbol may
     prefer several kinds, one row each)."""
