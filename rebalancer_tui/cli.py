@@ -197,14 +197,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV [account,]symbol,shares,cost,date: the tax lots of taxable accounts",
     )
     tax.add_argument(
-        "--st-rate", type=_number(rules.TAX_RATE), help="short-term gains tax rate, e.g. 0.37"
+        "--st-rate",
+        type=_number(rules.TAX_RATE),
+        metavar="RATE",
+        help="short-term gains tax rate, e.g. 0.37",
     )
     tax.add_argument(
-        "--lt-rate", type=_number(rules.TAX_RATE), help="long-term gains tax rate, e.g. 0.15"
+        "--lt-rate",
+        type=_number(rules.TAX_RATE),
+        metavar="RATE",
+        help="long-term gains tax rate, e.g. 0.15",
     )
     tax.add_argument(
         "--long-term-days",
         type=_whole(rules.LONG_TERM_DAYS),
+        metavar="DAYS",
         help="days a lot is held to be long-term (default 365)",
     )
     tax.add_argument(
@@ -216,10 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
     tax.add_argument(
         "--tax-weight",
         type=_number(rules.TAX_WEIGHT),
+        metavar="WEIGHT",
         help="tracking-error minimises deviation + WEIGHT x tax (default 1)",
     )
     tax.add_argument(
-        "--max-gains", type=_number(rules.MAX_GAINS), help="cap on the net gains realised ($)"
+        "--max-gains",
+        type=_number(rules.MAX_GAINS),
+        metavar="DOLLARS",
+        help="cap on the net gains realised (short + long, all taxable accounts)",
     )
     tax.add_argument(
         "--no-short-term-gains",
@@ -230,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     tax.add_argument(
         "--wash-sale-days",
         type=_whole(rules.WASH_SALE_DAYS),
+        metavar="DAYS",
         help="wash-sale guard: no loss sale of a symbol bought within DAYS, and no buy of "
         "a symbol sold at a loss (0: off, default; 30 in the US)",
     )

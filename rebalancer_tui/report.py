@@ -114,7 +114,7 @@ def lots_block(plan: HouseholdPlan) -> str:
             o.symbol,
             s.date.isoformat(),
             str(s.shares),
-            usd(s.cost),
+            price_money(s.cost),
             usd(s.gain),
             s.term,
         ]
