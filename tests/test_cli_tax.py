@@ -412,3 +412,21 @@ def test_portfolio_lots_go_when_holdings_come_from_a_csv(
     out = run_json(capsys, "--portfolio", str(p), "--holdings", str(h), "--strategy", "simple")
     sells = [o for o in out["plans"][0]["orders"] if o["action"] == "SELL"]
     assert sells and all("lots" not in o for o in sells)
+
+
+def test_wash_sale_days_hold(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # ESGV: an old lot at a loss, and a lot bought 10 days before AS_OF.
+    lots = "symbol,shares,cost,date\nESGV,60,150,2020-01-02\nESGV,40,100,2026-11-20\n"
+    holdings = "symbol,shares\nESGV,100\nBND,50\n"
+    args = [*files(tmp_path, lots, holdings), "--st-rate", "0.3", "--lt-rate", "0.15"]
+    free = run_json(capsys, *args, "--strategy", "tracking-error")
+    assert any(s["gain"] < 0 for o in free["plans"][0]["orders"] for s in o.get("lots", []))
+    out = run_json(capsys, *args, "--wash-sale-days", "30")
+    for plan in out["plans"]:
+        check_plan_lots(plan, prices_of(out), lots, D("0.3"), D("0.15"))
+        lost = {
+            o["symbol"] for o in plan["orders"] if any(s["gain"] < 0 for s in o.get("lots", []))
+        }
+        assert "ESGV" not in lost, plan["strategy"]
+        bought = {o["symbol"] for o in plan["orders"] if o["action"] == "BUY"}
+        assert not lost & bought, plan["strategy"]
