@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -143,6 +144,14 @@ async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
     await pilot.pause()
 
 
+def question(pilot: Pilot[None]) -> str:
+    """The question the confirmation dialog on top asks (it must be on top)."""
+    from rebalancer_tui.screens.confirm import Confirm
+
+    assert isinstance(pilot.app.screen, Confirm)
+    return shown(pilot.app.screen.query_one("#confirm-question"))
+
+
 async def paste_into(pilot: Pilot[None], selector: str, text: str) -> None:
     """The whole value at once, as a paste."""
     pilot.app.screen.query_one(selector, Input).value = text
@@ -160,3 +169,33 @@ async def keys_at_speed(pilot: Pilot[None], keys: list[str], gap_s: float = 0.03
         event.set_sender(app)
         app._driver.send_message(event)
         await asyncio.sleep(gap_s)
+
+
+@asynccontextmanager
+async def running(
+    app: RebalancerApp, size: tuple[int, int] = SIZE, theme: str | None = None, **kwargs: Any
+) -> AsyncIterator[Pilot[None]]:
+    """The app under Pilot, settled: its first plan is on screen before the test goes on.
+
+    `theme` is set before settling, so the first frame a test looks at is already in it.
+    """
+    async with app.run_test(size=size, **kwargs) as pilot:
+        if theme is not None:
+            app.theme = theme
+        await settle(pilot)
+        yield pilot
+
+
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    """Press `keys` and let the app handle them (a key often opens or closes a screen)."""
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+async def fill(pilot: Pilot[None], fields: dict[str, str], *keys: str) -> None:
+    """Type into each field in order (as `type_into`), then press `keys` ("enter" applies
+    an editor's row)."""
+    for selector, text in fields.items():
+        await type_into(pilot, selector, text)
+    if keys:
+        await pilot.press(*keys)

@@ -13,32 +13,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app_pilot import (
-    SIZE,
-    Messages,
-    Notes,
-    cell,
-    paste_into,
-    row_keys,
-    run_from_palette,
-    settle,
-    shown,
-    type_into,
-)
+import app_pilot as ui
+from demo_data import FALLBACK, NORRIS
 from textual.widgets import DataTable
 
 from rebalancer_tui.app import RebalancerApp
-from rebalancer_tui.data import load_catalog
 from rebalancer_tui.demo import demo_holdings
 from rebalancer_tui.engine import Options, RebalanceInput, solve
 from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.screens.inputs import InputsScreen
 from rebalancer_tui.screens.main import MainScreen
 from rebalancer_tui.widgets.holdings_table import LOCK
-
-CATALOG = load_catalog()
-FALLBACK = {a.symbol: a.price for a in CATALOG.assets if a.price is not None}
-NORRIS = CATALOG.models[0]
 
 
 def app_for(tmp_path: Path) -> RebalancerApp:
@@ -55,8 +40,8 @@ def demo_input(options: Options) -> RebalanceInput:
 def orders_shown(app: RebalancerApp) -> list[tuple[str, str, str, str]]:
     table = app.main_screen.query_one("#orders", DataTable)
     return [
-        (k, cell(table, k, "action"), cell(table, k, "shares"), cell(table, k, "amount"))
-        for k in row_keys(table)
+        (k, ui.cell(table, k, "action"), ui.cell(table, k, "shares"), ui.cell(table, k, "amount"))
+        for k in ui.row_keys(table)
     ]
 
 
@@ -66,19 +51,17 @@ def orders_of(options: Options, strategy: str = "simple") -> list[tuple[str, str
 
 
 def error_text(app: RebalancerApp) -> str:
-    return shown(app.screen.query_one("#inputs-error"))
+    return ui.shown(app.screen.query_one("#inputs-error"))
 
 
 async def test_order_rule_fields_apply_refuse_and_undo(tmp_path: Path) -> None:
-    seen = Messages()
+    seen = ui.Messages()
     app = app_for(tmp_path)
-    async with app.run_test(size=SIZE, message_hook=seen) as pilot:
-        await settle(pilot)
+    async with ui.running(app, message_hook=seen) as pilot:
         main = app.main_screen
         baseline = orders_of(Options())
         assert orders_shown(app) == baseline
-        await pilot.press("i")
-        await pilot.pause()
+        await ui.press(pilot, "i")
         assert isinstance(app.screen, InputsScreen)
         # Refused at the field in the rules' words; nothing applies.
         for selector, bad, why in [
@@ -91,7 +74,7 @@ async def test_order_rule_fields_apply_refuse_and_undo(tmp_path: Path) -> None:
             ("#in-lots", "V TI=2", "symbol: must be a ticker"),
             ("#in-destination", "150", "destination: must be at most 100%"),
         ]:
-            await paste_into(pilot, selector, bad)
+            await ui.paste_into(pilot, selector, bad)
             assert why in error_text(app), (bad, error_text(app))
         await pilot.press("tab")  # leaving a refused field keeps the value in force
         await pilot.pause()
@@ -99,16 +82,16 @@ async def test_order_rule_fields_apply_refuse_and_undo(tmp_path: Path) -> None:
         assert main.state.options == Options()
         assert not seen.of(PortfolioEdited)
 
-        await type_into(pilot, "#in-min_trade", "250")
+        await ui.type_into(pilot, "#in-min_trade", "250")
         await pilot.press("tab")
-        await settle(pilot)
+        await ui.settle(pilot)
         edits = seen.of(PortfolioEdited)
         assert edits[-1].options is not None and edits[-1].options.min_trade == Decimal(250)
-        await type_into(pilot, "#in-lots", "esgv=5, IAUM=10")
+        await ui.type_into(pilot, "#in-lots", "esgv=5, IAUM=10")
         await pilot.press("tab")
-        await type_into(pilot, "#in-destination", "12.5")
+        await ui.type_into(pilot, "#in-destination", "12.5")
         await pilot.press("escape")
-        await settle(pilot)
+        await ui.settle(pilot)
         assert isinstance(app.screen, MainScreen)
         want = Options(
             min_trade=Decimal(250), lots={"ESGV": 5, "IAUM": 10}, destination=Decimal("0.125")
@@ -120,31 +103,29 @@ async def test_order_rule_fields_apply_refuse_and_undo(tmp_path: Path) -> None:
         plan = solve(demo_input(want), "simple")
         assert plan.orders and all(o.amount >= 250 for o in plan.orders)
         assert all(o.shares % want.lot(o.symbol) == 0 for o in plan.orders)
-        status = shown(main.query_one("#status"))
+        status = ui.shown(main.query_one("#status"))
         assert "min order $250.00" in status and "lots ESGV×5, IAUM×10" in status
         assert "band edge to 12.5%" in status
         # The trades a rule took away, with their reason, under the metrics.
-        metrics = shown(main.query_one("#metrics"))
+        metrics = ui.shown(main.query_one("#metrics"))
         assert plan.skipped and "Skipped" in metrics
         for s in plan.skipped:
             assert s.reason in metrics
         # Reopened, the fields show what is in force.
-        await pilot.press("i")
-        await pilot.pause()
+        await ui.press(pilot, "i")
         assert app.screen.query_one("#in-lots").value == "ESGV=5, IAUM=10"  # type: ignore[attr-defined]
         assert app.screen.query_one("#in-destination").value == "12.5"  # type: ignore[attr-defined]
-        await pilot.press("escape")
-        await pilot.pause()
+        await ui.press(pilot, "escape")
         # Each field is one undo step.
         await pilot.press("ctrl+z", "ctrl+z", "ctrl+z")
-        await settle(pilot)
+        await ui.settle(pilot)
         assert main.state.options == Options()
         assert orders_shown(app) == baseline
-        assert "Skipped" not in shown(main.query_one("#metrics"))
+        assert "Skipped" not in ui.shown(main.query_one("#metrics"))
 
 
 def symbol_cell(app: RebalancerApp, symbol: str) -> str:
-    return cell(app.main_screen.query_one("#current", DataTable), symbol, "symbol")
+    return ui.cell(app.main_screen.query_one("#current", DataTable), symbol, "symbol")
 
 
 async def focus_row(app: RebalancerApp, symbol: str, pilot: Any) -> None:
@@ -156,15 +137,15 @@ async def focus_row(app: RebalancerApp, symbol: str, pilot: Any) -> None:
 
 async def test_lock_a_holding_from_the_holdings_view(tmp_path: Path) -> None:
     app = app_for(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        notes = Notes(app)
-        await settle(pilot)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        notes = ui.Notes(app)
+        await ui.settle(pilot)
         main = app.main_screen
         assert any(o[0] == "ESGV" for o in orders_shown(app))  # the plan sells it
         assert LOCK not in symbol_cell(app, "ESGV")
         await focus_row(app, "ESGV", pilot)
         await pilot.press("l")
-        await settle(pilot)
+        await ui.settle(pilot)
         assert "Locked ESGV" in notes.text()
         assert LOCK in symbol_cell(app, "ESGV")
         assert LOCK not in symbol_cell(app, "QQQM")
@@ -176,28 +157,27 @@ async def test_lock_a_holding_from_the_holdings_view(tmp_path: Path) -> None:
         assert all(o[0] != "ESGV" for o in shown_orders)
         after = main.query_one("#after", DataTable)
         before = main.query_one("#current", DataTable)
-        assert cell(after, "ESGV", "shares") == cell(before, "ESGV", "shares")
-        assert "1 locked" in shown(main.query_one("#status"))
+        assert ui.cell(after, "ESGV", "shares") == ui.cell(before, "ESGV", "shares")
+        assert "1 locked" in ui.shown(main.query_one("#status"))
         # Undo restores; l again unlocks.
         await pilot.press("ctrl+z")
-        await settle(pilot)
+        await ui.settle(pilot)
         assert main.state.options == Options()
         assert LOCK not in symbol_cell(app, "ESGV")
         assert orders_shown(app) == orders_of(Options())
         await focus_row(app, "ESGV", pilot)
         await pilot.press("l")
-        await settle(pilot)
+        await ui.settle(pilot)
         assert LOCK in symbol_cell(app, "ESGV")
         await pilot.press("l")
-        await settle(pilot)
+        await ui.settle(pilot)
         assert "Unlocked ESGV" in notes.text()
         assert LOCK not in symbol_cell(app, "ESGV")
         assert main.state.options.locked == frozenset()
         # The cash row is not a holding: nothing to lock.
         table = main.query_one("#current", DataTable)
         table.move_cursor(row=table.get_row_index("$cash"))
-        await pilot.press("l")
-        await pilot.pause()
+        await ui.press(pilot, "l")
         assert "Highlight a holding" in notes.text()
         assert main.state.options.locked == frozenset()
 
@@ -205,14 +185,14 @@ async def test_lock_a_holding_from_the_holdings_view(tmp_path: Path) -> None:
 async def test_lock_is_in_the_footer_and_the_palette(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(200, 45)) as pilot:
-        notes = Notes(app)
-        await settle(pilot)
+        notes = ui.Notes(app)
+        await ui.settle(pilot)
         footer = {b.binding.key: b.binding.description for b in app.active_bindings.values()}
         assert footer.get("l") == "Lock"
         main = app.main_screen
         await focus_row(app, "QQQM", pilot)
-        await run_from_palette(pilot, "lock or unlock", "Lock or unlock holding")
-        await settle(pilot)
+        await ui.run_from_palette(pilot, "lock or unlock", "Lock or unlock holding")
+        await ui.settle(pilot)
         assert "Locked QQQM" in notes.text()
         assert LOCK in symbol_cell(app, "QQQM")
         assert main.state.options.locked == frozenset({"QQQM"})
@@ -225,19 +205,17 @@ async def test_a_lock_and_the_rules_are_saved_with_the_portfolio(tmp_path: Path)
         json.dumps({"version": 1, "model": NORRIS.id, "holdings": holdings}), encoding="utf-8"
     )
     app = RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", portfolio=mine)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with ui.running(app) as pilot:
         await focus_row(app, "ESGV", pilot)
         await pilot.press("l")
         await pilot.press("i")
-        await type_into(pilot, "#in-min_trade", "100")
+        await ui.type_into(pilot, "#in-min_trade", "100")
         await pilot.press("escape")
-        await settle(pilot)
+        await ui.settle(pilot)
     saved = json.loads(mine.read_text(encoding="utf-8"))["options"]
     assert saved["locked"] == ["ESGV"] and saved["min_trade"] == 100
     again = RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", portfolio=mine)
-    async with again.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with ui.running(again) as pilot:
         assert LOCK in symbol_cell(again, "ESGV")
         want = Options(locked=frozenset({"ESGV"}), min_trade=Decimal(100))
         assert orders_shown(again) == orders_of(want)

@@ -13,14 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from app_pilot import SIZE, offline_app, row_keys, settle, wait_for
+from app_pilot import SIZE, offline_app, press, row_keys, running, settle, wait_for
+from demo_data import CATALOG, FALLBACK
 from fake_api import FakeFintualAPI
 from textual.renderables.sparkline import Sparkline
 from textual.widgets import Button, DataTable, Input
 from textual.widgets.data_table import ColumnKey
 
 from rebalancer_tui.app import RebalancerApp
-from rebalancer_tui.data import load_catalog
 from rebalancer_tui.demo import demo_holdings
 from rebalancer_tui.engine import STRATEGIES, Options, RebalanceInput, StatusKind, solve
 from rebalancer_tui.messages import PortfolioEdited
@@ -52,8 +52,6 @@ from rebalancer_tui.workspace.explain import (
     order_reasons,
 )
 
-CATALOG = load_catalog()
-FALLBACK = {a.symbol: a.price for a in CATALOG.assets if a.price is not None}
 FUND = "risky-norris"
 SYMBOLS = [a.symbol for a in CATALOG.assets]
 
@@ -166,8 +164,7 @@ def bar_lines(bars: DriftBars) -> list[str]:
 
 async def test_drift_bars_mark_each_weight_in_its_cell_and_sum_to_100(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app):
         bars = app.main_screen.query_one(DriftBars)
         inp = start_input()
         plan = solve(inp, "simple")
@@ -196,8 +193,7 @@ async def test_drift_bars_mark_each_weight_in_its_cell_and_sum_to_100(tmp_path: 
 
 async def test_the_highlighted_order_says_why(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         inp = start_input()
         expected = order_reasons(solve(inp, "simple"), inp.options)
         orders = app.main_screen.query_one("#orders", DataTable)
@@ -218,8 +214,7 @@ async def test_compare_marks_the_best_of_each_measure_and_shows_the_current(
     tmp_path: Path,
 ) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen)
@@ -261,21 +256,18 @@ async def test_compare_marks_the_best_of_each_measure_and_shows_the_current(
 async def test_compare_exports_a_chosen_plan_and_asks_before_replacing(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     target = tmp_path / "out.csv"
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("c")
         await settle(pilot)
         for attempt in range(2):
-            await pilot.press("x")
-            await pilot.pause()
+            await press(pilot, "x")
             assert isinstance(app.screen, Confirm)
             app.screen.query_one("#confirm-tracking-error", Button).press()
             await pilot.pause()
             assert isinstance(app.screen, FilePrompt)
             field = app.screen.query_one("#file-path", Input)
             field.value = str(target)
-            await pilot.press("enter")
-            await pilot.pause()
+            await press(pilot, "enter")
             if attempt == 1:  # the file exists now: the prompt asks first
                 assert isinstance(app.screen, Confirm)
                 app.screen.query_one("#confirm-yes", Button).press()
@@ -358,8 +350,7 @@ async def test_preview_sparklines_live_then_offline_from_the_cache(
 
 async def test_offline_without_a_cache_says_there_is_no_history(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         preview = app.main_screen.query_one(FundPreview)
         await wait_for(pilot, lambda: "none cached" in str(preview.border_subtitle), "note")
         for key in preview.rows:
@@ -371,8 +362,7 @@ async def test_offline_without_a_cache_says_there_is_no_history(tmp_path: Path) 
 
 async def test_j_and_k_move_lists_and_tables(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         funds = app.main_screen.query_one("#funds")
         funds.focus()
         start = funds.highlighted  # type: ignore[attr-defined]
@@ -391,8 +381,7 @@ async def test_j_and_k_move_lists_and_tables(tmp_path: Path) -> None:
 
 async def test_y_copies_the_shown_orders_and_m_maximises_a_pane(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("y")
         plan = solve(start_input(), "simple")
         lines = app.clipboard.splitlines()
@@ -408,8 +397,7 @@ async def test_y_copies_the_shown_orders_and_m_maximises_a_pane(tmp_path: Path) 
         assert app.screen.maximized is None
         # Over a dialog neither key does anything (no pane to maximise there).
         app.copy_to_clipboard("")
-        await pilot.press("question_mark")
-        await pilot.pause()
+        await press(pilot, "question_mark")
         await pilot.press("m", "y")
         assert app.screen.maximized is None and app.clipboard == ""
 
@@ -419,15 +407,13 @@ async def test_y_copies_the_shown_orders_and_m_maximises_a_pane(tmp_path: Path) 
 
 async def test_the_theme_is_remembered(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         app.theme = "textual-light"
         await wait_for(pilot, lambda: settings_path().exists(), "settings saved")
         await app.workers.wait_for_complete()
     assert load_settings().theme == "textual-light"
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert app.theme == "textual-light"
         assert not app.current_theme.dark
 
@@ -439,8 +425,7 @@ async def test_a_bad_settings_file_means_the_default_theme(tmp_path: Path, conte
     settings_path().parent.mkdir(parents=True, exist_ok=True)
     settings_path().write_text(content)
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app):
         assert app.theme == "textual-dark"
 
 
@@ -475,8 +460,7 @@ def test_household_moves_are_household_totals() -> None:
 
 async def test_tables_sort_by_a_column_and_keep_the_cash_last(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         current = app.main_screen.query_one("#current", KeyedTable)
         inp = start_input()
         values = {s: inp.prices[s] * inp.held(s) for s in inp.symbols}
@@ -555,10 +539,8 @@ async def test_help_lists_the_new_keys(tmp_path: Path) -> None:
     from rebalancer_tui.screens.help import HelpScreen
 
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await pilot.pause()
+    async with running(app) as pilot:
+        await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = shown(app.screen.query_one("#help-keys"))
         for words in ("Down", "Up", "Maximise pane", "Copy orders", "Sort by the next column"):
@@ -573,8 +555,7 @@ async def test_a_bad_history_cache_means_no_history_not_a_crash(
     report = history_feed.cached(tmp_path / "prices.json")
     assert report.histories == {} and report.cache_problems
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         preview = app.main_screen.query_one(FundPreview)
         await wait_for(pilot, lambda: "none cached" in str(preview.border_subtitle), "note")
 

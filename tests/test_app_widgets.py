@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pytest
-from app_pilot import SIZE, offline_app, settle, shown
+from app_pilot import offline_app, press, running, settle, shown
+from demo_data import FALLBACK, NORRIS
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from rebalancer_tui.data import load_catalog
 from rebalancer_tui.demo import demo_holdings
 from rebalancer_tui.engine import (
     LABELS,
@@ -41,13 +41,6 @@ from rebalancer_tui.widgets.orders_table import OrdersTable
 from rebalancer_tui.widgets.price_status import PriceStatus
 from rebalancer_tui.widgets.results import ResultsPane
 from rebalancer_tui.widgets.strategy_picker import StrategyPicker
-
-CATALOG = load_catalog()
-PRICES = {a.symbol: a.price for a in CATALOG.assets if a.price is not None}
-_NORRIS = CATALOG.model("risky-norris")
-assert _NORRIS is not None
-NORRIS = _NORRIS
-
 
 W = TypeVar("W", bound=Widget)
 
@@ -100,8 +93,8 @@ def row(symbol: str, shares: int, price: str = "1.50", target: float = 0.5) -> H
 def demo_input(cash: str = "0", **options: Any) -> RebalanceInput:
     weights = dict(NORRIS.weights)
     return RebalanceInput(
-        holdings=demo_holdings(weights, PRICES, seed=0),
-        prices=PRICES,
+        holdings=demo_holdings(weights, FALLBACK, seed=0),
+        prices=FALLBACK,
         targets=weights,
         cash=Decimal(cash),
         options=Options(**options),
@@ -205,7 +198,7 @@ async def orders_subtitle_without_orders(inp: RebalanceInput) -> str:
 
 
 async def test_an_empty_portfolio_with_nothing_to_invest_says_so() -> None:
-    inp = RebalanceInput(holdings={}, prices=PRICES, targets=dict(NORRIS.weights))
+    inp = RebalanceInput(holdings={}, prices=FALLBACK, targets=dict(NORRIS.weights))
     subtitle = await orders_subtitle_without_orders(inp)
     assert "nothing to invest" in subtitle
     assert "as close as whole shares allow" not in subtitle
@@ -276,7 +269,7 @@ async def test_status_follows_the_plans_kind(
 
 
 def quotes_for(symbols: Iterable[str]) -> dict[str, PriceQuote]:
-    return {s: PriceQuote(symbol=s, price=PRICES[s], source="fallback") for s in symbols}
+    return {s: PriceQuote(symbol=s, price=FALLBACK[s], source="fallback") for s in symbols}
 
 
 async def test_status_bar_shows_every_option_and_counts_the_funds_prices() -> None:
@@ -288,7 +281,7 @@ async def test_status_bar_shows_every_option_and_counts_the_funds_prices() -> No
         cost_rate=Decimal("0.001"),
         reserve=Decimal("250"),
     )
-    every_quote = quotes_for(PRICES)  # all 12 catalog ETFs
+    every_quote = quotes_for(FALLBACK)  # all 12 catalog ETFs
     in_use = set(NORRIS.weights)  # the 9 of the fund on screen
     async with hosted(PriceStatus, (300, 10), width=290) as (status, pilot):
         status.show(
@@ -317,8 +310,7 @@ async def test_status_bar_shows_every_option_and_counts_the_funds_prices() -> No
 
 async def test_each_key_the_strategy_pane_shows_does_what_it_says(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         picker = app.main_screen.query_one(StrategyPicker)
         prompts = [str(picker.get_option_at_index(i).prompt) for i in range(picker.option_count)]
         assert len(prompts) == len(LABELS) + 1
@@ -337,8 +329,7 @@ async def test_each_key_the_strategy_pane_shows_does_what_it_says(tmp_path: Path
 
 async def test_every_tab_stop_on_the_main_screen_shows_focus(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         seen: list[str] = []
         for _ in range(12):
             focused = app.focused
@@ -349,8 +340,7 @@ async def test_every_tab_stop_on_the_main_screen_shows_focus(tmp_path: Path) -> 
             seen.append(name)
             # A visible focus style: the border changes when it has focus.
             focused_border = focused.styles.border
-            await pilot.press("tab")
-            await pilot.pause()
+            await press(pilot, "tab")
             assert focused.styles.border != focused_border, f"{name} shows no focus"
         assert len(seen) >= 5
 
@@ -364,10 +354,8 @@ def footer_keys(app: App[None]) -> str:
 
 async def test_a_modal_shows_its_own_keys_in_the_footer(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("i")
-        await pilot.pause()
+    async with running(app) as pilot:
+        await press(pilot, "i")
         keys = footer_keys(app)
         assert "Simple" not in keys
         assert "esc" in keys
@@ -375,13 +363,10 @@ async def test_a_modal_shows_its_own_keys_in_the_footer(tmp_path: Path) -> None:
 
 async def test_ctrl_c_quits_even_from_a_field(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("i")
-        await pilot.pause()
+    async with running(app) as pilot:
+        await press(pilot, "i")
         assert isinstance(app.focused, Input)  # where ctrl+c would otherwise copy
-        await pilot.press("ctrl+c")
-        await pilot.pause()
+        await press(pilot, "ctrl+c")
         assert not app.is_running
 
 
@@ -397,8 +382,7 @@ async def test_every_result_column_is_in_view_at_any_width(tmp_path: Path, width
 
 async def test_compare_columns_keep_amount_and_drift_in_view(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_pilot import SIZE, Notes, settle
+from app_pilot import Notes, running
 
 from rebalancer_tui.app import RebalancerApp
 
@@ -35,8 +35,7 @@ async def test_a_bad_api_url_is_one_notice_and_the_app_works_offline(
         monkeypatch.setenv("REBALANCER_API_URL", env)
     app = RebalancerApp(api_url=flag, cache_path=tmp_path / "prices.json")
     notes = Notes(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app):
         assert app.is_running
         url_notes = [text for text, _ in notes.items if "API_URL" in text or "--api-url" in text]
         assert url_notes == [f"{expected}; working offline."]

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from app_pilot import offline_app, settle
+from app_pilot import offline_app, running, settle
 from svg_text import Screen, contrast, parse
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -54,9 +54,7 @@ def legible(screen: Screen, y: int, x: int) -> float:
 @pytest.mark.parametrize("theme", THEMES)
 async def test_main_view_at_80x24(tmp_path: Path, theme: str) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.theme = theme
-        await settle(pilot)
+    async with running(app, (80, 24), theme=theme) as pilot:
         screen = await shoot(pilot, tmp_path / f"main-80x24-{theme}.svg")
     lines = screen.lines
     assert "Rebalancer" in lines[0]
@@ -70,9 +68,7 @@ async def test_main_view_at_80x24(tmp_path: Path, theme: str) -> None:
 @pytest.mark.parametrize("theme", THEMES)
 async def test_main_view_at_200x60(tmp_path: Path, theme: str) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=(200, 60)) as pilot:
-        app.theme = theme
-        await settle(pilot)
+    async with running(app, (200, 60), theme=theme) as pilot:
         bars = app.main_screen.query_one(DriftBars)
         width, scale = bars.bar_width(), bars.scale()
         screen = await shoot(pilot, tmp_path / f"main-200x60-{theme}.svg")
@@ -123,9 +119,7 @@ async def test_main_view_at_200x60(tmp_path: Path, theme: str) -> None:
 @pytest.mark.parametrize("theme", THEMES)
 async def test_compare_view_at_200x60(tmp_path: Path, theme: str) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=(200, 60)) as pilot:
-        app.theme = theme
-        await settle(pilot)
+    async with running(app, (200, 60), theme=theme) as pilot:
         await pilot.press("c")
         await settle(pilot)
         screen = await shoot(pilot, tmp_path / f"compare-200x60-{theme}.svg")
@@ -144,8 +138,7 @@ async def test_compare_view_at_200x60(tmp_path: Path, theme: str) -> None:
 
 async def test_compare_view_at_80x24_keeps_amounts_whole(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app, (80, 24)) as pilot:
         await pilot.press("c")
         await settle(pilot)
         screen = await shoot(pilot, tmp_path / "compare-80x24.svg")
