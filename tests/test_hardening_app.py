@@ -7,11 +7,15 @@ from pathlib import Path
 
 import app_pilot as ui
 import pytest
+from rich.text import Text
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.screens.file_prompt import FilePrompt
 from rebalancer_tui.storage.portfolio_file import PortfolioFile, save_portfolio
+from rebalancer_tui.widgets.drift_bars import BAND, EMPTY, NOW, PALETTES, TARGET, DriftBars
+from rebalancer_tui.widgets.keyed_table import Columns, KeyedTable
 
 NORRIS = load_catalog().models[0]
 HELD = {"ESGV": 10, "BND": 5}
@@ -93,3 +97,49 @@ async def test_ctrl_c_quits_at_once_even_with_unsaved_edits(tmp_path: Path, mine
         await edited_after_a_new_demo(pilot)
         await ui.press(pilot, "ctrl+c")
         assert not app.is_running
+
+
+# -- a 1,500-ETF model: redraws cost linear time, so keys are not left waiting ------
+
+
+class _Wide(KeyedTable):
+    COLUMNS: Columns = (("symbol", "Symbol", False), ("value", "Value", True))
+
+
+class _TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield _Wide("t")
+
+
+async def test_a_table_whose_every_cell_changed_is_rebuilt_not_remeasured_cell_by_cell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before: each changed cell re-measured its whole column (1,500 rows, all
+    changed: ~2M measures, seconds of a frozen screen during which an Esc
+    typed in a dialog above seemed lost)."""
+    app = _TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(_Wide)
+        rows = [(f"H{i:04d}", [f"H{i:04d}", f"${i}.00"]) for i in range(1_500)]
+        table.set_rows(rows)
+        table.move_cursor(row=700)
+        await pilot.pause()
+        per_cell: list[object] = []
+        monkeypatch.setattr(table, "update_cell", lambda *a, **k: per_cell.append(a))
+        table.set_rows([(k, [k, f"${i * 3}.25"]) for i, (k, _) in enumerate(rows)])
+        await pilot.pause()
+        assert per_cell == []
+        assert table.cell_text("H1499", "value") == "$4497.25"
+        assert table.row_key_at_cursor() == "H0700"  # the cursor stays on its row
+        # A few changes are still written in place.
+        table.set_rows([(k, [k, "$1.00" if k == "H0001" else f"${i * 3}.25"])
+                        for i, (k, _) in enumerate(rows)])  # fmt: skip
+        assert len(per_cell) == 1
+
+
+def test_a_drift_bar_is_one_span_per_run_of_a_style() -> None:
+    out = Text()
+    cells = [EMPTY] * 10 + [BAND] * 5 + [TARGET] + [BAND] * 5 + [NOW] + [EMPTY] * 10
+    DriftBars._bar(out, cells, PALETTES[True])
+    assert out.plain == "".join(cells)
+    assert len(out.spans) <= 6  # before: a span per cell (32)

@@ -169,5 +169,10 @@ class DriftBars(Widget):
     def _bar(out: Text, cells: list[str], colours: dict[str, str]) -> None:
         styles = {EMPTY: "dim", BAND: "", TARGET: "bold", NOW: "bold", AFTER: colours["after"]}
         styles[BOTH] = colours["after"]
-        for glyph in cells:
-            out.append(glyph, style=styles[glyph])
+        # One span per run of a style, not per cell: with 1,500 assets a span
+        # per cell made each redraw take seconds (keys waited meanwhile).
+        start = 0
+        for i in range(1, len(cells) + 1):
+            if i == len(cells) or styles[cells[i]] != styles[cells[start]]:
+                out.append("".join(cells[start:i]), style=styles[cells[start]])
+                start = i

@@ -18,6 +18,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 Cell = str | Text
+# More changed cells than this are rewritten by rebuilding the table (linear)
+# rather than cell by cell (each a full measure of its column).
+_REBUILD_OVER = 200
 Row = tuple[str, Sequence[Cell]]
 Columns = tuple[tuple[str, str, bool], ...]
 """(key, label, right-aligned) per column."""
@@ -66,11 +69,23 @@ class KeyedTable(DataTable[Cell]):
                 self._rebuild(rows)
                 return
             columns = [key for key, _, _ in self.COLUMNS]
-            for key, cells in rows:
-                for column, cell in zip(columns, cells, strict=True):
-                    if not _same(self.get_cell(key, column), cell):
-                        # update_width: the column grows or shrinks to its cells.
-                        self.update_cell(key, column, cell, update_width=True)
+            changed = [
+                (key, column, cell)
+                for key, cells in rows
+                for column, cell in zip(columns, cells, strict=True)
+                if not _same(self.get_cell(key, column), cell)
+            ]
+            if len(changed) > _REBUILD_OVER:
+                # Each width-updating cell re-measures its whole column: a price
+                # change on a 1,500-row table froze the screen for seconds (keys
+                # typed meanwhile waited). Rebuilt, every cell is measured once.
+                scroll = self.scroll_offset
+                self._rebuild(rows)
+                self.call_after_refresh(self.scroll_to, scroll.x, scroll.y, animate=False)
+                return
+            for key, column, cell in changed:
+                # update_width: the column grows or shrinks to its cells.
+                self.update_cell(key, column, cell, update_width=True)
 
     def _rebuild(self, rows: Sequence[Row]) -> None:
         cursor_key = self.row_key_at_cursor()
