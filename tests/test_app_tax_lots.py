@@ -23,6 +23,7 @@ from rebalancer_tui.engine.tax import TaxLot
 from rebalancer_tui.screens.confirm import Confirm
 from rebalancer_tui.screens.lots import LotsScreen
 from rebalancer_tui.screens.main import MainScreen
+from rebalancer_tui.widgets.compare_table import CompareTable
 
 FALLBACK = {a.symbol: a.price for a in load_catalog().assets if a.price is not None}
 TODAY = dt.date.today()
@@ -212,6 +213,12 @@ async def test_sell_orders_list_their_lots_and_the_wash_sale_mark(tmp_path: Path
     async with app.run_test(size=ui.SIZE) as pilot:
         await ui.settle(pilot)
         main = app.main_screen
+        # Without lots, compare shows no tax rows.
+        await pilot.press("c")
+        await ui.settle(pilot)
+        assert "tax" not in ui.row_keys(app.screen.query_one(CompareTable))
+        await pilot.press("escape")
+        await ui.settle(pilot)
         plan = main.plans["simple"]
         sells = [o for o in plan.orders if o.action == "SELL"]
         assert sells, "the demo's simple plan sells something"
@@ -261,8 +268,19 @@ async def test_sell_orders_list_their_lots_and_the_wash_sale_mark(tmp_path: Path
         ]
         # The metrics: realised gains by term and the tax (rates 0: $0.00).
         short = sum((n * (price - lot.cost) for lot, n in want if lot is loss_lot), Decimal(0))
+        long = sum((n * (price - lot.cost) for lot, n in want if lot is gain_lot), Decimal(0))
         metrics = ui.shown(main.query_one("#metrics"))
         assert f"short {money(short)}" in metrics and "Tax $0.00" in metrics
+        # Compare adds the same figures as rows, the simple column as worked out here.
+        await pilot.press("c")
+        await ui.settle(pilot)
+        measures = app.screen.query_one(CompareTable)
+        assert {"realized_gains_short", "realized_gains_long", "tax"} <= set(ui.row_keys(measures))
+        assert ui.cell(measures, "realized_gains_short", "simple").strip().endswith(money(short))
+        signed_long = ("+" if long > 0 else "") + money(long)
+        assert ui.cell(measures, "realized_gains_long", "simple").strip().endswith(signed_long)
+        await pilot.press("escape")
+        await ui.settle(pilot)
         # No wash-sale window yet: no mark. With 30 days, the recent lot marks it.
         current = main.query_one("#current", DataTable)
         assert "⊘" not in ui.cell(current, sym, "symbol")
