@@ -178,23 +178,26 @@ def _lexicographic(
     stages: list[tuple[str, tuple[np.ndarray, np.ndarray], float, float]],
     deadline: float,
     start: HouseholdShares | None = None,
+    start_stages: int = 1,
+    start_lots: PlanLots | None = None,
 ) -> Found:
     """Minimise each stage's terms in turn, capping every earlier one at what
     was reached. `stages`: (name, terms, abs_gap, slack of its cap). Raises
     SolveFailed when the first stage has no plan. `start`: a plan already
-    proven optimal for the first stage (its stage is skipped). With tax rules
-    on, a plan's lots come from the solver, verified (`tax_search.settle_lots`)."""
+    proven optimal for the first `start_stages` stages (they are skipped).
+    With tax rules on, a plan's lots come from the solver, verified
+    (`tax_search.settle_lots`)."""
     caps: list[tuple[tuple[np.ndarray, np.ndarray], float]] = []
     best: HouseholdShares | None = start
-    best_lots: PlanLots | None = None
+    best_lots: PlanLots | None = start_lots
     unproven: list[str] = []
     calls = 0
     if start is not None:
-        name, terms, _, slack = stages[0]
-        caps.append((terms, float(_value(hh, name, start, None)) + slack))
+        for name, terms, _, slack in stages[:start_stages]:
+            caps.append((terms, float(_value(hh, name, start, start_lots)) + slack))
     rules = "the order and tax rules" if model.taxed else "the order rules"
     for k, (name, terms, gap, slack) in enumerate(stages):
-        if k == 0 and start is not None:
+        if k < start_stages and start is not None:
             continue
         calls += 1
         part = 1.0 / (len(stages) - k)
@@ -267,6 +270,8 @@ def trade_minimization_with_rules(hh: Household, deadline: float) -> Found:
     if model.taxed:  # SPEC §8: ties broken by least tax
         stages.append(("tax", model.tax_terms(), SOLVER_ABS_GAP, float(CENT)))
     stages.append(("turnover", model.turnover_terms(), SOLVER_ABS_GAP, CAP_SLACK))
+    if model.taxed:
+        return _taxed_lexicographic(hh, model, stages, deadline, "trade-minimization", lo, hi)
     return _lexicographic(hh, model, stages, deadline)
 
 
@@ -289,7 +294,36 @@ def band_edge(hh: Household, deadline: float, start: HouseholdShares | None = No
         stages.append(("tax", model.tax_terms(), SOLVER_ABS_GAP, CAP_SLACK))
     else:
         stages.append(("deviation", model.deviation_terms(), SOLVER_ABS_GAP, CAP_SLACK))
+    if model.taxed and start is None:
+        return _taxed_lexicographic(hh, model, stages, deadline, "band-edge", lo, hi)
     return _lexicographic(hh, model, stages, deadline, start)
+
+
+def _taxed_lexicographic(
+    hh: Household,
+    model: HouseholdModel,
+    stages: list[tuple[str, tuple[np.ndarray, np.ndarray], float, float]],
+    deadline: float,
+    strategy_id: str,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> Found:
+    """The stages with the tax tie-break, started from the same strategy's
+    plan without taxes when it is proven optimal and meets the tax rules with
+    some choice of lots: the tax rules only remove plans, so it is still
+    optimal for every stage before the tax stage, which are skipped."""
+    from rebalancer_tui.engine.tax_search import untaxed_start
+
+    found = untaxed_start(hh, strategy_id, deadline)
+    if found is not None:
+        shares, lots = found
+        totals = np.array([float(v) for v in hh.aggregate(shares).values()])
+        if totals.shape == lo.shape and np.all(lo <= totals) and np.all(totals <= hi):
+            first = [name for name, *_ in stages].index("tax")
+            res = _lexicographic(hh, model, stages, deadline, shares, first, lots)
+            res.methods = ["no-tax-start", *res.methods]
+            return res
+    return _lexicographic(hh, model, stages, deadline)
 
 
 def solve_with_rules(hh: Household, strategy_id: str, deadline: float) -> Found:

@@ -53,6 +53,9 @@ from rebalancer_tui.engine.tax import (
 WARM_SHARE_OF_TIME = 0.2
 EXACT_LOTS_TIME = 2.0
 TIE_SHARE_OF_TIME = 0.2
+# Trade-minimization and band-edge start from their plan without taxes: when
+# proven it settles every stage before the tax tie-break (half the time).
+START_SHARE_OF_TIME = 0.5
 
 
 @dataclass
@@ -241,6 +244,24 @@ def warm_starts(hh: Household, deadline: float) -> list[TaxedPlan]:
     return out
 
 
+def untaxed_start(
+    hh: Household, strategy_id: str, deadline: float
+) -> tuple[HouseholdShares, PlanLots] | None:
+    """The strategy's plan without taxes, if proven optimal by that strategy
+    itself (no fallback) and some choice of lots meets the tax rules."""
+    from rebalancer_tui.engine.household_search import solve_household
+
+    limit = max(0.2, (deadline - time.monotonic()) * START_SHARE_OF_TIME)
+    plain = solve_household(untaxed(hh).with_options(time_limit=limit), strategy_id)
+    if plain.kind is not StatusKind.OPTIMAL:
+        return None
+    x = plain.final_shares
+    if hh.infeasibility(x) is not None:
+        return None
+    lots = settle_lots(hh, x)
+    return None if lots is None else (x, lots)
+
+
 def _dec(x: float) -> Decimal:
     return Decimal(repr(x)) - Decimal("0.000001")
 
@@ -319,6 +340,7 @@ __all__ = [
     "tax_floor",
     "tracking_error_taxed",
     "untaxed",
+    "untaxed_start",
     "warm_starts",
     "without_tax_rules",
 ]
