@@ -368,6 +368,26 @@ def test_the_wash_sale_guard_keeps_a_loss_harvest_from_buying_back() -> None:
     assert (plan.metrics.deviation, plan.metrics.tax) == (0, 0)
 
 
+def test_asset_location_breaks_the_last_tie() -> None:
+    """New cash in both accounts buys 5 A and 15 B; which account buys what
+    ties on deviation, tax and turnover: B goes to the IRA, as preferred."""
+    lots = (TaxLot(symbol="A", shares=10, cost=D(40), date=dt.date(2020, 1, 1)),)
+    taxable = Account(name="t", holdings={"A": 10}, lots=lots, cash=D(500))
+    ira = Account(name="ira", kind="tax-deferred", cash=D(500))
+    hh = Household(
+        accounts=(taxable, ira),
+        prices={"A": D(50), "B": D(50)},
+        targets={"A": D("0.5"), "B": D("0.5")},
+        options=Options(as_of=AS_OF, st_rate=D("0.35"), lt_rate=D("0.15")),
+        location={"B": frozenset({"tax-deferred"})},
+    )
+    plan = solve_household(hh, "tracking-error")
+    assert plan.kind is StatusKind.OPTIMAL
+    assert plan.metrics.deviation == 0 and plan.metrics.tax == 0
+    assert plan.final_shares["ira"] == {"A": 0, "B": 10}
+    assert plan.location_score == 500
+
+
 def test_no_plan_under_the_tax_rules_falls_back_with_a_reason() -> None:
     """A holding outside the model must be sold, but its only lot is a
     short-term gain and short-term gains are forbidden."""

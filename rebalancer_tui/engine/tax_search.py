@@ -327,7 +327,41 @@ def tracking_error_taxed(hh: Household, deadline: float) -> Found:
             and hh.turnover(tie.shares) < hh.turnover(best.shares)
         ):
             best = TaxedPlan(tie.shares, lots)
+    if hh.location:
+        calls += 1
+        best = _best_located(hh, model, best, cap, deadline, bound + CENT)
     return Found(best.shares, highs_calls=calls, lots=best.lots)
+
+
+def _best_located(
+    hh: Household,
+    model: HouseholdModel,
+    best: TaxedPlan,
+    cap: list[tuple[tuple[np.ndarray, np.ndarray], float]],
+    deadline: float,
+    within: Decimal,
+) -> TaxedPlan:
+    """Asset location (SPEC §7), the last tie-break: the most dollars in
+    preferred kinds among plans as good on deviation + λ·tax and turnover."""
+    traded = hh.turnover(best.shares)
+    caps = [*cap, (model.turnover_terms(), float(traded + CENT))]
+    until = min(deadline, time.monotonic() + TIE_SHARE_OF_TIME * hh.options.time_limit)
+    try:
+        loc = _stage(model, model.location_terms(), until, scale=float(hh.total_value),
+                     abs_gap=SOLVER_ABS_GAP, caps=caps)  # fmt: skip
+    except Infeasible:
+        return best
+    if loc is None or loc.shares is None:
+        return best
+    lots = settle_lots(hh, loc.shares, loc.lots)
+    if (
+        lots is not None
+        and combined(hh, loc.shares, lots) <= within
+        and hh.turnover(loc.shares) <= traded + CENT
+        and hh.location_score(loc.shares) > hh.location_score(best.shares)
+    ):
+        return TaxedPlan(loc.shares, lots)
+    return best
 
 
 __all__ = [
