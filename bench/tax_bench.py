@@ -33,8 +33,8 @@ from rebalancer_tui.engine.household_search import solve_household
 from rebalancer_tui.engine.plan import StatusKind
 from rebalancer_tui.engine.problem import Options
 from rebalancer_tui.engine.strategies import STRATEGIES
-from rebalancer_tui.engine.tax import TaxLot, greedy_plan_lots, plan_figures
-from rebalancer_tui.engine.tax_search import fifo_plan_lots, untaxed
+from rebalancer_tui.engine.tax import TaxLot, fifo_plan_lots, greedy_plan_lots, plan_figures
+from rebalancer_tui.engine.tax_search import untaxed
 
 AS_OF = dt.date(2026, 6, 30)
 ST_RATE, LT_RATE = Decimal("0.35"), Decimal("0.15")

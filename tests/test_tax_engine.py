@@ -27,8 +27,8 @@ from rebalancer_tui.engine.household_search import solve_household
 from rebalancer_tui.engine.plan import StatusKind
 from rebalancer_tui.engine.problem import Options
 from rebalancer_tui.engine.strategies import STRATEGIES
-from rebalancer_tui.engine.tax import TaxLot, choose_lots
-from rebalancer_tui.engine.tax_search import exact_lots, fifo_plan_lots
+from rebalancer_tui.engine.tax import TaxLot, choose_lots, fifo_figures, fifo_plan_lots
+from rebalancer_tui.engine.tax_search import exact_lots
 
 AS_OF = dt.date(2026, 6, 30)
 D = Decimal
@@ -200,7 +200,7 @@ def test_exact_lots_under_a_gains_cap_is_the_least_tax_choice() -> None:
 
 def test_fifo_sells_the_oldest_lots() -> None:
     lots = (
-        TaxLot(symbol="A", shares=3, cost=D(10), date=dt.date(2025, 1, 1)),
+        TaxLot(symbol="A", shares=3, cost=D(10), date=dt.date(2026, 1, 1)),
         TaxLot(symbol="A", shares=3, cost=D(90), date=dt.date(2020, 1, 1)),
     )
     hh = Household(
@@ -211,7 +211,10 @@ def test_fifo_sells_the_oldest_lots() -> None:
     )
     fifo = fifo_plan_lots(hh, {"t": {"A": 2}})
     got = [(x.date, x.shares) for x in fifo[("t", "A")]]
-    assert got == [(dt.date(2020, 1, 1), 3), (dt.date(2025, 1, 1), 1)]
+    assert got == [(dt.date(2020, 1, 1), 3), (dt.date(2026, 1, 1), 1)]
+    # 3 long-term at a $40 loss, 1 short-term at a $40 gain: 0.15·-120 + 0.3·40.
+    figures = fifo_figures(hh, {"t": {"A": 2}})
+    assert (figures.gains_long, figures.gains_short, figures.tax) == (-120, 40, D("-6"))
 
 
 # -- properties of every strategy's plan ---------------------------------------

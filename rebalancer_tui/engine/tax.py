@@ -212,6 +212,19 @@ def fifo_lots(hh: Household, account: str, symbol: str, shares: int) -> list[Lot
     return out
 
 
+def fifo_plan_lots(hh: Household, shares: HouseholdShares) -> PlanLots:
+    """The lots a broker would sell by default (oldest first) for every sale
+    of a plan: what the engine's lot choice is compared with."""
+    return {key: fifo_lots(hh, *key, n) for key, n in sold(hh, shares).items()}
+
+
+def fifo_figures(hh: Household, shares: HouseholdShares) -> TaxFigures:
+    """Gains and tax of a plan's sales with FIFO lots (the plan's own
+    `Metrics.tax` less this is what the lot choice saves; FIFO may sell lots
+    the tax rules block)."""
+    return plan_figures(fifo_plan_lots(hh, shares), hh.options)
+
+
 def sold(hh: Household, shares: HouseholdShares) -> dict[tuple[str, str], int]:
     """Shares sold per (account, symbol) that has lots."""
     out: dict[tuple[str, str], int] = {}
@@ -317,7 +330,9 @@ __all__ = [
     "as_of",
     "check_lots",
     "choose_lots",
+    "fifo_figures",
     "fifo_lots",
+    "fifo_plan_lots",
     "figures",
     "gain_per_share",
     "greedy_plan_lots",

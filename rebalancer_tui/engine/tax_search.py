@@ -37,7 +37,7 @@ from rebalancer_tui.engine.plan import StatusKind
 from rebalancer_tui.engine.tax import (
     PlanLots,
     TaxLot,
-    fifo_lots,
+    fifo_plan_lots,
     greedy_plan_lots,
     lot_block,
     lots_of,
@@ -98,12 +98,6 @@ def tax_floor(hh: Household) -> Decimal:
             if t < 0 and lot_block(hh, lot) is None:
                 total += t * lot.shares
     return total
-
-
-def fifo_plan_lots(hh: Household, shares: HouseholdShares) -> PlanLots:
-    """The lots a broker would sell by default (oldest first) for the same
-    sales, for comparison with the engine's choice."""
-    return {key: fifo_lots(hh, *key, n) for key, n in sold(hh, shares).items()}
 
 
 def settle_lots(
