@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.engine import Options
@@ -107,3 +108,23 @@ def test_inputs_refuse_an_as_of_date_before_a_lot() -> None:
     problem = ws.inputs_problem(Decimal(0), early)
     assert problem is not None and "dated after" in problem
     assert ws.inputs_problem(Decimal(0), Options(as_of=TODAY)) is None
+
+
+def test_an_import_keeps_the_lots_that_still_fit_and_says_which_it_dropped(
+    tmp_path: Path,
+) -> None:
+    ws = Workspace()
+    esgv, qqqm = lot("ESGV", 10, "90", 400), lot("QQQM", 4, "40", 50)
+    ws.state = state(Account(holdings={"ESGV": 10, "QQQM": 4}, lots=(esgv, qqqm)))
+    csv = tmp_path / "holdings.csv"
+    csv.write_text("symbol,shares\nESGV,12\nQQQM,4\n", encoding="utf-8")
+    out = ws.import_file(csv)
+    assert out.ok and out.state is not None, out.message
+    assert out.state.account("main").holdings == {"ESGV": 12, "QQQM": 4}
+    assert out.state.account("main").lots == (qqqm,)
+    assert "The tax lots of ESGV were dropped" in out.message
+    # With an account column: the same, naming the account.
+    csv.write_text("account,symbol,shares\nmain,ESGV,10\nmain,QQQM,5\n", encoding="utf-8")
+    out = ws.import_file(csv)
+    assert out.state is not None and out.state.account("main").lots == (esgv,)
+    assert "The tax lots of QQQM (main) were dropped" in out.message

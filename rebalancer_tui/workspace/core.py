@@ -22,6 +22,7 @@ from rebalancer_tui.workspace.history import History
 from rebalancer_tui.workspace.outcome import Outcome, one_line
 from rebalancer_tui.workspace.session import PortfolioSession
 from rebalancer_tui.workspace.state import PortfolioState
+from rebalancer_tui.workspace.tax_lots import dropped_line, fitted
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine.contribution import Contribution
@@ -341,7 +342,9 @@ class Workspace:
             )
             if holdings is None:
                 return None, outcome
-            return state.replace(holdings=holdings, demo_seed=None), outcome
+            account, dropped = fitted(state.accounts[0], holdings)
+            told = dataclasses.replace(outcome, message=outcome.message + dropped_line(dropped))
+            return state.replace(accounts=(account,), demo_seed=None), told
         return self._from_account_csv(path)
 
     def _from_account_csv(self, path: Path) -> tuple[PortfolioState | None, Outcome]:
@@ -362,12 +365,16 @@ class Workspace:
                 "Not imported: with several accounts the CSV needs an account column "
                 "(account,symbol,shares)"
             )
-        accounts = [a.model_copy(update={"holdings": per.pop(a.name)}) if a.name in per else a
-                    for a in state.accounts]  # fmt: skip
+        accounts, dropped = [], []
+        for a in state.accounts:
+            if a.name in per:
+                a, lost = fitted(a, per.pop(a.name))
+                dropped += [f"{s} ({a.name})" for s in lost]
+            accounts.append(a)
         accounts += [Account(name=n, holdings=h) for n, h in per.items()]
         count = sum(len(a.holdings) for a in accounts)
         new = state.replace(accounts=tuple(accounts), demo_seed=None)
-        return new, Outcome.done(f"Imported {count} holdings from {path}.")
+        return new, Outcome.done(f"Imported {count} holdings from {path}.{dropped_line(dropped)}")
 
     def _from_broker(self, positions: BrokerPositions) -> tuple[PortfolioState | None, Outcome]:
         """The file's accounts become the household (kind taxable: a broker file

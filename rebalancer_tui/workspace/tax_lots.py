@@ -107,6 +107,26 @@ def shortfall_line(short: Mapping[str, tuple[int, int]]) -> str:
     )
 
 
+def fitted(account: Account, holdings: Mapping[str, int]) -> tuple[Account, list[str]]:
+    """`account` with new `holdings` (an import): the tax lots of a symbol whose
+    shares changed no longer describe it and are dropped; the symbols whose
+    lots were dropped, to say so. Validated (raises ValueError)."""
+    short = lots_short(holdings, account.lots)
+    kept = tuple(lot for lot in account.lots if lot.symbol not in short)
+    fields = {**account.model_dump(), "holdings": dict(holdings), "lots": kept}
+    return Account(**fields), sorted(short)
+
+
+def dropped_line(symbols: Sequence[str]) -> str:
+    """ " The tax lots of ESGV were dropped: ..." for an outcome ('' for none)."""
+    if not symbols:
+        return ""
+    return (
+        f" The tax lots of {', '.join(symbols)} were dropped: their shares changed "
+        "(T enters them again; ctrl+z undoes the import)."
+    )
+
+
 def with_lots(
     state: PortfolioState,
     account: str,
@@ -130,6 +150,8 @@ __all__ = [
     "WASH",
     "WASH_LEGEND",
     "LotView",
+    "dropped_line",
+    "fitted",
     "has_lots",
     "latest_lot_date",
     "lot_views",
