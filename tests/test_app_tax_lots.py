@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import app_pilot as ui
-from textual.widgets import DataTable, Switch
+from textual.widgets import DataTable, Switch, Tabs
 
 from rebalancer_tui.app import RebalancerApp
 from rebalancer_tui.data import load_catalog
+from rebalancer_tui.engine.household import Account
 from rebalancer_tui.engine.tax import TaxLot
 from rebalancer_tui.screens.confirm import Confirm
 from rebalancer_tui.screens.lots import LotsScreen
@@ -321,3 +322,38 @@ async def test_lots_that_fall_short_can_set_the_holding_on_leaving(tmp_path: Pat
         await ui.settle(pilot)
         assert main.state.account("main").lots == ()
         assert main.state.holdings["QQQM"] == held
+
+
+async def test_lots_dialog_tabs_per_account_keep_typed_lots_until_they_fit(
+    tmp_path: Path,
+) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(pilot)
+        main = app.main_screen
+        roth = Account(name="roth", kind="tax-free", holdings={"ESGV": 5})
+        main.set_state(main.state.replace(accounts=(*main.state.accounts, roth)))
+        await ui.settle(pilot)
+        await focus_row(app, "ESGV", pilot)
+        await pilot.press("T")
+        await pilot.pause()
+        assert isinstance(app.screen, LotsScreen) and app.screen.account == "main"
+        await type_lot(pilot, "2023-05-02", "1", "50")
+        tabs = app.screen.query_one(Tabs)
+        tabs.action_next_tab()
+        await pilot.pause()
+        assert app.screen.account == "main" and tabs.active == "lots-acct-main"
+        assert "Finish these lots before another account" in lots_error(app)
+        # The typed lot deleted: nothing pending, the tab moves.
+        app.screen.query_one("#lots-table", DataTable).focus()
+        await pilot.press("delete")
+        await pilot.pause()
+        tabs.action_next_tab()
+        await pilot.pause()
+        assert app.screen.account == "roth"
+        assert "roth is tax-free: only taxable accounts" in ui.shown(
+            app.screen.query_one("#lots-note")
+        )
+        await pilot.press("escape")
+        await ui.settle(pilot)
+        assert all(a.lots == () for a in main.state.accounts)
