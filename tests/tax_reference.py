@@ -230,3 +230,36 @@ def least_tax_choice(
     """The least tax of selling n shares from these lots (None: not allowed)."""
     choices = lot_choices(lots, n, symbol, price, accounts, rules)
     return min((c.tax for c in choices), default=None)
+
+
+def least_tax_for(
+    shares: dict[str, dict[str, int]],
+    accounts: list[RefAccount],
+    prices: dict[str, Decimal],
+    rules: RefRules,
+) -> Decimal | None:
+    """The least tax of these final shares' sales over every lot choice the
+    rules allow (None: no choice does)."""
+    symbols = sorted({s for x in shares.values() for s in x})
+    bought = {
+        s for a in accounts for s in symbols if shares[a.name].get(s, 0) > a.holdings.get(s, 0)
+    }
+    sales: list[tuple[str, list[RefChoice]]] = []
+    for a in accounts:
+        for s in symbols:
+            n = a.holdings.get(s, 0) - shares[a.name].get(s, 0)
+            if n > 0 and a.taxable:
+                sales.append((s, lot_choices(a.lots[s], n, s, prices[s], accounts, rules)))
+    best: Decimal | None = None
+    for combo in itertools.product(*(c for _, c in sales)):
+        if rules.max_gains is not None and sum((c.gain for c in combo), Decimal(0)) > (
+            rules.max_gains
+        ):
+            continue
+        if rules.wash_sale_days and any(
+            c.loss and s in bought for c, (s, _) in zip(combo, sales, strict=True)
+        ):
+            continue
+        tax = sum((c.tax for c in combo), Decimal(0))
+        best = tax if best is None or tax < best else best
+    return best

@@ -7,10 +7,11 @@ break ties by least tax (`constrained._lexicographic`). `simple` is the
 per-account simple plan with sells held to what the tax rules let a holding
 sell, and least-tax lots; when that plan still breaks a rule it falls back.
 
-A plan is its final shares and the lots each sale sells. The solver's lots are
-verified exactly (`tax.tax_violation`); if rounding broke them, the least-tax
-lots pair by pair are tried, then the exact least-tax choice for those sales
-(a small MILP: a gains cap couples the pairs).
+A plan is its final shares and the lots each sale sells: for the solver's
+final shares, the least-tax lots pair by pair when they meet the rules, else
+the exact least-tax choice for those sales (a small MILP: a gains cap or the
+wash-sale guard couples the pairs), every choice verified exactly
+(`tax.tax_violation`).
 """
 
 from __future__ import annotations
@@ -103,18 +104,24 @@ def tax_floor(hh: Household) -> Decimal:
 def settle_lots(
     hh: Household, shares: HouseholdShares, lots: PlanLots | None = None
 ) -> PlanLots | None:
-    """Lots for these final shares that satisfy every tax rule: `lots` (the
-    solver's) if they do, else the least-tax lots pair by pair, else the
-    exact least-tax choice for these sales; None when no choice does."""
+    """The least-tax lots for these final shares that satisfy every tax
+    rule, or None when no choice does. The least-tax lots pair by pair when
+    they satisfy the rules (then no choice owes less); else the exact choice
+    for these sales under the gains cap and wash-sale guard; else `lots`
+    (the solver's), if they satisfy the rules."""
+    try:
+        greedy: PlanLots | None = greedy_plan_lots(hh, shares)
+    except ValueError:
+        greedy = None  # some sale needs a blocked lot: no choice can help
+    if greedy is not None and tax_violation(hh, shares, greedy) is None:
+        return greedy
+    if greedy is not None:
+        exact = exact_lots(hh, shares)
+        if exact is not None:
+            return exact
     if lots is not None and tax_violation(hh, shares, lots) is None:
         return lots
-    try:
-        greedy = greedy_plan_lots(hh, shares)
-    except ValueError:
-        return None  # some sale needs a blocked lot: no choice can help
-    if tax_violation(hh, shares, greedy) is None:
-        return greedy
-    return exact_lots(hh, shares)
+    return None
 
 
 def exact_lots(hh: Household, shares: HouseholdShares) -> PlanLots | None:
