@@ -15,12 +15,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual.app import App
+from textual import events
+from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.command import CommandListItem, Provider, SimpleProvider
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import AwaitMount
+from textual.widgets import Input
 
 from rebalancer_tui.palette import LEGIBLE_LIGHT
 from rebalancer_tui.rules import InputError
@@ -139,6 +142,56 @@ class RebalancerApp(App[None]):
         if self._exit_guard is not None:
             self._exit_guard.arm(return_code)
         super().exit(result, return_code, message)
+
+    # -- keys in the order typed ------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key's bindings are looked up from the widget it was typed into.
+
+        Textual runs priority bindings (Tab in the dialogs, Esc) as a key
+        arrives, but hands other keys to the focused widget's queue, and their
+        bindings (Backspace, Delete, Home...) run when the key bubbles back up,
+        looked up from the focus of that later moment: a burst of
+        "1000⌫⌫50<Tab>" (typed while the screen was busy, or pasted) put
+        100050 in the cash and the Backspaces into the next field.
+        """
+        if isinstance(event, events.Key):
+            if not event.is_forwarded:
+                try:
+                    event._typed_into = self.focused  # type: ignore[attr-defined]
+                except ScreenStackError:  # closing: nothing to type into
+                    return
+            else:
+                into: DOMNode | None = getattr(event, "_typed_into", None)
+                try:
+                    moved = into is not None and into is not self.focused and into.is_attached
+                except ScreenStackError:
+                    return
+                if into is not None and moved and await self._run_binding(into, event.key):
+                    if isinstance(into, Input):
+                        # The field was left (and its text applied) before this
+                        # key reached it: leaving again applies what it shows now.
+                        into.post_message(
+                            Input.Blurred(into, into.value, into.validate(into.value))
+                        )
+                    return
+        await super().on_event(event)
+
+    async def _run_binding(self, node: DOMNode, key: str) -> bool:
+        """Run `key`'s binding as seen from `node` (its ancestors up to its screen,
+        then the app unless that screen is modal); whether one ran."""
+        chain: list[DOMNode] = []
+        for n in node.ancestors_with_self:
+            chain.append(n)
+            if isinstance(n, Screen):
+                if not n.is_modal:
+                    chain.append(self)
+                break
+        for n in chain:
+            for binding in n._bindings.key_to_bindings.get(key, ()):
+                if not binding.priority and await self.run_action(binding.action, n):
+                    return True
+        return False
 
     async def action_quit(self) -> None:
         """Quit; but if the user's own holdings are in no file (autosave off after

@@ -3,6 +3,7 @@ and Ctrl+C still quits at once."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import app_pilot as ui
@@ -10,6 +11,7 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from rebalancer_tui.data import load_catalog
 from rebalancer_tui.screens.file_prompt import FilePrompt
@@ -143,3 +145,20 @@ def test_a_drift_bar_is_one_span_per_run_of_a_style() -> None:
     DriftBars._bar(out, cells, PALETTES[True])
     assert out.plain == "".join(cells)
     assert len(out.spans) <= 6  # before: a span per cell (32)
+
+
+async def test_a_key_typed_before_tab_edits_the_field_it_was_typed_into(tmp_path: Path) -> None:
+    """A burst (keys queued while the screen was busy, or sent at once): Textual
+    ran the Backspace's binding from the focus Tab had moved meanwhile, so
+    "12⌫<Tab>" applied 12 to the cash and emptied the reserve."""
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
+        await ui.press(pilot, "i")
+        app.screen.query_one("#in-cash", Input).focus()
+        await pilot.pause()
+        await ui.keys_at_speed(pilot, [*"12", "backspace", "tab"], gap_s=0)
+        await ui.settle(pilot)
+        assert app.main_screen.state.cash == Decimal(1)
+        assert app.screen.query_one("#in-cash", Input).value == "1"
+        assert app.screen.query_one("#in-reserve", Input).value == "0"
+        assert app.main_screen.state.options.reserve == 0
