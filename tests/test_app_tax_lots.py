@@ -30,10 +30,6 @@ FALLBACK = {a.symbol: a.price for a in load_catalog().assets if a.price is not N
 TODAY = dt.date.today()
 
 
-def app_for(tmp_path: Path) -> RebalancerApp:
-    return RebalancerApp(offline=True, cache_path=tmp_path / "prices.json")
-
-
 async def focus_row(app: RebalancerApp, symbol: str, pilot: Any) -> None:
     table = app.main_screen.query_one("#current", DataTable)
     table.focus()
@@ -41,14 +37,18 @@ async def focus_row(app: RebalancerApp, symbol: str, pilot: Any) -> None:
     await pilot.pause()
 
 
+async def open_lots(app: RebalancerApp, symbol: str, pilot: Any) -> None:
+    """The lots dialog (T) on `symbol`'s row of the holdings."""
+    await focus_row(app, symbol, pilot)
+    await ui.press(pilot, "T")
+
+
 def lots_error(app: RebalancerApp) -> str:
     return ui.shown(app.screen.query_one("#lots-error"))
 
 
 async def type_lot(pilot: Any, when: str, shares: str, cost: str) -> None:
-    for selector, text in (("#lot-date", when), ("#lot-shares", shares), ("#lot-cost", cost)):
-        await ui.type_into(pilot, selector, text)
-    await pilot.press("enter")
+    await ui.fill(pilot, {"#lot-date": when, "#lot-shares": shares, "#lot-cost": cost}, "enter")
     await pilot.pause()
 
 
@@ -58,15 +58,12 @@ def money(d: Decimal) -> str:
 
 
 async def test_lots_dialog_adds_refuses_a_wrong_sum_and_undoes(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=ui.SIZE) as pilot:
-        await ui.settle(pilot)
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
         main = app.main_screen
         held = main.state.holdings["ESGV"]
         assert held > 2
-        await focus_row(app, "ESGV", pilot)
-        await pilot.press("T")
-        await pilot.pause()
+        await open_lots(app, "ESGV", pilot)
         assert isinstance(app.screen, LotsScreen)
         assert app.screen.query_one("#lot-symbol").value == "ESGV"  # type: ignore[attr-defined]
         # More shares than held: refused at once, nothing changes.
@@ -120,9 +117,8 @@ async def test_lots_dialog_adds_refuses_a_wrong_sum_and_undoes(tmp_path: Path) -
 
 
 async def test_lots_dialog_from_the_palette_and_other_kinds(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=ui.SIZE) as pilot:
-        await ui.settle(pilot)
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
         main = app.main_screen
         deferred = main.state.with_account("main", kind="tax-deferred")
         main.set_state(deferred)
@@ -136,39 +132,31 @@ async def test_lots_dialog_from_the_palette_and_other_kinds(tmp_path: Path) -> N
 
 
 async def test_holdings_editor_refuses_a_holding_pinned_by_lots(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=ui.SIZE) as pilot:
-        await ui.settle(pilot)
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
         main = app.main_screen
         held = main.state.holdings["ESGV"]
         lot = TaxLot(symbol="ESGV", shares=held, cost=Decimal(90), date=dt.date(2020, 1, 2))
         main.set_state(main.state.with_account("main", lots=(lot,)))
         await ui.settle(pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        await ui.type_into(pilot, "#ed-symbol", "ESGV")
-        await ui.type_into(pilot, "#ed-shares", str(held + 5))
-        await pilot.press("enter")
+        await ui.press(pilot, "e")
+        await ui.fill(pilot, {"#ed-symbol": "ESGV", "#ed-shares": str(held + 5)}, "enter")
         await pilot.pause()
         error = ui.shown(app.screen.query_one("#editor-error"))
         assert "ESGV has tax lots" in error and "T (Tax lots)" in error
         assert main.state.holdings["ESGV"] == held
         # Another holding changes as before.
-        await ui.type_into(pilot, "#ed-symbol", "QQQM")
-        await ui.type_into(pilot, "#ed-shares", "3")
-        await pilot.press("enter")
+        await ui.fill(pilot, {"#ed-symbol": "QQQM", "#ed-shares": "3"}, "enter")
         await ui.settle(pilot)
         assert main.state.holdings["QQQM"] == 3
         assert main.state.account("main").lots == (lot,)
 
 
 async def test_tax_inputs_reach_the_options_exactly(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=ui.SIZE) as pilot:
-        await ui.settle(pilot)
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
         main = app.main_screen
-        await pilot.press("i")
-        await pilot.pause()
+        await ui.press(pilot, "i")
         typed = (
             ("#in-st_rate", "37"),
             ("#in-lt_rate", "15.5"),
@@ -180,14 +168,12 @@ async def test_tax_inputs_reach_the_options_exactly(tmp_path: Path) -> None:
         )
         for selector, text in typed:
             await ui.type_into(pilot, selector, text)
-            await pilot.press("tab")
-            await pilot.pause()
+            await ui.press(pilot, "tab")
         app.screen.query_one("#in-no_short_term_gains", Switch).toggle()
         await pilot.pause()
         # A rate above 100 % is refused at the field, the last good value kept.
         await ui.type_into(pilot, "#in-st_rate", "150")
-        await pilot.press("tab")
-        await pilot.pause()
+        await ui.press(pilot, "tab")
         assert "keeping 37" in ui.shown(app.screen.query_one("#inputs-error"))
         await pilot.press("escape")
         await ui.settle(pilot)
@@ -198,8 +184,7 @@ async def test_tax_inputs_reach_the_options_exactly(tmp_path: Path) -> None:
         assert o.tax_weight == Decimal("2.5") and o.max_gains == Decimal("1500.25")
         assert o.no_short_term_gains is True
         # Blank gains cap and as-of: none, today.
-        await pilot.press("i")
-        await pilot.pause()
+        await ui.press(pilot, "i")
         assert app.screen.query_one("#in-as_of").value == "2026-06-30"  # type: ignore[attr-defined]
         for selector in ("#in-as_of", "#in-max_gains"):
             await ui.type_into(pilot, selector, "")
@@ -210,9 +195,8 @@ async def test_tax_inputs_reach_the_options_exactly(tmp_path: Path) -> None:
 
 
 async def test_sell_orders_list_their_lots_and_the_wash_sale_mark(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=ui.SIZE) as pilot:
-        await ui.settle(pilot)
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
         main = app.main_screen
         # Without lots, compare shows no tax rows.
         await pilot.press("c")
@@ -295,18 +279,14 @@ async def test_sell_orders_list_their_lots_and_the_wash_sale_mark(tmp_path: Path
 
 
 async def test_lots_that_fall_short_can_set_the_holding_on_leaving(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=ui.SIZE) as pilot:
-        await ui.settle(pilot)
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
         main = app.main_screen
         held = main.state.holdings["QQQM"]
-        await focus_row(app, "QQQM", pilot)
-        await pilot.press("T")
-        await pilot.pause()
+        await open_lots(app, "QQQM", pilot)
         await type_lot(pilot, "2023-05-02", "3", "300")
         assert main.state.account("main").lots == ()
-        await pilot.press("escape")
-        await pilot.pause()
+        await ui.press(pilot, "escape")
         assert isinstance(app.screen, Confirm)
         assert f"QQQM lots hold 3 of {held:,} shares" in ui.shown(
             app.screen.query_one("#confirm-question")
@@ -327,16 +307,13 @@ async def test_lots_that_fall_short_can_set_the_holding_on_leaving(tmp_path: Pat
 async def test_lots_dialog_tabs_per_account_keep_typed_lots_until_they_fit(
     tmp_path: Path,
 ) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=ui.SIZE) as pilot:
-        await ui.settle(pilot)
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
         main = app.main_screen
         roth = Account(name="roth", kind="tax-free", holdings={"ESGV": 5})
         main.set_state(main.state.replace(accounts=(*main.state.accounts, roth)))
         await ui.settle(pilot)
-        await focus_row(app, "ESGV", pilot)
-        await pilot.press("T")
-        await pilot.pause()
+        await open_lots(app, "ESGV", pilot)
         assert isinstance(app.screen, LotsScreen) and app.screen.account == "main"
         await type_lot(pilot, "2023-05-02", "1", "50")
         tabs = app.screen.query_one(Tabs)
@@ -346,8 +323,7 @@ async def test_lots_dialog_tabs_per_account_keep_typed_lots_until_they_fit(
         assert "Finish these lots before another account" in lots_error(app)
         # The typed lot deleted: nothing pending, the tab moves.
         app.screen.query_one("#lots-table", DataTable).focus()
-        await pilot.press("delete")
-        await pilot.pause()
+        await ui.press(pilot, "delete")
         tabs.action_next_tab()
         await pilot.pause()
         assert app.screen.account == "roth"
