@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from rebalancer_tui.engine.household import Account, Household
 from rebalancer_tui.engine.household_milp import HouseholdModel
@@ -28,16 +29,54 @@ VARIANTS: tuple[tuple[str, bool], ...] = (("0", True), ("0", False), ("1", True)
 KINDS = ("taxable", "tax-deferred", "tax-free")
 
 
-def household_case(seed: int, accounts: int, n: int, fee: str, new_cash: bool,
-                   time_limit: float) -> Household:  # fmt: skip
-    """A seeded household: random weights and prices ($20-$400), each account
-    holding a random subset of the ETFs, optionally with new cash."""
-    r = random.Random(f"{seed}-{accounts}-{n}-{fee}-{new_cash}")
+@dataclass(frozen=True)
+class Seeded:
+    """How a seeded section runs: seeded cases per row, time limit per solve (seconds)."""
+
+    seeds: int = 3
+    limit: float = 2.0
+
+
+FULL_RUN = Seeded()
+QUICK_RUN = Seeded(seeds=1, limit=1.0)
+Say = Callable[[str], None] | None  # where a section says what it is running
+
+
+class Market(NamedTuple):
+    """A seeded household's ETFs: symbols E00.., target weights summing to 1, prices."""
+
+    symbols: list[str]
+    targets: dict[str, Decimal]
+    prices: dict[str, Decimal]
+
+
+def random_market(r: random.Random, n: int) -> Market:
+    """`n` ETFs with random weights and prices ($20-$400), drawn from `r` (the
+    household and tax benches draw the rest of a case from the same `r` after it)."""
     syms = [f"E{i:02d}" for i in range(n)]
     raw = [r.random() + 0.1 for _ in syms]
     weights = [Decimal(str(round(x / sum(raw), 4))) for x in raw]
     weights[-1] = Decimal(1) - sum(weights[:-1], Decimal(0))
     prices = {s: Decimal(str(round(r.uniform(20, 400), 2))) for s in syms}
+    return Market(syms, dict(zip(syms, weights, strict=True)), prices)
+
+
+def median(xs: list[float] | list[int]) -> float:
+    """The median, 0 for no samples (a section run with no seeds)."""
+    return float(statistics.median(xs)) if xs else 0.0
+
+
+def share(flags: list[bool]) -> str:
+    """How many of the flags hold, as `k/n`."""
+    return f"{sum(flags)}/{len(flags)}"
+
+
+def household_case(seed: int, accounts: int, n: int, fee: str, new_cash: bool,
+                   time_limit: float) -> Household:  # fmt: skip
+    """A seeded household: random weights and prices ($20-$400), each account
+    holding a random subset of the ETFs, optionally with new cash."""
+    r = random.Random(f"{seed}-{accounts}-{n}-{fee}-{new_cash}")
+    syms, targets, prices = random_market(r, n)
     accts = []
     for k in range(accounts):
         held = {s: r.randint(0, 40) for s in r.sample(syms, r.randint(2, n))}
@@ -47,7 +86,7 @@ def household_case(seed: int, accounts: int, n: int, fee: str, new_cash: bool,
     return Household(
         accounts=tuple(accts),
         prices=prices,
-        targets=dict(zip(syms, weights, strict=True)),
+        targets=targets,
         options=Options(fee=Decimal(fee), time_limit=time_limit),
         location=location,
     )
@@ -94,10 +133,9 @@ class HouseholdResult:
 
 
 def run_households(
-    seeds: int = 3,
-    time_limit: float = 2.0,
+    seeded: Seeded = FULL_RUN,
     plain_limit: float = 10.0,
-    say: Callable[[str], None] | None = None,
+    say: Say = None,
     shapes: tuple[tuple[int, int], ...] = SHAPES,
     variants: tuple[tuple[str, bool], ...] = VARIANTS,
 ) -> HouseholdResult:
@@ -107,8 +145,8 @@ def run_households(
             if say:
                 say(f"households: {accounts} x {n}, fee {fee}, new cash {new_cash}")
             row = Row(accounts, n, fee, new_cash)
-            for seed in range(seeds):
-                hh = household_case(seed, accounts, n, fee, new_cash, time_limit)
+            for seed in range(seeded.seeds):
+                hh = household_case(seed, accounts, n, fee, new_cash, seeded.limit)
                 for strategy in ("simple", "tracking-error", "trade-minimization"):
                     plan = solve_household(hh, strategy)
                     gap = 0.0
@@ -121,11 +159,7 @@ def run_households(
                     row.plain_ms.append(secs * 1000)
                     row.plain_proven.append(proven)
             rows.append(row)
-    return HouseholdResult(rows, seeds, time_limit, plain_limit)
-
-
-def _share(xs: list[bool]) -> str:
-    return f"{sum(xs)}/{len(xs)}"
+    return HouseholdResult(rows, seeded.seeds, seeded.limit, plain_limit)
 
 
 def _ms(xs: list[float]) -> str:
@@ -149,12 +183,12 @@ def render_households(result: HouseholdResult) -> list[str]:
     ]
     for r in rows:
         te, tm, simple = "tracking-error", "trade-minimization", "simple"
-        plain_share = _share(r.plain_proven) if r.plain_proven else "-"
+        plain_share = share(r.plain_proven) if r.plain_proven else "-"
         plain_ms = _ms(r.plain_ms) if r.plain_ms else "-"
         out.append(
             f"| {r.accounts} x {r.n} | ${r.fee} | {'yes' if r.new_cash else 'no'} | "
-            f"{_share(r.proven[te])} | {_ms(r.ms[te])} | ${max(r.gaps[te]):,.2f} | "
-            f"{_share(r.proven[tm])} | {_ms(r.ms[tm])} | {plain_share} | {plain_ms} | "
+            f"{share(r.proven[te])} | {_ms(r.ms[te])} | ${max(r.gaps[te]):,.2f} | "
+            f"{share(r.proven[tm])} | {_ms(r.ms[tm])} | {plain_share} | {plain_ms} | "
             f"${statistics.median(r.dev[simple]):,.0f} / ${statistics.median(r.dev[te]):,.0f} | "
             f"{statistics.median(r.orders[simple]):.0f} / {statistics.median(r.orders[te]):.0f}"
             f" / {statistics.median(r.orders[tm]):.0f} |"
@@ -214,11 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--plain", type=float, default=None, help="plain HiGHS limit (0: skip)")
     args = parser.parse_args(argv)
-    seeds = args.seeds or (1 if args.quick else 3)
-    limit = args.time_limit or (1.0 if args.quick else 2.0)
+    base = QUICK_RUN if args.quick else FULL_RUN
+    seeded = Seeded(args.seeds or base.seeds, args.time_limit or base.limit)
     plain = args.plain if args.plain is not None else (2.0 if args.quick else 10.0)
-    result = run_households(seeds, limit, plain,
-                            say=lambda m: print(m, file=sys.stderr, flush=True))  # fmt: skip
+    result = run_households(seeded, plain, say=lambda m: print(m, file=sys.stderr, flush=True))
     print("\n".join(render_households(result)))
     return 0
 

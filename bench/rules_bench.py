@@ -12,14 +12,12 @@ Run alone: `python -m bench.rules_bench [--quick]` prints a Markdown section.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from bench.household_bench import household_case
+from bench.household_bench import FULL_RUN, QUICK_RUN, Say, Seeded, household_case, median, share
 from bench.portfolios import SCENARIOS, random_input
 from rebalancer_tui.engine.household import Household
 from rebalancer_tui.engine.household_plan import HouseholdPlan
@@ -83,9 +81,8 @@ def _case(label: str, accounts: int, n: int, seed: int, time_limit: float) -> Ho
 
 
 def run_rules(
-    seeds: int = 3,
-    time_limit: float = 2.0,
-    say: Callable[[str], None] | None = None,
+    seeded: Seeded = FULL_RUN,
+    say: Say = None,
     cases: tuple[tuple[str, int, int], ...] = CASES,
 ) -> RulesResult:
     edge_rows, rule_rows = [], []
@@ -93,8 +90,8 @@ def run_rules(
         if say:
             say(f"order rules: {label}")
         edge, rules = CaseRow(label), CaseRow(label)
-        for seed in range(seeds):
-            hh = _case(label, accounts, n, seed, time_limit)
+        for seed in range(seeded.seeds):
+            hh = _case(label, accounts, n, seed, seeded.limit)
             for strategy in ("tracking-error", "trade-minimization"):
                 edge.add(strategy, solve_household(hh, strategy))
             for f in DESTINATIONS:
@@ -106,15 +103,7 @@ def run_rules(
                 rules.add(strategy, solve_household(ruled, strategy))
         edge_rows.append(edge)
         rule_rows.append(rules)
-    return RulesResult(edge_rows, rule_rows, seeds, time_limit)
-
-
-def _med(xs: list[float] | list[int]) -> float:
-    return float(statistics.median(xs)) if xs else 0.0
-
-
-def _share(flags: list[bool]) -> str:
-    return f"{sum(flags)}/{len(flags)}"
+    return RulesResult(edge_rows, rule_rows, seeded.seeds, seeded.limit)
 
 
 def _rows(rows: list[CaseRow], ms_max: bool) -> list[str]:
@@ -125,11 +114,11 @@ def _rows(rows: list[CaseRow], ms_max: bool) -> list[str]:
             ms = [x.ms for x in samples]
             slowest = f" / {max(ms):,.1f}" if ms_max else ""
             out.append(
-                f"| {row.label} | {key} | ${_med([x.turnover for x in samples]):,.0f} "
-                f"| ${_med([x.deviation for x in samples]):,.0f} "
-                f"| {_med([x.orders for x in samples]):.0f} | {_med(ms):,.1f}{slowest} "
-                f"| {_share([x.proven for x in samples])} "
-                f"| {_share([x.fallback for x in samples])} |"
+                f"| {row.label} | {key} | ${median([x.turnover for x in samples]):,.0f} "
+                f"| ${median([x.deviation for x in samples]):,.0f} "
+                f"| {median([x.orders for x in samples]):.0f} | {median(ms):,.1f}{slowest} "
+                f"| {share([x.proven for x in samples])} "
+                f"| {share([x.fallback for x in samples])} |"
             )
     return out
 
@@ -171,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one seed, 1 s limit")
     args = parser.parse_args(argv)
-    seeds, limit = (1, 1.0) if args.quick else (3, 2.0)
-    result = run_rules(seeds, limit, say=lambda m: print(m, file=sys.stderr, flush=True))
+    seeded = QUICK_RUN if args.quick else FULL_RUN
+    result = run_rules(seeded, say=lambda m: print(m, file=sys.stderr, flush=True))
     print("\n".join(render_rules(result)))
     return 0
 

@@ -35,6 +35,7 @@ from bench.engine_bench import (  # noqa: E402
     run_sweep,
     warm_up,
 )
+from bench.household_bench import FULL_RUN, QUICK_RUN, Seeded  # noqa: E402
 from bench.machine import machine_facts  # noqa: E402
 from bench.portfolios import SCENARIOS  # noqa: E402
 from bench.report import Results, render  # noqa: E402
@@ -67,16 +68,11 @@ class Config:
     startup: bool = True
     memory: bool = True
     memory_n: int = 2000
-    households: bool = True
-    household_seeds: int = 3
-    household_limit: float = 2.0  # the household solver's time limit per strategy
+    # The seeded sections (None: not run): seeds per row, time limit per solve.
+    households: Seeded | None = FULL_RUN
     household_plain: float = 10.0  # plain HiGHS on the same households
-    rules: bool = True
-    rules_seeds: int = 3
-    rules_limit: float = 2.0  # time limit per solve in the order-rules section
-    tax: bool = True
-    tax_seeds: int = 3
-    tax_limit: float = 2.0  # time limit per solve in the tax-lots section
+    rules: Seeded | None = FULL_RUN
+    tax: Seeded | None = FULL_RUN
     log: list[str] = field(default_factory=list)
 
 
@@ -87,13 +83,10 @@ QUICK = Config(
     prices_repeats=1,
     startup_repeats=3,
     import_repeats=3,
-    household_seeds=1,
-    household_limit=1.0,
+    households=QUICK_RUN,
     household_plain=2.0,
-    rules_seeds=1,
-    rules_limit=1.0,
-    tax_seeds=1,
-    tax_limit=1.0,
+    rules=QUICK_RUN,
+    tax=QUICK_RUN,
 )
 
 
@@ -129,20 +122,18 @@ def collect(cfg: Config, command: str) -> Results:
         sweep_seeds=cfg.sweep_seeds,
         contribution=contribution,
     )
-    if cfg.households:
+    if cfg.households is not None:
         from bench.household_bench import run_households
 
-        results.households = run_households(
-            cfg.household_seeds, cfg.household_limit, cfg.household_plain, say=_say
-        )
-    if cfg.rules:
+        results.households = run_households(cfg.households, cfg.household_plain, say=_say)
+    if cfg.rules is not None:
         from bench.rules_bench import run_rules
 
-        results.rules = run_rules(cfg.rules_seeds, cfg.rules_limit, say=_say)
-    if cfg.tax:
+        results.rules = run_rules(cfg.rules, say=_say)
+    if cfg.tax is not None:
         from bench.tax_bench import run_tax
 
-        results.tax = run_tax(cfg.tax_seeds, cfg.tax_limit, say=_say)
+        results.tax = run_tax(cfg.tax, say=_say)
     if cfg.prices:
         from bench.prices_bench import run_prices
 

@@ -21,13 +21,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bench.household_bench import (
+    FULL_RUN,
+    KINDS,
+    QUICK_RUN,
+    Say,
+    Seeded,
+    median,
+    random_market,
+    share,
+)
 from rebalancer_tui.engine.household import Account, Household
 from rebalancer_tui.engine.household_search import solve_household
 from rebalancer_tui.engine.plan import StatusKind
@@ -38,7 +46,6 @@ from rebalancer_tui.engine.tax_search import untaxed
 
 AS_OF = dt.date(2026, 6, 30)
 ST_RATE, LT_RATE = Decimal("0.35"), Decimal("0.15")
-KINDS = ("taxable", "tax-deferred", "tax-free")
 # (label, accounts, ETFs)
 CASES: tuple[tuple[str, int, int], ...] = (("1 x 12", 1, 12), ("2 x 20", 2, 20), ("3 x 30", 3, 30))
 
@@ -46,11 +53,7 @@ CASES: tuple[tuple[str, int, int], ...] = (("1 x 12", 1, 12), ("2 x 20", 2, 20),
 def tax_case(seed: int, accounts: int, n: int, time_limit: float) -> Household:
     """A seeded household with lots on its taxable account."""
     r = random.Random(f"tax-{seed}-{accounts}-{n}")
-    syms = [f"E{i:02d}" for i in range(n)]
-    raw = [r.random() + 0.1 for _ in syms]
-    weights = [Decimal(str(round(x / sum(raw), 4))) for x in raw]
-    weights[-1] = Decimal(1) - sum(weights[:-1], Decimal(0))
-    prices = {s: Decimal(str(round(r.uniform(20, 400), 2))) for s in syms}
+    syms, targets, prices = random_market(r, n)
     accts = []
     for k in range(accounts):
         kind = KINDS[k % 3]
@@ -72,7 +75,7 @@ def tax_case(seed: int, accounts: int, n: int, time_limit: float) -> Household:
     return Household(
         accounts=tuple(accts),
         prices=prices,
-        targets=dict(zip(syms, weights, strict=True)),
+        targets=targets,
         options=Options(st_rate=ST_RATE, lt_rate=LT_RATE, as_of=AS_OF, time_limit=time_limit),
     )
 
@@ -107,9 +110,8 @@ class TaxResult:
 
 
 def run_tax(
-    seeds: int = 3,
-    time_limit: float = 2.0,
-    say: Callable[[str], None] | None = None,
+    seeded: Seeded = FULL_RUN,
+    say: Say = None,
     cases: tuple[tuple[str, int, int], ...] = CASES,
 ) -> TaxResult:
     t0 = time.perf_counter()
@@ -118,8 +120,8 @@ def run_tax(
         if say:
             say(f"tax lots: {label}")
         row = TaxRow(label)
-        for seed in range(seeds):
-            hh = tax_case(seed, accounts, n, time_limit)
+        for seed in range(seeded.seeds):
+            hh = tax_case(seed, accounts, n, seeded.limit)
             row.lots.append(sum(len(a.lots) for a in hh.accounts))
             plans = {}
             for strategy in STRATEGIES:
@@ -138,15 +140,7 @@ def run_tax(
             ruled = solve_household(hh.with_options(**RULES), "tracking-error")
             row.add("tracking-error, rules", ruled.metrics.solve_ms, ruled.kind)
         rows.append(row)
-    return TaxResult(rows, seeds, time_limit, time.perf_counter() - t0)
-
-
-def _med(xs: list[float] | list[int]) -> float:
-    return float(statistics.median(xs)) if xs else 0.0
-
-
-def _share(flags: list[bool]) -> str:
-    return f"{sum(flags)}/{len(flags)}"
+    return TaxResult(rows, seeded.seeds, seeded.limit, time.perf_counter() - t0)
 
 
 def render_tax(result: TaxResult) -> list[str]:
@@ -168,8 +162,8 @@ def render_tax(result: TaxResult) -> list[str]:
     for row in result.rows:
         for key, ms in row.ms.items():
             out.append(
-                f"| {row.label} | {_med(row.lots):.0f} | {key} | {_med(ms):,.1f} "
-                f"| {_share(row.proven[key])} | {_share(row.fallback[key])} |"
+                f"| {row.label} | {median(row.lots):.0f} | {key} | {median(ms):,.1f} "
+                f"| {share(row.proven[key])} | {share(row.fallback[key])} |"
             )
     out += [
         "",
@@ -190,9 +184,9 @@ def render_tax(result: TaxResult) -> list[str]:
     for row in result.rows:
         by_choice = [f - g for f, g in zip(row.fifo_tax, row.least_tax, strict=True)]
         out.append(
-            f"| {row.label} | ${_med(row.tax_saved):,.2f} | ${_med(row.dev_cost):,.2f} "
-            f"| ${_med(row.fifo_tax):,.2f} | ${_med(row.least_tax):,.2f} "
-            f"| ${_med(by_choice):,.2f} |"
+            f"| {row.label} | ${median(row.tax_saved):,.2f} | ${median(row.dev_cost):,.2f} "
+            f"| ${median(row.fifo_tax):,.2f} | ${median(row.least_tax):,.2f} "
+            f"| ${median(by_choice):,.2f} |"
         )
     return out
 
@@ -201,9 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.tax_bench")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
-    seeds = 1 if args.quick else 3
-    result = run_tax(seeds, 1.0 if args.quick else 2.0,
-                     say=lambda m: print(m, file=sys.stderr))  # fmt: skip
+    seeded = QUICK_RUN if args.quick else FULL_RUN
+    result = run_tax(seeded, say=lambda m: print(m, file=sys.stderr))
     print("\n".join(render_tax(result)))
     return 0
 

@@ -44,10 +44,10 @@ def test_bounds_against_a_hand_solved_case() -> None:
 
 def test_tiny_run_writes_a_report(tmp_path: Path) -> None:
     # The engine tables alone, on one size: every other section of the report is off.
-    sections = ("prices", "startup", "memory", "households", "rules", "tax")
     cfg = run.Config(
-        sizes=(12,), repeats=1, case_budget_s=0.0, sweep_seeds=1, **dict.fromkeys(sections, False)
-    )
+        sizes=(12,), repeats=1, case_budget_s=0.0, sweep_seeds=1,
+        prices=False, startup=False, memory=False, households=None, rules=None, tax=None,
+    )  # fmt: skip
     results = run.collect(cfg, "pytest")
     text = render(results)
     assert "## Targets" in text and "## 1. Engine scaling" in text
@@ -64,9 +64,14 @@ def test_tiny_run_writes_a_report(tmp_path: Path) -> None:
 
 
 def test_household_bench_runs_and_reports() -> None:
-    from bench.household_bench import household_targets, render_households, run_households
+    from bench.household_bench import (
+        QUICK_RUN,
+        household_targets,
+        render_households,
+        run_households,
+    )
 
-    result = run_households(1, 1.0, 0.0, shapes=((2, 12),), variants=(("1", True),))
+    result = run_households(QUICK_RUN, 0.0, shapes=((2, 12),), variants=(("1", True),))
     (row,) = result.rows
     assert row.plain_ms == []  # plain HiGHS skipped at limit 0
     text = "\n".join(render_households(result))
@@ -77,9 +82,10 @@ def test_household_bench_runs_and_reports() -> None:
 
 
 def test_rules_bench_runs_and_reports() -> None:
+    from bench.household_bench import QUICK_RUN
     from bench.rules_bench import DESTINATIONS, render_rules, run_rules
 
-    result = run_rules(1, 1.0, cases=(("1 x 12", 1, 12),))
+    result = run_rules(QUICK_RUN, cases=(("1 x 12", 1, 12),))
     (edge,) = result.band_edge
     assert set(edge.by) == {
         "tracking-error", "trade-minimization", *(f"band-edge F={f}" for f in DESTINATIONS)

@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.household_bench import QUICK_RUN  # noqa: E402
 from bench.tax_bench import render_tax, run_tax, tax_case  # noqa: E402
 
 
@@ -23,7 +24,7 @@ def test_tax_cases_are_seeded_with_lots_on_the_taxable_account() -> None:
 
 
 def test_tax_bench_runs_and_reports() -> None:
-    result = run_tax(1, 1.0, cases=(("1 x 12", 1, 12),))
+    result = run_tax(QUICK_RUN, cases=(("1 x 12", 1, 12),))
     (row,) = result.rows
     # Least-tax lots never owe more than FIFO on the same sales.
     assert row.least_tax[0] <= row.fifo_tax[0] + 1e-9
