@@ -33,3 +33,11 @@ def half_and_half(
         cash=Decimal(cash),
         options=Options(**options),
     )
+
+
+def user_model(
+    id: str, weights: dict[str, float], *assets: dict[str, Any], label: str | None = None
+) -> dict[str, Any]:
+    """One model as the user's models file holds it (fixture `user_models`): its
+    weights and the assets it declares; the label is the id unless given."""
+    return {"id": id, "label": label or id, "weights": weights, "assets": list(assets)}

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from demo_data import user_model
 
 from rebalancer_tui.cli import main
 from rebalancer_tui.data import load_catalog
@@ -153,14 +154,25 @@ def test_readable_tables_without_json(capsys: pytest.CaptureFixture[str]) -> Non
     assert "Holdings after" in text and "fallback 2026-02-04" in text
 
 
-BAD_INPUTS = {
+# A file the flag reads (its text; None: no such file) and words of the one-line error.
+BAD_FILES: dict[str, tuple[str, str | None, str]] = {
+    "malformed csv": ("--holdings", "symbol;shares\nESGV;3\n", "header"),
+    "negative shares": ("--holdings", "symbol,shares\nESGV,-3\n", "shares: must not be negative"),
+    "weights not summing to 1": ("--targets", "symbol,weight\nESGV,0.5\nBND,0.4\n", "sum"),
+    "unknown symbol without price": (
+        "--targets",
+        "symbol,weight\nESGV,0.5\nZZZ,0.5\n",
+        "no price for ZZZ",
+    ),
+    "held symbol without price": (
+        "--holdings",
+        "symbol,shares\nESGV,1\nQQQ,4\n",
+        "no price for held QQQ",
+    ),
+    "missing file": ("--holdings", None, "not found"),
+}
+BAD_FLAGS = {
     "unknown fund": (["--fund", "nope"], "unknown fund"),
-    "malformed csv": (["--holdings", "{dir}/semi.csv"], "header"),
-    "negative shares": (["--holdings", "{dir}/neg.csv"], "shares: must not be negative"),
-    "weights not summing to 1": (["--targets", "{dir}/sum.csv"], "sum"),
-    "unknown symbol without price": (["--targets", "{dir}/unknown.csv"], "no price for ZZZ"),
-    "held symbol without price": (["--holdings", "{dir}/held.csv"], "no price for held QQQ"),
-    "missing file": (["--holdings", "{dir}/nope.csv"], "not found"),
     "non-numeric cash": (["--cash", "lots"], "--cash"),
     "negative reserve": (["--reserve", "-5"], "--reserve"),
     "reserve above value": (["--reserve", "99999999"], "reserve"),
@@ -169,23 +181,19 @@ BAD_INPUTS = {
 }
 
 
-@pytest.fixture
-def bad_files(tmp_path: Path) -> Path:
-    write(tmp_path / "semi.csv", "symbol;shares\nESGV;3\n")
-    write(tmp_path / "neg.csv", "symbol,shares\nESGV,-3\n")
-    write(tmp_path / "sum.csv", "symbol,weight\nESGV,0.5\nBND,0.4\n")
-    write(tmp_path / "unknown.csv", "symbol,weight\nESGV,0.5\nZZZ,0.5\n")
-    write(tmp_path / "held.csv", "symbol,shares\nESGV,1\nQQQ,4\n")
-    return tmp_path
-
-
-@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+@pytest.mark.parametrize("case", [*sorted(BAD_FILES), *sorted(BAD_FLAGS)])
 def test_bad_input_exits_2_with_one_line(
-    case: str, bad_files: Path, capsys: pytest.CaptureFixture[str]
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args, expected = BAD_INPUTS[case]
-    args = [a.format(dir=bad_files) for a in args]
-    before = sorted(p.name for p in bad_files.iterdir())
+    if case in BAD_FILES:
+        flag, text, expected = BAD_FILES[case]
+        path = tmp_path / "input.csv"
+        if text is not None:
+            write(path, text)
+        args = [flag, str(path)]
+    else:
+        args, expected = BAD_FLAGS[case]
+    before = sorted(p.name for p in tmp_path.iterdir())
     assert main(["plan", "--offline", "--json", *args]) == 2
     captured = capsys.readouterr()
     assert captured.out == "", "nothing is written to stdout"
@@ -193,7 +201,7 @@ def test_bad_input_exits_2_with_one_line(
     assert len(lines) == 1, captured.err
     assert expected in lines[0]
     assert "Traceback" not in captured.err
-    assert sorted(p.name for p in bad_files.iterdir()) == before, "no file written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before, "no file written"
 
 
 def test_console_script_exit_code_and_no_traceback(tmp_path: Path) -> None:
@@ -213,18 +221,8 @@ def test_own_models_from_the_models_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], user_models: Callable[..., Path]
 ) -> None:
     user_models(
-        {
-            "id": "my-mix",
-            "label": "My mix",
-            "weights": {"ESGV": 0.6, "VXUS": 0.4},
-            "assets": [{"symbol": "VXUS", "price": 62.10}],
-        },
-        {
-            "id": "by-id",
-            "label": "By id",
-            "weights": {"BND": 0.5, "NEWF": 0.5},
-            "assets": [{"symbol": "NEWF", "id": 424242}],
-        },
+        user_model("my-mix", {"ESGV": 0.6, "VXUS": 0.4}, {"symbol": "VXUS", "price": 62.10}),
+        user_model("by-id", {"BND": 0.5, "NEWF": 0.5}, {"symbol": "NEWF", "id": 424242}),
     )
     out = run_json(capsys, "--fund", "my-mix", "--strategy", "simple")
     assert out["prices"]["VXUS"] == {"price": 62.1, "source": "fallback", "date": None}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_data import user_model
 
 from rebalancer_tui.cli import main
 from rebalancer_tui.data import load_catalog
@@ -89,14 +90,8 @@ def test_account_lock_and_band_edge_destination(
 def test_lot_from_the_user_models_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], user_models: Callable[..., Path]
 ) -> None:
-    user_models(
-        {
-            "id": "lots",
-            "label": "Lots",
-            "weights": {"ESGV": 0.5, "BIGL": 0.5},
-            "assets": [{"symbol": "BIGL", "price": 3.10, "lot": 100}],
-        }
-    )
+    bigl = {"symbol": "BIGL", "price": 3.10, "lot": 100}
+    user_models(user_model("lots", {"ESGV": 0.5, "BIGL": 0.5}, bigl))
     h = tmp_path / "h.csv"
     h.write_text("symbol,shares\nESGV,20\n", encoding="utf-8")
     out = run_json(capsys, "--fund", "lots", "--holdings", str(h), "--strategy", "tracking-error")
