@@ -372,18 +372,25 @@ def test_unknown_format_names_the_known_ones() -> None:
         assert label in msg
 
 
+# A fixture, its format's label and columns it cannot do without (each removed in turn).
+NEEDED_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "schwab_positions_2026-11.csv": (
+        "Charles Schwab positions", ("Price", "Qty (Quantity)", "Mkt Val (Market Value)")
+    ),
+    "fidelity_positions_2026-11.csv": ("Fidelity positions", ("Quantity", "Current Value")),
+    "vanguard_ofxdownload_2026-11.csv": ("Vanguard ofxdownload", ("Share Price", "Shares")),
+    "ibkr_flex_positions_untagged_2026-11.csv": (
+        "Interactive Brokers Flex", ("MarkPrice", "Quantity")
+    ),
+}  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("name", "column", "label"),
     [
-        ("schwab_positions_2026-11.csv", "Price", "Charles Schwab positions"),
-        ("schwab_positions_2026-11.csv", "Qty (Quantity)", "Charles Schwab positions"),
-        ("schwab_positions_2026-11.csv", "Mkt Val (Market Value)", "Charles Schwab positions"),
-        ("fidelity_positions_2026-11.csv", "Quantity", "Fidelity positions"),
-        ("fidelity_positions_2026-11.csv", "Current Value", "Fidelity positions"),
-        ("vanguard_ofxdownload_2026-11.csv", "Share Price", "Vanguard ofxdownload"),
-        ("vanguard_ofxdownload_2026-11.csv", "Shares", "Vanguard ofxdownload"),
-        ("ibkr_flex_positions_untagged_2026-11.csv", "MarkPrice", "Interactive Brokers Flex"),
-        ("ibkr_flex_positions_untagged_2026-11.csv", "Quantity", "Interactive Brokers Flex"),
+        (name, column, label)
+        for name, (label, columns) in NEEDED_COLUMNS.items()
+        for column in columns
     ],
 )
 def test_missing_column_names_format_and_column(name: str, column: str, label: str) -> None:

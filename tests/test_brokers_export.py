@@ -151,14 +151,17 @@ def test_writers_are_atomic_files_read_back(tmp_path: Path) -> None:
         export_orders(tmp_path, ROWS, "csv")
 
 
+_ORDERS_HEADER = "account,action,symbol,shares,price,amount\n"
+
+
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
         ("", "empty file"),
         ("symbol,shares\nVTI,1\n", "line 1: expected the header"),
-        ("account,action,symbol,shares,price,amount\nira,HOLD,VTI,1,1,1\n", "line 2: action"),
-        ("account,action,symbol,shares,price,amount\nira,BUY,VTI,1.5,1,1\n", "line 2: shares"),
-        ("account,action,symbol,shares,price,amount\nira,BUY,VTI,1\n", "line 2: expected 6"),
+        (_ORDERS_HEADER + "ira,HOLD,VTI,1,1,1\n", "line 2: action"),
+        (_ORDERS_HEADER + "ira,BUY,VTI,1.5,1,1\n", "line 2: shares"),
+        (_ORDERS_HEADER + "ira,BUY,VTI,1\n", "line 2: expected 6"),
     ],
 )
 def test_parse_orders_csv_refusals(text: str, needle: str) -> None:

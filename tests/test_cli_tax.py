@@ -341,26 +341,26 @@ def test_lots_of_a_tax_deferred_account_exit_2(
     ]
 
 
-@pytest.mark.parametrize(
-    ("flag", "value", "needle"),
-    [
-        ("--st-rate", "1.5", "argument --st-rate: tax rate:"),
-        ("--lt-rate", "-0.1", "argument --lt-rate: tax rate:"),
-        ("--long-term-days", "36.5", "argument --long-term-days: long-term days:"),
-        ("--as-of", "1/12/2026", "argument --as-of: date: must be a date YYYY-MM-DD"),
-        ("--tax-weight", "nan", "argument --tax-weight: tax weight:"),
-        ("--max-gains", "1e3", "argument --max-gains: gains cap:"),
-        ("--wash-sale-days", "-30", "argument --wash-sale-days: wash-sale days:"),
-    ],
-)
-def test_bad_tax_flags_exit_2(
-    capsys: pytest.CaptureFixture[str], flag: str, value: str, needle: str
-) -> None:
+# A bad value per tax flag, and the words after "argument FLAG: " in the one-line error.
+BAD_TAX_FLAGS = {
+    "--st-rate": ("1.5", "tax rate:"),
+    "--lt-rate": ("-0.1", "tax rate:"),
+    "--long-term-days": ("36.5", "long-term days:"),
+    "--as-of": ("1/12/2026", "date: must be a date YYYY-MM-DD"),
+    "--tax-weight": ("nan", "tax weight:"),
+    "--max-gains": ("1e3", "gains cap:"),
+    "--wash-sale-days": ("-30", "wash-sale days:"),
+}
+
+
+@pytest.mark.parametrize("flag", BAD_TAX_FLAGS)
+def test_bad_tax_flags_exit_2(capsys: pytest.CaptureFixture[str], flag: str) -> None:
+    value, words = BAD_TAX_FLAGS[flag]
     rc = main(["plan", "--offline", flag, value])
     captured = capsys.readouterr()
     assert rc == 2 and captured.out == ""
     (line,) = captured.err.splitlines()
-    assert needle in line, line
+    assert f"argument {flag}: {words}" in line, line
 
 
 def test_a_lot_after_as_of_from_the_portfolio_exit_2(
