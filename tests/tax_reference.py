@@ -219,16 +219,8 @@ def _sale_symbols(
     ]
 
 
-def least_tax_choice(
-    lots: tuple[RefLot, ...],
-    n: int,
-    symbol: str,
-    price: Decimal,
-    accounts: list[RefAccount],
-    rules: RefRules,
-) -> Decimal | None:
-    """The least tax of selling n shares from these lots (None: not allowed)."""
-    choices = lot_choices(lots, n, symbol, price, accounts, rules)
+def least_tax(choices: list[RefChoice]) -> Decimal | None:
+    """The least tax among a sale's lot choices (None: no choice is allowed)."""
     return min((c.tax for c in choices), default=None)
 
 

@@ -4,9 +4,11 @@ of every strategy's plan, and bad lots refused with one clear line."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,7 @@ from tax_reference import (
     RefLot,
     RefRules,
     best_taxed,
-    least_tax_choice,
+    least_tax,
     least_tax_for,
     lot_choices,
     plan_count,
@@ -87,16 +89,7 @@ def _case(rng: random.Random, most: int = 3) -> tuple[Household, list[RefAccount
         no_short_term_gains=rng.random() < 0.3,
         wash_sale_days=rng.choice([0, 0, 30]),
     )
-    options = Options(
-        st_rate=rules.st_rate,
-        lt_rate=rules.lt_rate,
-        as_of=AS_OF,
-        tax_weight=rules.tax_weight,
-        max_gains=rules.max_gains,
-        no_short_term_gains=rules.no_short_term_gains,
-        wash_sale_days=rules.wash_sale_days,
-        time_limit=20,
-    )
+    options = Options(**dataclasses.asdict(rules), time_limit=20)  # the same rules, every field
     hh = Household(accounts=tuple(accounts), prices=prices, targets=targets, options=options)
     return hh, refs, rules
 
@@ -148,7 +141,7 @@ def test_choose_lots_is_the_least_tax_sale_for_every_pair() -> None:
             for s, lots in ref.lots.items():
                 total = sum(lot.shares for lot in lots)
                 for n in range(1, total + 1):
-                    best = least_tax_choice(lots, n, s, hh.prices[s], refs, rules)
+                    best = least_tax(lot_choices(lots, n, s, hh.prices[s], refs, rules))
                     if best is None:
                         with pytest.raises(ValueError, match="more shares than its lots allow"):
                             choose_lots(hh, ref.name, s, n)
@@ -334,16 +327,23 @@ def test_a_gains_cap_changes_the_plan_and_holds() -> None:
     assert simple.final_shares == capped.final_shares
 
 
-def test_simple_falls_back_when_it_would_buy_a_symbol_it_sells_at_a_loss() -> None:
-    lots = (TaxLot(symbol="A", shares=10, cost=D(90), date=dt.date(2020, 1, 1)),)
-    taxable = Account(name="t", holdings={"A": 10}, lots=lots)
-    ira = Account(name="ira", kind="tax-deferred", cash=D(1000))
-    hh = Household(
+def _taxable_and_ira(cost: int, cash: tuple[int, int], **household: Any) -> Household:
+    """Taxable `t` holding 10 A (one long-term lot at `cost`) and tax-deferred `ira`,
+    with these cash amounts; A and B at $50, half each; rates 35 % and 15 %."""
+    lots = (TaxLot(symbol="A", shares=10, cost=D(cost), date=dt.date(2020, 1, 1)),)
+    taxable = Account(name="t", holdings={"A": 10}, lots=lots, cash=D(cash[0]))
+    ira = Account(name="ira", kind="tax-deferred", cash=D(cash[1]))
+    return Household(
         accounts=(taxable, ira),
         prices={"A": D(50), "B": D(50)},
         targets={"A": D("0.5"), "B": D("0.5")},
-        options=Options(as_of=AS_OF, st_rate=D("0.35"), lt_rate=D("0.15"), wash_sale_days=30),
+        options=Options(as_of=AS_OF, st_rate=D("0.35"), lt_rate=D("0.15")),
+        **household,
     )
+
+
+def test_simple_falls_back_when_it_would_buy_a_symbol_it_sells_at_a_loss() -> None:
+    hh = _taxable_and_ira(cost=90, cash=(0, 1000)).with_options(wash_sale_days=30)
     plan = solve_household(hh, "simple")
     assert plan.kind is StatusKind.FALLBACK
     assert plan.message.startswith("simple: sells A at a loss and buys it in account ira")
@@ -354,15 +354,7 @@ def test_simple_falls_back_when_it_would_buy_a_symbol_it_sells_at_a_loss() -> No
 def test_the_wash_sale_guard_keeps_a_loss_harvest_from_buying_back() -> None:
     """Selling the taxable account's losing A and buying it in the IRA saves
     $60 of tax at no deviation; with the guard on, the plan keeps A instead."""
-    lots = (TaxLot(symbol="A", shares=10, cost=D(90), date=dt.date(2020, 1, 1)),)
-    taxable = Account(name="t", holdings={"A": 10}, lots=lots)
-    ira = Account(name="ira", kind="tax-deferred", cash=D(1000))
-    hh = Household(
-        accounts=(taxable, ira),
-        prices={"A": D(50), "B": D(50)},
-        targets={"A": D("0.5"), "B": D("0.5")},
-        options=Options(as_of=AS_OF, st_rate=D("0.35"), lt_rate=D("0.15")),
-    )
+    hh = _taxable_and_ira(cost=90, cash=(0, 1000))
     free = solve_household(hh, "tracking-error")
     assert free.kind is StatusKind.OPTIMAL
     assert (free.metrics.deviation, free.metrics.tax) == (0, -60)
@@ -378,16 +370,7 @@ def test_the_wash_sale_guard_keeps_a_loss_harvest_from_buying_back() -> None:
 def test_asset_location_breaks_the_last_tie() -> None:
     """New cash in both accounts buys 5 A and 15 B; which account buys what
     ties on deviation, tax and turnover: B goes to the IRA, as preferred."""
-    lots = (TaxLot(symbol="A", shares=10, cost=D(40), date=dt.date(2020, 1, 1)),)
-    taxable = Account(name="t", holdings={"A": 10}, lots=lots, cash=D(500))
-    ira = Account(name="ira", kind="tax-deferred", cash=D(500))
-    hh = Household(
-        accounts=(taxable, ira),
-        prices={"A": D(50), "B": D(50)},
-        targets={"A": D("0.5"), "B": D("0.5")},
-        options=Options(as_of=AS_OF, st_rate=D("0.35"), lt_rate=D("0.15")),
-        location={"B": frozenset({"tax-deferred"})},
-    )
+    hh = _taxable_and_ira(cost=40, cash=(500, 500), location={"B": frozenset({"tax-deferred"})})
     plan = solve_household(hh, "tracking-error")
     assert plan.kind is StatusKind.OPTIMAL
     assert plan.metrics.deviation == 0 and plan.metrics.tax == 0
