@@ -6,7 +6,9 @@ The catalog is loaded once here so every test module compares with the same figu
 
 from __future__ import annotations
 
+import tomllib
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from rebalancer_tui.data import load_catalog
@@ -41,3 +43,10 @@ def user_model(
     """One model as the user's models file holds it (fixture `user_models`): its
     weights and the assets it declares; the label is the id unless given."""
     return {"id": id, "label": label or id, "weights": weights, "assets": list(assets)}
+
+
+def broker_fixtures() -> dict[str, dict[str, Any]]:
+    """What each broker fixture holds, per file name, as written by hand in
+    tests/data/broker_fixtures.toml (its header says what each key means)."""
+    path = Path(__file__).parent / "data" / "broker_fixtures.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))

@@ -1,6 +1,6 @@
 """Broker position files in (SPEC §10): each dated fixture read field by field
-against values written here by hand from the fixture's rows, every quirk,
-and every refusal with its line."""
+against values written by hand from the fixture's rows
+(tests/data/broker_fixtures.toml), every quirk, and every refusal with its line."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from demo_data import broker_fixtures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,41 +44,38 @@ def read_as(name: str, fmt: str, as_of: date | None) -> BrokerPositions:
     return p
 
 
+# -- every fixture, field by field ---------------------------------------------------
+
+EXPECTED = broker_fixtures()
+
+
+def _as_read(key: str, value: Any) -> Any:
+    """An account's field as tests/data/broker_fixtures.toml writes it, as the reader gives it."""
+    if key in ("fractions", "prices"):
+        return {s: D(v) for s, v in value.items()}
+    if key == "lots":
+        return [BrokerLot(s, n, D(cost), when) for s, n, cost, when in value]
+    return D(value) if key == "cash" else value
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_fixture_read_field_by_field(name: str) -> None:
+    want = EXPECTED[name]
+    p = read_as(name, want["format"], want.get("as_of"))
+    assert [a.account for a in p.accounts] == [a["account"] for a in want["accounts"]]
+    for acct, fields in zip(p.accounts, want["accounts"], strict=True):
+        for key, value in fields.items():
+            assert getattr(acct, key) == _as_read(key, value), (acct.account, key)
+    assert p.skipped == [Skipped(line, why) for line, why in want["skipped"]]
+    if "skipped_summary" in want:
+        assert p.skipped_summary() == want["skipped_summary"]
+
+
+def test_every_fixture_is_described() -> None:
+    assert {p.name for p in FIXTURES.glob("*.csv")} == set(EXPECTED)
+
+
 # -- Charles Schwab -----------------------------------------------------------
-
-
-def test_schwab_all_accounts_2026_11() -> None:
-    p = read_as("schwab_positions_2026-11.csv", "schwab", date(2026, 11, 27))
-    assert [a.account for a in p.accounts] == ["individual-123", "roth-contributory-ira-456"]
-    ind, roth = p.accounts
-    assert ind.label == "Individual ...123"
-    assert ind.cash == D("2345.67")
-    assert ind.holdings == {"ESGV": 1210, "VSGX": 300, "SWTSX": 150}
-    assert ind.fractions == {"SWTSX": D("0.375")}
-    assert ind.prices == {"ESGV": D("98.76"), "VSGX": D("61.25"), "SWTSX": D("10.50")}
-    assert ind.lots == []
-    assert roth.label == "Roth Contributory IRA ...456"
-    assert roth.cash == D("512.00")
-    assert roth.holdings == {"BND": 85, "BRK.B": 10}
-    assert roth.prices == {"BND": D("72.40"), "BRK.B": D("455.10")}
-    assert p.skipped == [
-        Skipped(8, "unknown instrument type (option)"),
-        Skipped(10, "account total"),
-        Skipped(17, "account total"),
-    ]
-    assert p.skipped_summary() == (
-        "skipped 3 rows: 1 unknown instrument type (option), 2 account total"
-    )
-
-
-def test_schwab_older_headers_2021_09() -> None:
-    p = read_as("schwab_positions_2021-09.csv", "schwab", date(2021, 9, 26))
-    (acct,) = p.accounts
-    assert (acct.account, acct.label) == ("individual-1234", "Individual XXXX-1234")
-    assert acct.cash == D("42.82")
-    assert acct.holdings == {"SCHB": 961}
-    assert acct.prices == {"SCHB": D("117.42")}
-    assert p.skipped == [Skipped(7, "account total")]
 
 
 def test_schwab_one_account_file_takes_the_account_from_the_banner() -> None:
@@ -114,39 +113,6 @@ def test_schwab_money_fund_row_is_cash_and_columns_in_any_order() -> None:
     assert (acct.account, acct.cash, acct.holdings) == ("joint-999", D("1010.00"), {"VTI": 2})
 
 
-# -- Fidelity ------------------------------------------------------------------
-
-
-def test_fidelity_positions_2026_11() -> None:
-    p = read_as("fidelity_positions_2026-11.csv", "fidelity", date(2026, 11, 27))
-    assert [a.account for a in p.accounts] == ["Z12345678", "Y87654321"]
-    ind, roth = p.accounts
-    assert ind.label == "Individual Z12345678"
-    assert ind.cash == D("3210.55")
-    # ESGV is listed twice (Cash and Margin types): 400 + 25.
-    assert ind.holdings == {"ESGV": 425, "FXAIX": 12}
-    assert ind.fractions == {"FXAIX": D("0.345")}
-    assert ind.prices == {"ESGV": D("98.76"), "FXAIX": D("215.40")}
-    assert roth.cash == D("150.25")
-    assert roth.holdings == {"VSGX": 120}
-    assert roth.prices == {"VSGX": D("61.25")}
-    assert p.skipped == [
-        Skipped(6, "unknown instrument type (option)"),
-        Skipped(7, "unknown instrument type (bond or CD)"),
-        Skipped(8, "pending activity"),
-    ]
-
-
-def test_fidelity_older_headers_2021_07() -> None:
-    p = read_as("fidelity_positions_2021-07.csv", "fidelity", date(2021, 7, 30))
-    (acct,) = p.accounts
-    assert acct.account == "X11122233"
-    # CORE** is the core money position: cash by its Current Value.
-    assert acct.cash == D("500.00")
-    assert acct.holdings == {"VTI": 50}
-    assert p.skipped == []
-
-
 # -- Vanguard --------------------------------------------------------------------
 
 
@@ -163,58 +129,7 @@ def test_vanguard_fund_without_symbol_and_money_market_by_name() -> None:
     assert p.skipped == [Skipped(2, "unknown instrument type (no symbol)")]
 
 
-def test_vanguard_ofxdownload_2026_11() -> None:
-    p = read_as("vanguard_ofxdownload_2026-11.csv", "vanguard", None)
-    assert [a.account for a in p.accounts] == ["12345678", "87654321"]
-    a, b = p.accounts
-    # VMFXX is the settlement fund: cash. The transactions block (a VMFXX
-    # sweep of -980) changes nothing.
-    assert a.cash == D("1520.33")
-    assert a.holdings == {"ESGV": 200, "VTSAX": 45}
-    assert a.fractions == {"VTSAX": D("0.678")}
-    assert a.prices == {"ESGV": D("98.76"), "VTSAX": D("142.10")}
-    assert b.cash == D("80.00")
-    assert b.holdings == {"BND": 60}
-    assert p.skipped == [Skipped(7, "unknown instrument type (bond or CD)")]
-
-
 # -- Interactive Brokers ------------------------------------------------------------
-
-
-def test_ibkr_flex_tagged_with_lots_and_cash_report() -> None:
-    p = read_as("ibkr_flex_positions_2026-11.csv", "ibkr", date(2026, 11, 27))
-    assert [a.account for a in p.accounts] == ["U1234567", "U7654321"]
-    u1, u2 = p.accounts
-    # The USD cash; EUR cash would need an exchange, and BASE_SUMMARY is a total.
-    assert u1.cash == D("1120.1")
-    assert u1.holdings == {"ESGV": 30, "BRK.B": 4}
-    assert u1.fractions == {"BRK.B": D("0.5")}
-    assert u1.prices == {"ESGV": D("98.76"), "BRK.B": D("455.1")}
-    assert u1.lots == [
-        BrokerLot("ESGV", 20, D("85"), date(2024, 3, 1)),
-        BrokerLot("ESGV", 10, D("101.5"), date(2026, 8, 15)),
-        # 3 + 1.5 shares: the half share left out comes off the newest lot.
-        BrokerLot("BRK.B", 3, D("300"), date(2023, 1, 5)),
-        BrokerLot("BRK.B", 1, D("410.2"), date(2025, 10, 10)),
-    ]
-    assert (u2.label, u2.cash, u2.holdings) == ("Roth U7654321", D("250"), {"BND": 50})
-    assert u2.lots == [BrokerLot("BND", 50, D("70"), date(2025, 1, 2))]
-    assert p.skipped == [
-        Skipped(11, "unknown instrument type (option)"),
-        Skipped(12, "not in US dollars (EUR)"),
-        Skipped(16, "account total"),
-        Skipped(17, "not in US dollars (EUR)"),
-    ]
-
-
-def test_ibkr_flex_without_tags() -> None:
-    p = read_as("ibkr_flex_positions_untagged_2026-11.csv", "ibkr", date(2026, 11, 27))
-    (acct,) = p.accounts
-    assert (acct.account, acct.cash) == ("U2223334", D(0))
-    assert acct.holdings == {"VTI": 40, "BND": 12}
-    assert acct.prices == {"VTI": D("281.5"), "BND": D("72.4")}
-    assert acct.lots == []
-    assert p.skipped == [Skipped(4, "unknown instrument type (future)")]
 
 
 _FLEX = "ClientAccountID,Symbol,Quantity,MarkPrice,CostBasisPrice,OpenDateTime,LevelOfDetail\n"

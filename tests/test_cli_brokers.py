@@ -10,70 +10,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_data import broker_fixtures
 
 from rebalancer_tui.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "brokers"
 
-# Written by hand from the fixture files (not from the readers): per file, its
-# accounts {name: (cash, holdings)}, the rows skipped, the symbols priced by
-# the file (the catalog does not know them) and the file's date.
-EXPECTED: dict[str, dict[str, Any]] = {
-    "schwab_positions_2026-11.csv": {
-        "accounts": {
-            "individual-123": ("2345.67", {"ESGV": 1210, "VSGX": 300, "SWTSX": 150}),
-            "roth-contributory-ira-456": ("512.00", {"BND": 85, "BRK.B": 10}),
-        },
-        "skipped": 3,  # the option and two Account Total rows
-        "file_prices": {"VSGX": "61.25", "SWTSX": "10.50", "BRK.B": "455.10"},
-        "date": "2026-11-27",
-    },
-    "schwab_positions_2021-09.csv": {
-        "accounts": {"individual-1234": ("42.82", {"SCHB": 961})},
-        "skipped": 1,
-        "file_prices": {"SCHB": "117.42"},
-        "date": "2021-09-26",
-    },
-    "fidelity_positions_2026-11.csv": {
-        "accounts": {
-            "Z12345678": ("3210.55", {"ESGV": 425, "FXAIX": 12}),
-            "Y87654321": ("150.25", {"VSGX": 120}),
-        },
-        "skipped": 3,  # option, bond, Pending Activity
-        "file_prices": {"FXAIX": "215.40", "VSGX": "61.25"},
-        "date": "2026-11-27",
-    },
-    "fidelity_positions_2021-07.csv": {
-        "accounts": {"X11122233": ("500", {"VTI": 50})},
-        "skipped": 0,
-        "file_prices": {"VTI": "226.10"},
-        "date": "2021-07-30",
-    },
-    "vanguard_ofxdownload_2026-11.csv": {
-        "accounts": {
-            "12345678": ("1520.33", {"ESGV": 200, "VTSAX": 45}),
-            "87654321": ("80", {"BND": 60}),
-        },
-        "skipped": 1,  # the Treasury bill
-        "file_prices": {"VTSAX": "142.10"},
-        "date": None,  # an ofxdownload file carries no date of its positions
-    },
-    "ibkr_flex_positions_2026-11.csv": {
-        "accounts": {
-            "U1234567": ("1120.1", {"ESGV": 30, "BRK.B": 4}),
-            "U7654321": ("250", {"BND": 50}),
-        },
-        "skipped": 4,  # option, EUR stock, EUR cash, BASE_SUMMARY cash
-        "file_prices": {"BRK.B": "455.1"},
-        "date": "2026-11-27",
-    },
-    "ibkr_flex_positions_untagged_2026-11.csv": {
-        "accounts": {"U2223334": ("0", {"VTI": 40, "BND": 12})},
-        "skipped": 1,  # the future
-        "file_prices": {"VTI": "281.5"},
-        "date": "2026-11-27",
-    },
-}
+
+def _expected() -> dict[str, dict[str, Any]]:
+    """Per fixture file (tests/data/broker_fixtures.toml): its accounts {name: (cash,
+    holdings)}, the rows skipped, the symbols priced by the file (the catalog does
+    not know them) and the file's date."""
+    return {
+        name: {
+            "accounts": {a["account"]: (a["cash"], a["holdings"]) for a in want["accounts"]},
+            "skipped": len(want["skipped"]),
+            "file_prices": want["file_prices"],
+            "date": want["as_of"].isoformat() if "as_of" in want else None,
+        }
+        for name, want in broker_fixtures().items()
+    }
+
+
+EXPECTED = _expected()
 
 
 def plan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
