@@ -100,6 +100,20 @@ def _date(raw: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+# The plan's tax options that take a value: flag, type, metavar, help.
+_TAX_OPTIONS: tuple[tuple[str, Callable[[str], object], str, str], ...] = (
+    ("--st-rate", _number(rules.TAX_RATE), "RATE", "short-term gains tax rate, e.g. 0.37"),
+    ("--lt-rate", _number(rules.TAX_RATE), "RATE", "long-term gains tax rate, e.g. 0.15"),
+    ("--long-term-days", _whole(rules.LONG_TERM_DAYS), "DAYS",
+     "days a lot is held to be long-term (default 365)"),
+    ("--as-of", _date, "DATE", "the plan's day YYYY-MM-DD, for the lots' terms (default today)"),
+    ("--tax-weight", _number(rules.TAX_WEIGHT), "WEIGHT",
+     "tracking-error minimises deviation + WEIGHT x tax (default 1)"),
+    ("--max-gains", _number(rules.MAX_GAINS), "DOLLARS",
+     "cap on the net gains realised (short + long, all taxable accounts)"),
+)  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -196,42 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="L.csv",
         help="CSV [account,]symbol,shares,cost,date: the tax lots of taxable accounts",
     )
-    tax.add_argument(
-        "--st-rate",
-        type=_number(rules.TAX_RATE),
-        metavar="RATE",
-        help="short-term gains tax rate, e.g. 0.37",
-    )
-    tax.add_argument(
-        "--lt-rate",
-        type=_number(rules.TAX_RATE),
-        metavar="RATE",
-        help="long-term gains tax rate, e.g. 0.15",
-    )
-    tax.add_argument(
-        "--long-term-days",
-        type=_whole(rules.LONG_TERM_DAYS),
-        metavar="DAYS",
-        help="days a lot is held to be long-term (default 365)",
-    )
-    tax.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="DATE",
-        help="the plan's day YYYY-MM-DD, for the lots' terms (default today)",
-    )
-    tax.add_argument(
-        "--tax-weight",
-        type=_number(rules.TAX_WEIGHT),
-        metavar="WEIGHT",
-        help="tracking-error minimises deviation + WEIGHT x tax (default 1)",
-    )
-    tax.add_argument(
-        "--max-gains",
-        type=_number(rules.MAX_GAINS),
-        metavar="DOLLARS",
-        help="cap on the net gains realised (short + long, all taxable accounts)",
-    )
+    for flag, kind, metavar, text in _TAX_OPTIONS:
+        tax.add_argument(flag, type=kind, metavar=metavar, help=text)
     tax.add_argument(
         "--no-short-term-gains",
         action="store_true",

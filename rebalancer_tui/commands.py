@@ -9,18 +9,47 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
 from textual.events import Click
 from textual.widgets import Button, Input
 
 from rebalancer_tui.engine.strategies import LABELS, STRATEGIES
-from rebalancer_tui.messages import COMPARE
+from rebalancer_tui.keys import MAIN_KEYS
 
 if TYPE_CHECKING:
     from rebalancer_tui.app import RebalancerApp
 
 Command = tuple[str, str, Callable[[], object]]
+
+# The main screen's keys in the palette, by binding id (keys.py): each
+# command's name and help; the action and the key shown come from the binding.
+PALETTE: dict[str, tuple[str, str]] = {
+    "strategy.compare": ("Compare all strategies", "Every strategy side by side"),
+    "portfolio.edit": ("Edit holdings", "Share counts; add or remove symbols"),
+    "portfolio.inputs": ("Inputs: cash, reserve, bands, costs, buy-only, order rules, taxes",
+                         "Minimum order, lots, band-edge destination, tax rates and rules; "
+                         "validated as you type"),
+    "portfolio.tax_lots": ("Tax lots", "The highlighted holding's lots: date, shares, unit "
+                           "cost, gain and term; add, edit, delete"),
+    "portfolio.lock": ("Lock or unlock holding", "The highlighted holding is never traded"),
+    "portfolio.override": ("Price override", "Type a price for any symbol"),
+    "portfolio.contribution": ("Add the suggested contribution",
+                               "Buy-only: the cash that brings every ETF within its band"),
+    "file.save": ("Save portfolio as", "Holdings, cash, options and model as JSON"),
+    "file.open": ("Open portfolio", "Load a portfolio JSON file"),
+    "portfolio.undo": ("Undo", "Take back the last change to holdings, cash or options"),
+    "file.import": ("Import holdings", "A broker positions file (Schwab, Fidelity, Vanguard, "
+                    "IBKR) or a CSV [account,]symbol,shares"),
+    "orders.export": ("Export orders to CSV", "The shown plan's orders per account"),
+    "orders.export_ibkr": ("Export IBKR basket", "The shown plan's orders for TWS BasketTrader"),
+    "portfolio.accounts": ("Accounts", "Add, rename, remove accounts; kind, cash, reserve, "
+                           "buy menu"),
+    "portfolio.location": ("Asset location", "Which account kinds each symbol prefers"),
+    "regenerate": ("Regenerate demo portfolio", "New seeded demo holdings"),
+    "prices.reload": ("Reload live prices", "Fetch prices from the API again"),
+}  # fmt: skip
 
 
 class RebalancerCommands(Provider):
@@ -35,52 +64,16 @@ class RebalancerCommands(Provider):
             )
             for s in STRATEGIES
         ]
-        commands.append(
-            (
-                "Compare all strategies",
-                "Every strategy side by side",
-                partial(main.action_strategy, COMPARE),
-            )
-        )
+        keys = {b.id: b for b in MAIN_KEYS if isinstance(b, Binding)}
+        for ident, (name, help_text) in PALETTE.items():
+            b = keys[ident]
+            shown = f"{help_text} ({b.key_display or b.key})"
+            commands.append((name, shown, partial(main.run_action, b.action)))
         commands += [
             (f"Fund: {m.label}", f"Rebalance to {m.label}", partial(main.choose_fund, m.id))
             for m in main.workspace.models
         ]
-        commands += [
-            ("Edit holdings", "Share counts; add or remove symbols (e)",
-             main.action_edit_holdings),
-            ("Inputs: cash, reserve, bands, costs, buy-only, order rules, taxes",
-             "Minimum order, lots, band-edge destination, tax rates and rules; validated "
-             "as you type (i)",
-             main.action_inputs),
-            ("Tax lots", "The highlighted holding's lots: date, shares, unit cost, gain and "
-             "term; add, edit, delete (T)", main.action_tax_lots),
-            ("Lock or unlock holding", "The highlighted holding is never traded (l)",
-             main.action_toggle_lock),
-            ("Price override", "Type a price for any symbol (o)",
-             partial(main.action_edit_holdings, True)),
-            ("Add the suggested contribution", "Buy-only: the cash that brings every ETF "
-             "within its band (a)", main.action_apply_contribution),
-            ("Save portfolio as", "Holdings, cash, options and model as JSON (ctrl+s)",
-             partial(main.action_file, "save")),
-            ("Open portfolio", "Load a portfolio JSON file (ctrl+o)",
-             partial(main.action_file, "open")),
-            ("Undo", "Take back the last change to holdings, cash or options (ctrl+z)",
-             main.action_undo),
-            ("Import holdings", "A broker positions file (Schwab, Fidelity, Vanguard, IBKR) "
-             "or a CSV [account,]symbol,shares (I)", partial(main.action_file, "import")),
-            ("Export orders to CSV", "The shown plan's orders per account (x)",
-             partial(main.action_file, "export")),
-            ("Export IBKR basket", "The shown plan's orders for TWS BasketTrader (X)",
-             partial(main.action_file, "export-ibkr")),
-            ("Accounts", "Add, rename, remove accounts; kind, cash, reserve, buy menu (A)",
-             main.action_accounts),
-            ("Asset location", "Which account kinds each symbol prefers (L)",
-             main.action_location),
-            ("Regenerate demo portfolio", "New seeded demo holdings", main.action_regenerate),
-            ("Reload live prices", "Fetch prices from the API again", main.action_reload_prices),
-            ("Help: keys", "List every key binding", app.action_help),
-        ]  # fmt: skip
+        commands.append(("Help: keys", "List every key binding", app.action_help))
         return commands
 
     async def discover(self) -> Hits:

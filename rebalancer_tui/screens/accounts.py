@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import ValidationError
 from textual import on
@@ -26,9 +26,10 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 from rebalancer_tui import rules
 from rebalancer_tui.engine.household import Account
 from rebalancer_tui.messages import AccountsEdited
-from rebalancer_tui.screens.modal import IN_ORDER, Modal
-from rebalancer_tui.widgets.fields import DecimalField
+from rebalancer_tui.screens.modal import Modal, add_columns, field_keys
+from rebalancer_tui.widgets.fields import DecimalField, field_input
 from rebalancer_tui.widgets.format import money, right
+from rebalancer_tui.widgets.keyed_table import cursor_key
 
 if TYPE_CHECKING:
     from rebalancer_tui.workspace import PortfolioState
@@ -77,30 +78,24 @@ class FormScreen(Modal[R], Generic[R]):
     """A dialog with a table, typed fields and an error line."""
 
     DEFAULT_CSS = MODAL_CSS
-
-    def _error(self, text: str) -> None:
-        err = self.query_one(".accounts-error", Static)
-        err.update(text)
-        err.set_class(bool(text), "-error")
+    ERROR_LINE = ".accounts-error"
 
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value
 
     def _highlighted(self) -> str | None:
-        table = self.query_one(".accounts-table", DataTable)
-        if table.row_count == 0:
-            return None
-        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return cursor_key(self.query_one(".accounts-table", DataTable))
+
+    @staticmethod
+    def _table(id: str) -> DataTable[Any]:
+        return DataTable(id=id, classes="accounts-table", cursor_type="row", zebra_stripes=True)
 
 
-class AccountsScreen(FormScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="accounts.close", priority=True),
-        *IN_ORDER,
-        Binding("delete", "remove", "Remove account", id="accounts.remove"),
-        Binding("e", "holdings", "Holdings", id="accounts.holdings"),
-        Binding("l", "location", "Location", id="accounts.location"),
-    ]
+class HouseholdForm(FormScreen[None]):
+    """A dialog editing the household's accounts or asset location: each
+    change is posted to `target` as `AccountsEdited`."""
+
+    DIALOG_ID: ClassVar[str]
 
     def __init__(
         self,
@@ -108,39 +103,50 @@ class AccountsScreen(FormScreen[None]):
         accounts: Sequence[Account],
         location: Mapping[str, frozenset[str]],
     ) -> None:
-        super().__init__(id="accounts-dialog")
+        super().__init__(id=self.DIALOG_ID)
         self.target = target
         self.accounts = list(accounts)
         self.location = dict(location)
-        self.editing: str | None = None  # the row picked: Enter changes that account
 
     @classmethod
-    def of(cls, target: MessagePump, state: PortfolioState) -> AccountsScreen:
+    def of(cls, target: MessagePump, state: PortfolioState) -> Self:
         return cls(target, state.accounts, state.location)
+
+    def apply(self) -> bool:
+        raise NotImplementedError
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.apply()
+
+    def action_close(self) -> None:
+        self.close(None)
+
+
+class AccountsScreen(HouseholdForm):
+    DIALOG_ID = "accounts-dialog"
+    BINDINGS: ClassVar[list[BindingType]] = field_keys(
+        "accounts",
+        Binding("delete", "remove", "Remove account", id="accounts.remove"),
+        Binding("e", "holdings", "Holdings", id="accounts.holdings"),
+        Binding("l", "location", "Location", id="accounts.location"),
+    )
+    editing: str | None = None  # the row picked: Enter changes that account
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-body") as body:
             body.border_title = "Accounts"
             body.styles.width = 96  # the table's six columns and the five buttons
-            yield DataTable(
-                id="accounts-table", classes="accounts-table", cursor_type="row",
-                zebra_stripes=True,
-            )  # fmt: skip
+            yield self._table("accounts-table")
             with Grid(classes="accounts-grid"):
                 yield Label("Account name", classes="field-label")
                 yield Input(placeholder="e.g. ira", id="ac-name", compact=True, max_length=32)
                 yield Label("Kind", classes="field-label")
                 yield Input(placeholder=KINDS, id="ac-kind", compact=True)
                 yield Label("Cash $", classes="field-label")
-                yield Input(
-                    placeholder="0", id="ac-cash", compact=True, validators=[CASH],
-                    valid_empty=True,
-                )  # fmt: skip
+                yield field_input(CASH, placeholder="0", id="ac-cash")
                 yield Label("Reserve $ (kept in cash)", classes="field-label")
-                yield Input(
-                    placeholder="0", id="ac-reserve", compact=True, validators=[RESERVE],
-                    valid_empty=True,
-                )  # fmt: skip
+                yield field_input(RESERVE, placeholder="0", id="ac-reserve")
                 yield Label("Buy menu (blank: any)", classes="field-label")
                 yield Input(placeholder="e.g. VTI BND", id="ac-buyable", compact=True)
             yield Static("", classes="accounts-error")
@@ -158,13 +164,11 @@ class AccountsScreen(FormScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#accounts-table", DataTable)
-        table.add_column("Account", key="account")
-        table.add_column("Kind", key="kind")
-        table.add_column(right("Cash"), key="cash")
-        table.add_column(right("Reserve"), key="reserve")
-        table.add_column(right("Holdings"), key="holdings")
-        table.add_column("Buy menu", key="buyable")
+        add_columns(
+            self.query_one("#accounts-table", DataTable), account="Account", kind="Kind",
+            cash=right("Cash"), reserve=right("Reserve"), holdings=right("Holdings"),
+            buyable="Buy menu",
+        )  # fmt: skip
         self._fill()
         self.query_one("#ac-name", Input).focus()
 
@@ -202,10 +206,6 @@ class AccountsScreen(FormScreen[None]):
         self.query_one("#ac-buyable", Input).value = buy
         self._error(f"Editing {a.name}: Enter sets it (a changed name renames it)")
         self.query_one("#ac-name", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        self.apply()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -285,9 +285,6 @@ class AccountsScreen(FormScreen[None]):
         self._fill()
         self.target.post_message(AccountsEdited(tuple(accounts), what, renamed=renamed))
 
-    def action_close(self) -> None:
-        self.close(None)
-
     def action_remove(self) -> None:
         from rebalancer_tui.screens.confirm import Confirm
 
@@ -329,37 +326,18 @@ class AccountsScreen(FormScreen[None]):
         self.app.push_screen(LocationScreen(self.target, self.accounts, self.location))
 
 
-class LocationScreen(FormScreen[None]):
+class LocationScreen(HouseholdForm):
     """Asset location: which account kinds each symbol prefers (the last tie-break)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="location.close", priority=True),
-        *IN_ORDER,
-        Binding("delete", "remove", "Remove symbol", id="location.remove"),
-    ]
-
-    def __init__(
-        self,
-        target: MessagePump,
-        accounts: Sequence[Account],
-        location: Mapping[str, frozenset[str]],
-    ) -> None:
-        super().__init__(id="location-dialog")
-        self.target = target
-        self.accounts = tuple(accounts)
-        self.location = dict(location)
-
-    @classmethod
-    def of(cls, target: MessagePump, state: PortfolioState) -> LocationScreen:
-        return cls(target, state.accounts, state.location)
+    DIALOG_ID = "location-dialog"
+    BINDINGS: ClassVar[list[BindingType]] = field_keys(
+        "location", Binding("delete", "remove", "Remove symbol", id="location.remove")
+    )
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-body") as body:
             body.border_title = "Asset location"
-            yield DataTable(
-                id="location-table", classes="accounts-table", cursor_type="row",
-                zebra_stripes=True,
-            )  # fmt: skip
+            yield self._table("location-table")
             with Grid(classes="accounts-grid"):
                 yield Label("Symbol", classes="field-label")
                 yield Input(placeholder="e.g. BND", id="lo-symbol", compact=True, max_length=16)
@@ -374,9 +352,8 @@ class LocationScreen(FormScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#location-table", DataTable)
-        table.add_column("Symbol", key="symbol")
-        table.add_column("Preferred kinds", key="kinds")
+        add_columns(self.query_one("#location-table", DataTable), symbol="Symbol",
+                    kinds="Preferred kinds")  # fmt: skip
         self._fill()
         self.query_one("#lo-symbol", Input).focus()
 
@@ -392,10 +369,6 @@ class LocationScreen(FormScreen[None]):
         self.query_one("#lo-symbol", Input).value = sym
         self.query_one("#lo-kinds", Input).value = ", ".join(sorted(self.location.get(sym, ())))
         self.query_one("#lo-kinds", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        self.apply()
 
     def apply(self) -> bool:
         try:
@@ -424,10 +397,8 @@ class LocationScreen(FormScreen[None]):
         self.location = location
         self._fill()
         self._error("")
-        self.target.post_message(AccountsEdited(self.accounts, f"edit of the {what}", location))
-
-    def action_close(self) -> None:
-        self.close(None)
+        edit = AccountsEdited(tuple(self.accounts), f"edit of the {what}", location)
+        self.target.post_message(edit)
 
     def action_remove(self) -> None:
         sym = self._highlighted()
@@ -439,10 +410,7 @@ class IdsPrompt(FormScreen[dict[str, str] | None]):
     """The Interactive Brokers account id (U1234567) of each account with orders;
     blank: TWS's default account. Dismisses with {account: id}, or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="ids.cancel", priority=True),
-        *IN_ORDER,
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = field_keys("ids", escape="cancel")
 
     def __init__(self, accounts: Sequence[str]) -> None:
         super().__init__(classes="ids-prompt")

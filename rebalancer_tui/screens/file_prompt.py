@@ -28,6 +28,7 @@ class FilePrompt(Modal[Outcome | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="file.cancel"),
     ]
+    ERROR_LINE = "#file-error"
 
     def __init__(self, action: FileAction) -> None:
         super().__init__(classes="file-prompt")
@@ -47,11 +48,6 @@ class FilePrompt(Modal[Outcome | None]):
 
     def on_mount(self) -> None:
         self.query_one("#file-path", Input).focus()
-
-    def _error(self, text: str) -> None:
-        error = self.query_one("#file-error", Static)
-        error.update(text)
-        error.set_class(bool(text), "-error")
 
     @on(Input.Submitted, "#file-path")
     def _confirm(self, event: Input.Submitted) -> None:

@@ -30,9 +30,10 @@ from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 from rebalancer_tui import rules
 from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.models import ModelPortfolio, PriceQuote
-from rebalancer_tui.screens.modal import IN_ORDER, Modal
-from rebalancer_tui.widgets.fields import DecimalField
+from rebalancer_tui.screens.modal import Modal, add_columns, field_keys
+from rebalancer_tui.widgets.fields import DecimalField, field_input
 from rebalancer_tui.widgets.format import price, right, source_text
+from rebalancer_tui.widgets.keyed_table import cursor_key
 from rebalancer_tui.workspace import PortfolioState
 
 # Blank shares with a price: only the price changes.
@@ -41,11 +42,10 @@ PRICE = DecimalField(rules.PRICE, blank_ok=True)
 
 
 class HoldingsEditor(Modal[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="editor.close", priority=True),
-        *IN_ORDER,
-        Binding("delete", "remove", "Remove symbol", id="editor.remove"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = field_keys(
+        "editor", Binding("delete", "remove", "Remove symbol", id="editor.remove")
+    )
+    ERROR_LINE = "#editor-error"
 
     def __init__(
         self,
@@ -122,20 +122,8 @@ class HoldingsEditor(Modal[None]):
             yield DataTable(id="editor-table", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="editor-fields"):
                 yield Input(placeholder="Symbol", id="ed-symbol", compact=True, max_length=16)
-                yield Input(
-                    placeholder="Shares",
-                    id="ed-shares",
-                    compact=True,
-                    validators=[SHARES],
-                    valid_empty=True,
-                )
-                yield Input(
-                    placeholder="Price (blank: fetched)",
-                    id="ed-price",
-                    compact=True,
-                    validators=[PRICE],
-                    valid_empty=True,
-                )
+                yield field_input(SHARES, placeholder="Shares", id="ed-shares")
+                yield field_input(PRICE, placeholder="Price (blank: fetched)", id="ed-price")
             yield Static("", id="editor-error")
             yield Static(
                 "Enter sets the row · Enter on a row edits it · Del removes · Esc closes",
@@ -144,12 +132,10 @@ class HoldingsEditor(Modal[None]):
         yield Footer()  # this dialog's keys, not the main screen's
 
     def on_mount(self) -> None:
-        table = self.query_one("#editor-table", DataTable)
-        table.add_column("Symbol", key="symbol")
-        table.add_column(right("Shares"), key="shares")
-        table.add_column(right("Price"), key="price")
-        table.add_column("Source", key="source")
-        table.add_column("", key="note")
+        add_columns(
+            self.query_one("#editor-table", DataTable), symbol="Symbol",
+            shares=right("Shares"), price=right("Price"), source="Source", note="",
+        )  # fmt: skip
         self._fill()
         self.query_one("#ed-price" if self.focus_price else "#ed-symbol", Input).focus()
 
@@ -188,11 +174,6 @@ class HoldingsEditor(Modal[None]):
                 "" if sym in self.model.weights else "not in model",
                 key=sym,
             )
-
-    def _error(self, text: str) -> None:
-        err = self.query_one("#editor-error", Static)
-        err.update(text)
-        err.set_class(bool(text), "-error")
 
     @on(Input.Changed)
     def _validate(self, event: Input.Changed) -> None:
@@ -284,10 +265,9 @@ class HoldingsEditor(Modal[None]):
     def action_remove(self) -> None:
         from rebalancer_tui.screens.confirm import Confirm
 
-        table = self.query_one("#editor-table", DataTable)
-        if table.row_count == 0 or not self.is_active:
+        sym = cursor_key(self.query_one("#editor-table", DataTable))
+        if sym is None or not self.is_active:
             return
-        sym = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         refusal = self.lots_refusal(sym, 0)
         if refusal is not None:
             self._error(refusal)

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Grid, Vertical
 from textual.message_pump import MessagePump
 from textual.widgets import Footer, Input, Label, Static, Switch
@@ -29,8 +29,8 @@ from rebalancer_tui import rules
 from rebalancer_tui.engine import Options
 from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.rules import InputError, plain
-from rebalancer_tui.screens.modal import IN_ORDER, Modal
-from rebalancer_tui.widgets.fields import DateField, DecimalField, LotsField
+from rebalancer_tui.screens.modal import Modal, field_keys
+from rebalancer_tui.widgets.fields import DateField, DecimalField, LotsField, field_input
 from rebalancer_tui.workspace import Workspace
 
 HUNDRED = Decimal(100)
@@ -101,10 +101,8 @@ class InputsScreen(Modal[None]):
     InputsScreen #inputs-body { overflow-y: auto; }
     InputsScreen #inputs-tax-head { column-span: 2; text-style: bold; color: $text-accent; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="inputs.close", priority=True),
-        *IN_ORDER,
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = field_keys("inputs")
+    ERROR_LINE = "#inputs-error"
 
     def __init__(
         self,
@@ -145,12 +143,10 @@ class InputsScreen(Modal[None]):
             with Grid(id="inputs-grid"):
                 for f in FIELDS:
                     yield Label(f.label, classes="field-label")
-                    yield Input(
+                    yield field_input(
+                        f.validator,
                         self._shown(f),
                         id=f"in-{f.key}",
-                        validators=[f.validator],
-                        valid_empty=f.validator.blank_ok,
-                        compact=True,
                         disabled=self.per_account and f.key in ("cash", "reserve"),
                         tooltip="per account: A opens the accounts"
                         if self.per_account and f.key in ("cash", "reserve")
@@ -162,8 +158,7 @@ class InputsScreen(Modal[None]):
                 yield Label("Taxes (taxable accounts with lots, T)", id="inputs-tax-head")
                 for f in TAX_FIELDS:
                     yield Label(f.label, classes="field-label")
-                    yield Input(self._shown(f), id=f"in-{f.key}", validators=[f.validator],
-                                valid_empty=f.validator.blank_ok, compact=True)  # fmt: skip
+                    yield field_input(f.validator, self._shown(f), id=f"in-{f.key}")
                 key, label = SWITCHES[1]
                 yield Label(label, classes="field-label")
                 yield Switch(bool(self.good[key]), id=f"in-{key}", animate=False)
@@ -186,20 +181,15 @@ class InputsScreen(Modal[None]):
         key = (field_input.id or "").removeprefix("in-")
         return next((f for f in ALL_FIELDS if f.key == key), None)
 
-    def _say(self, text: str) -> None:
-        error = self.query_one("#inputs-error", Static)
-        error.update(text)
-        error.set_class(bool(text), "-error")
-
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         # Checked as typed, applied only when done: a half-typed number never plans.
         field = self._field(event.input)
         result = event.validation_result
         if field is not None and result is not None and not result.is_valid:
-            self._say(f"{result.failure_descriptions[0]} (keeping {self._shown(field) or 'off'})")
+            self._error(f"{result.failure_descriptions[0]} (keeping {self._shown(field) or 'off'})")
         else:
-            self._say("")
+            self._error("")
 
     @on(Input.Blurred)
     def _left(self, event: Input.Blurred) -> None:
@@ -219,7 +209,7 @@ class InputsScreen(Modal[None]):
         try:
             value = field.parse(field_input.value)
         except InputError as exc:
-            self._say(f"{exc} (keeping {self._shown(field) or 'off'})")
+            self._error(f"{exc} (keeping {self._shown(field) or 'off'})")
             return False
         return self._apply(field.key, value)
 
@@ -240,14 +230,14 @@ class InputsScreen(Modal[None]):
         try:
             options = Options(**candidate)
         except ValueError as exc:  # bounds are checked above; this is a last guard
-            self._say(str(exc).splitlines()[0])
+            self._error(str(exc).splitlines()[0])
             return False
         assert isinstance(cash, Decimal)
         problem = self.check(cash, options) if self.check is not None else None
         if problem is not None:
             field = next((f for f in ALL_FIELDS if f.key == key), None)
             kept = (self._shown(field) or "off") if field is not None else "the last value"
-            self._say(f"{problem} (keeping {kept})")
+            self._error(f"{problem} (keeping {kept})")
             return False
         self.good[key] = value
         self.target.post_message(PortfolioEdited(cash=cash, options=options))

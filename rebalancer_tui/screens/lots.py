@@ -29,9 +29,10 @@ from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 from rebalancer_tui import rules
 from rebalancer_tui.engine.tax import TaxLot
 from rebalancer_tui.messages import AccountsEdited
-from rebalancer_tui.screens.modal import IN_ORDER, Modal
-from rebalancer_tui.widgets.fields import DateField, DecimalField
+from rebalancer_tui.screens.modal import Modal, add_columns, field_keys
+from rebalancer_tui.widgets.fields import DateField, DecimalField, field_input
 from rebalancer_tui.widgets.format import money, price, right
+from rebalancer_tui.widgets.keyed_table import cursor_key
 from rebalancer_tui.workspace.tax_lots import (
     WASH,
     latest_lot_date,
@@ -82,11 +83,10 @@ class LotsScreen(Modal[None]):
     #lots-fields Input { width: 1fr; margin-right: 1; }
     #lots-error, #lots-note { height: auto; min-height: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="lots.close", priority=True),
-        *IN_ORDER,
-        Binding("delete", "remove", "Delete lot", id="lots.remove"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = field_keys(
+        "lots", Binding("delete", "remove", "Delete lot", id="lots.remove")
+    )
+    ERROR_LINE = "#lots-error"
 
     def __init__(
         self, target: MessagePump, state: PortfolioState, account: str, symbol: str | None
@@ -102,6 +102,9 @@ class LotsScreen(Modal[None]):
     @classmethod
     def of(cls, target: MessagePump, state: PortfolioState, symbol: str | None) -> LotsScreen:
         return cls(target, state, first_account(state, symbol), symbol)
+
+    def _date_field(self) -> DateField:
+        return DateField("lot date", latest=latest_lot_date(self.state))
 
     @property
     def taxable(self) -> bool:
@@ -120,16 +123,10 @@ class LotsScreen(Modal[None]):
             yield DataTable(id="lots-table", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="lots-fields"):
                 yield Input(placeholder="Symbol", id="lot-symbol", compact=True, max_length=16)
-                yield Input(
-                    placeholder="Bought YYYY-MM-DD",
-                    id="lot-date",
-                    compact=True,
-                    validators=[DateField("lot date", latest=latest_lot_date(self.state))],
-                )
-                yield Input(placeholder="Shares", id="lot-shares", compact=True,
-                            validators=[SHARES])  # fmt: skip
-                yield Input(placeholder="Unit cost $", id="lot-cost", compact=True,
-                            validators=[COST])  # fmt: skip
+                yield field_input(self._date_field(), placeholder="Bought YYYY-MM-DD",
+                                  id="lot-date")  # fmt: skip
+                yield field_input(SHARES, placeholder="Shares", id="lot-shares")
+                yield field_input(COST, placeholder="Unit cost $", id="lot-cost")
             yield Static("", id="lots-error")
             yield Static(
                 f"Enter adds the lot (or sets the one picked with Enter) · Del deletes · "
@@ -139,14 +136,11 @@ class LotsScreen(Modal[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#lots-table", DataTable)
-        table.add_column("Symbol", key="symbol")
-        table.add_column("Bought", key="date")
-        table.add_column(right("Shares"), key="shares")
-        table.add_column(right("Unit cost"), key="cost")
-        table.add_column(right("Gain now"), key="gain")
-        table.add_column("Term", key="term")
-        table.add_column("", key="note")
+        add_columns(
+            self.query_one("#lots-table", DataTable), symbol="Symbol", date="Bought",
+            shares=right("Shares"), cost=right("Unit cost"), gain=right("Gain now"),
+            term="Term", note="",
+        )  # fmt: skip
         self._show_account()
 
     # -- showing ---------------------------------------------------------------------
@@ -191,11 +185,6 @@ class LotsScreen(Modal[None]):
             )
         n = len(self.lots)
         table.border_subtitle = f"{n} lot" + ("" if n == 1 else "s")
-
-    def _error(self, text: str) -> None:
-        err = self.query_one("#lots-error", Static)
-        err.update(text)
-        err.set_class(bool(text), "-error")
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -250,7 +239,7 @@ class LotsScreen(Modal[None]):
             if not values[0].value.strip():
                 raise rules.SymbolError("symbol: required")
             symbol = rules.check_symbol(values[0].value)
-            when = DateField("lot date", latest=latest_lot_date(self.state)).parse(values[1].value)
+            when = self._date_field().parse(values[1].value)
             shares = SHARES.parse(values[2].value)
             cost = COST.parse(values[3].value)
         except rules.InputError as exc:
@@ -295,11 +284,10 @@ class LotsScreen(Modal[None]):
         return True
 
     def action_remove(self) -> None:
-        table = self.query_one("#lots-table", DataTable)
-        if not self.taxable or table.row_count == 0 or not self.is_active:
+        key = cursor_key(self.query_one("#lots-table", DataTable))
+        if not self.taxable or key is None or not self.is_active:
             return
-        index = int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
-        lot = self.lots.pop(index)
+        lot = self.lots.pop(int(key))
         self.editing = None
         self._apply(f"deletion of a {lot.symbol} tax lot in {self.account}")
 

@@ -6,10 +6,12 @@ would dismiss again and pop the screen below, or run the callback twice.
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
 
 R = TypeVar("R")
 
@@ -21,6 +23,22 @@ IN_ORDER: list[BindingType] = [
     Binding("tab", "app.focus_next", show=False, priority=True),
     Binding("shift+tab", "app.focus_previous", show=False, priority=True),
 ]
+
+
+def field_keys(scope: str, *more: BindingType, escape: str = "close") -> list[BindingType]:
+    """The keys of a dialog with fields: Esc (the action `escape`, id
+    "scope.escape") and Tab taken before the focused field sees them, then `more`."""
+    return [
+        Binding("escape", escape, escape.title(), id=f"{scope}.{escape}", priority=True),
+        *IN_ORDER,
+        *more,
+    ]
+
+
+def add_columns(table: DataTable[Any], **labels: str | Text) -> None:
+    """The table's columns in order, each keyed by its argument's name."""
+    for key, label in labels.items():
+        table.add_column(label, key=key)
 
 
 class OnceScreen(Screen[R], Generic[R]):
@@ -36,4 +54,13 @@ class OnceScreen(Screen[R], Generic[R]):
 
 
 class Modal(OnceScreen[R], ModalScreen[R], Generic[R]):
-    """A dialog over the main screen, closed by `close(result)` at most once."""
+    """A dialog over the main screen, closed by `close(result)` at most once.
+    A dialog with an error line names it in ERROR_LINE; `_error` writes it."""
+
+    ERROR_LINE: ClassVar[str] = ""
+
+    def _error(self, text: str) -> None:
+        """Show `text` on the error line (red while there is one), or clear it."""
+        line = self.query_one(self.ERROR_LINE, Static)
+        line.update(text)
+        line.set_class(bool(text), "-error")

@@ -43,6 +43,7 @@ from rebalancer_tui.storage.text import FileMissingError, read_text, where
 
 if TYPE_CHECKING:
     from rebalancer_tui.engine import Options
+    from rebalancer_tui.engine.household import Account
     from rebalancer_tui.engine.tax import TaxLot
 
 # The pointer file holds one path; anything bigger is not ours.
@@ -279,6 +280,10 @@ def lots_problem(
     )
 
 
+# The fields an account entry and the engine's Account share, name and type.
+_SAME_IN_ACCOUNT = {"kind", "cash", "reserve", "holdings"}
+
+
 class AccountEntry(BaseModel):
     """One account of a version-2 file (SPEC §10)."""
 
@@ -303,6 +308,25 @@ class AccountEntry(BaseModel):
         if why is not None:
             raise InputError(why)
         return self
+
+    def to_account(self) -> Account:
+        from rebalancer_tui.engine.household import Account
+
+        return Account(
+            **self.model_dump(include=_SAME_IN_ACCOUNT),
+            name=self.account,
+            buyable=None if self.buyable is None else frozenset(self.buyable),
+            lots=tuple(lot.to_lot() for lot in self.lots),
+        )
+
+    @classmethod
+    def from_account(cls, a: Account) -> AccountEntry:
+        return cls(
+            **a.model_dump(include=_SAME_IN_ACCOUNT),
+            account=a.name,
+            buyable=None if a.buyable is None else sorted(a.buyable),
+            lots=[LotEntry.from_lot(lot) for lot in a.lots],
+        )
 
 
 def _one_account(v: Any) -> Any:

@@ -53,10 +53,7 @@ class AccountsTable(KeyedTable):
             *((column_key(n), n, True) for n in names),
             ("total", "Household", True),
         )
-        if columns != self.COLUMNS:
-            self.COLUMNS = columns
-            self.clear(columns=True)
-            self._add_columns()
+        self.set_columns(columns)
         rows: list[Row] = []
         for sym in symbols:
             per = {a.name: a.holdings.get(sym, 0) for a in accounts}

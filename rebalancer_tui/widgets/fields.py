@@ -15,13 +15,42 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from textual.validation import ValidationResult, Validator
+from textual.widgets import Input
 
 from rebalancer_tui.rules import InputError, Quantity, parse_date, parse_lot, parse_number
 
 
-class DecimalField(Validator):
+class TextField(Validator):
+    """A validator that is its own parser: `validate` refuses exactly the text
+    `parse` raises InputError for, with the same words."""
+
+    what = ""
+    percent = False
+    blank_ok = False
+
+    def parse(self, text: str) -> object:
+        raise NotImplementedError
+
+    def blank(self, text: str) -> bool:
+        """True for an empty field that may be empty; InputError for one that may not."""
+        if text.strip():
+            return False
+        if self.blank_ok:
+            return True
+        raise InputError(f"{self.what}: required")
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.parse(value)
+        except InputError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+class DecimalField(TextField):
     """A number for `quantity`. `blank_ok` lets an empty field mean "off"
     (e.g. no relative band)."""
 
@@ -37,25 +66,15 @@ class DecimalField(Validator):
     def parse(self, text: str) -> Decimal | None:
         """The value in the quantity's unit (a fraction for "%"); None when
         blank. Raises InputError for text `validate` refuses."""
-        if not text.strip():
-            if self.blank_ok:
-                return None
-            raise InputError(f"{self.quantity.name}: required")
+        if self.blank(text):
+            return None
         return parse_number(text, self.quantity, percent=self.percent)
 
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            self.parse(value)
-        except InputError as exc:
-            return self.failure(str(exc))
-        return self.success()
 
-
-class LotsField(Validator):
+class LotsField(TextField):
     """Lot sizes as "SYM=N, SYM=N" (blank: none), each pair read by
     `rules.parse_lot`, so the field refuses with the command line's words."""
 
-    percent = False
     blank_ok = True
 
     def parse(self, text: str) -> dict[str, int]:
@@ -74,21 +93,12 @@ class LotsField(Validator):
     def shown(lots: dict[str, int]) -> str:
         return ", ".join(f"{s}={n}" for s, n in sorted(lots.items()))
 
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            self.parse(value)
-        except InputError as exc:
-            return self.failure(str(exc))
-        return self.success()
 
-
-class DateField(Validator):
+class DateField(TextField):
     """An ISO date (YYYY-MM-DD) read by `rules.parse_date`, so the field
     refuses with the files' and the command line's words; `latest`: no date
     after it (a lot is not bought in the future); `blank_ok`: empty means
     "none" (the plan's day: today)."""
-
-    percent = False
 
     def __init__(self, what: str, *, latest: dt.date | None = None, blank_ok: bool = False) -> None:
         super().__init__()
@@ -98,15 +108,14 @@ class DateField(Validator):
 
     def parse(self, text: str) -> dt.date | None:
         """The date typed (None when blank). Raises InputError for text `validate` refuses."""
-        if not text.strip():
-            if self.blank_ok:
-                return None
-            raise InputError(f"{self.what}: required")
+        if self.blank(text):
+            return None
         return parse_date(text, self.what, latest=self.latest)
 
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            self.parse(value)
-        except InputError as exc:
-            return self.failure(str(exc))
-        return self.success()
+
+def field_input(validator: TextField, value: str = "", *, id: str, **more: Any) -> Input:
+    """A compact field checked by `validator` as typed (empty is valid where
+    the field may be blank); `more`: Input's other arguments."""
+    return Input(
+        value, id=id, compact=True, validators=[validator], valid_empty=validator.blank_ok, **more
+    )

@@ -11,7 +11,7 @@ view.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -54,6 +54,13 @@ class KeyedTable(DataTable[Cell]):
             if key == self.sort_column:  # the sort is shown by a glyph, not by colour
                 label = f"{label} {'▼' if self.sort_descending else '▲'}"
             self.add_column(Text(label, justify="right") if right else label, key=key)
+
+    def set_columns(self, columns: Columns) -> None:
+        """Show these columns from now on (the table is cleared when they change)."""
+        if columns != self.COLUMNS:
+            self.COLUMNS = columns
+            self.clear(columns=True)
+            self._add_columns()
 
     def cells(self, values: Mapping[str, Cell]) -> list[Cell]:
         """One row's cells in this table's column order, from every column's value
@@ -132,13 +139,18 @@ class KeyedTable(DataTable[Cell]):
 
     def row_key_at_cursor(self) -> str | None:
         """The key of the row under the cursor (None for an empty table)."""
-        if not self.row_count or not self.is_valid_row_index(self.cursor_row):
-            return None
-        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return cursor_key(self)
 
     def cell_text(self, row: str, column: str) -> str:
         """The plain text a user sees in one cell (tests and copy use this)."""
         return str(self.get_cell(row, column))
+
+
+def cursor_key(table: DataTable[Any]) -> str | None:
+    """The key of the row under a table's cursor; None for an empty table."""
+    if not table.row_count or not table.is_valid_row_index(table.cursor_row):
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
 
 def sort_value(cell: Cell) -> tuple[int, float, str]:

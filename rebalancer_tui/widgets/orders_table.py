@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -22,30 +22,14 @@ from rebalancer_tui.widgets.format import money, price, right
 from rebalancer_tui.widgets.keyed_table import Cell, Columns, KeyedTable, Row
 
 if TYPE_CHECKING:
+    from rebalancer_tui.engine import Order
     from rebalancer_tui.engine.tax import LotSale
 
 ACTION_STYLE = {"BUY": "bold green", "SELL": "bold red"}
 ACCOUNT_COLUMN = ("account", "Account", False)
 
 
-class AnyOrder(Protocol):
-    """A single-account `Order` or a household `AccountOrder` (which adds `account`)."""
-
-    @property
-    def action(self) -> str: ...
-    @property
-    def symbol(self) -> str: ...
-    @property
-    def shares(self) -> int: ...
-    @property
-    def price(self) -> Decimal: ...
-    @property
-    def amount(self) -> Decimal: ...
-    @property
-    def cost(self) -> Decimal: ...
-
-
-def order_key(order: AnyOrder, several: bool) -> str:
+def order_key(order: Order, several: bool) -> str:
     """The row key of an order: its symbol, or "account:symbol" with several accounts."""
     return f"{getattr(order, 'account', '')}:{order.symbol}" if several else order.symbol
 
@@ -100,16 +84,15 @@ class OrdersTable(KeyedTable):
         ("cost", "Cost", True),
     )
 
-    def show(self, orders: Sequence[AnyOrder], *, empty: str = "no orders") -> None:
-        """`empty`: the subtitle that says why there are no orders."""
+    def show(self, orders: Sequence[Order], *, empty: str = "no orders") -> None:
+        """`orders`: a plan's `Order`s, or a household plan's `AccountOrder`s
+        (which add `account` and `lots`). `empty`: the subtitle that says why
+        there are no orders."""
         accounts = list(dict.fromkeys(getattr(o, "account", "") for o in orders))
         several = len(accounts) > 1
         base = type(self).COLUMNS
         columns = (ACCOUNT_COLUMN, *base) if several and not self.GROUP_ROWS else base
-        if columns != self.COLUMNS:
-            self.COLUMNS = columns
-            self.clear(columns=True)
-            self._add_columns()
+        self.set_columns(columns)
         rows: list[Row] = []
         for o in orders:
             account = getattr(o, "account", "")

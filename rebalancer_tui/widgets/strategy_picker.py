@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from rebalancer_tui.engine import LABELS, STRATEGIES
 from rebalancer_tui.messages import COMPARE, StrategyChosen
+from rebalancer_tui.widgets.choice_list import ChoiceList
 
 CHOICES: dict[str, str] = {**LABELS, COMPARE: "Compare all"}
 
@@ -18,22 +18,16 @@ KEYS: dict[str, str] = {
 }
 
 
-class StrategyPicker(OptionList):
+class StrategyPicker(ChoiceList):
     """Choosing a strategy (Enter or click) computes its plan."""
+
+    CHOSEN = StrategyChosen
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             *(Option(f"{KEYS[s]}  {CHOICES[s]}", id=s) for s in [*STRATEGIES, COMPARE]), id=id
         )
         self.border_title = "Strategy"
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option_id is not None:
-            self.post_message(StrategyChosen(event.option_id))
-
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
 
     def show_current(self, strategy: str) -> None:
         """Move the highlight to the strategy shown, without choosing it again."""

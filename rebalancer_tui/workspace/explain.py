@@ -15,20 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from rebalancer_tui.engine import HoldingRow, Metrics, Options, Plan, StatusKind
+from rebalancer_tui.engine import HoldingRow, Metrics, Options, Order, Plan, StatusKind
 
 ZERO = Decimal(0)
 CURRENT = "current"
 """The compare view's pseudo-strategy: the portfolio as it is, no orders."""
-
-
-class OrderLike(Protocol):
-    @property
-    def symbol(self) -> str: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def shares(self) -> int: ...
 
 
 class PlanLike(Protocol):
@@ -41,7 +32,7 @@ class PlanLike(Protocol):
     @property
     def message(self) -> str: ...
     @property
-    def orders(self) -> Sequence[OrderLike]: ...
+    def orders(self) -> Sequence[Order]: ...
     @property
     def holdings_after(self) -> Sequence[HoldingRow]: ...
     @property

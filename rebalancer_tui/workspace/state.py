@@ -96,22 +96,10 @@ class PortfolioState:
     def from_file(
         cls, pf: PortfolioFile, model: ModelPortfolio, quotes: dict[str, PriceQuote]
     ) -> PortfolioState:
-        accounts = tuple(
-            Account(
-                name=a.account,
-                kind=a.kind,
-                cash=a.cash,
-                reserve=a.reserve,
-                holdings=dict(a.holdings),
-                buyable=None if a.buyable is None else frozenset(a.buyable),
-                lots=tuple(lot.to_lot() for lot in a.lots),
-            )
-            for a in pf.accounts
-        )
         return cls(
             model=model,
             quotes=quotes,
-            accounts=accounts,
+            accounts=tuple(a.to_account() for a in pf.accounts),
             options=pf.options.to_engine(),
             overrides=dict(pf.price_overrides),
             demo_seed=None,
@@ -121,25 +109,13 @@ class PortfolioState:
     def to_file(self) -> PortfolioFile:
         from rebalancer_tui.storage.portfolio_file import (
             AccountEntry,
-            LotEntry,
             PortfolioFile,
             PortfolioOptions,
         )
 
         return PortfolioFile(
             model=self.model.id,
-            accounts=[
-                AccountEntry(
-                    account=a.name,
-                    kind=a.kind,
-                    cash=a.cash,
-                    reserve=a.reserve,
-                    holdings=dict(a.holdings),
-                    buyable=None if a.buyable is None else sorted(a.buyable),
-                    lots=[LotEntry.from_lot(lot) for lot in a.lots],
-                )
-                for a in self.accounts
-            ],
+            accounts=[AccountEntry.from_account(a) for a in self.accounts],
             options=PortfolioOptions.from_engine(self.options),
             location={s: sorted(k) for s, k in self.location.items()},
             price_overrides=dict(self.overrides),
