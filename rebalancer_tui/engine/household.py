@@ -29,7 +29,7 @@ from rebalancer_tui.engine.evaluate import (
     turnover,
 )
 from rebalancer_tui.engine.problem import ZERO, Options, RebalanceInput
-from rebalancer_tui.engine.tax import TaxLot, as_of, check_lots
+from rebalancer_tui.engine.tax import TaxLot, as_of, check_lots, late_lot
 from rebalancer_tui.rules import ACCOUNT_KINDS, ACCOUNT_NAME, SHARES, AccountKind
 
 DEFAULT_ACCOUNT = "main"
@@ -121,13 +121,9 @@ class Household(BaseModel):
             if name and name not in seen:
                 raise ValueError(f"locked {entry}: no account {name}")
         today = as_of(self.options)
-        for a in self.accounts:
-            for lot in a.lots:
-                if lot.date > today:
-                    raise ValueError(
-                        f"account {a.name}: the {lot.symbol} lot of {lot.date} is dated after "
-                        f"{today} (the plan's day)"
-                    )
+        late = late_lot(((a.name, a.lots) for a in self.accounts), today)
+        if late is not None:
+            raise ValueError(f"{late} {today} (the plan's day)")
         for sym, kinds in self.location.items():
             bad = sorted(k for k in kinds if k not in ACCOUNT_KINDS)
             if bad:

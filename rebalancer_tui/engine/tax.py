@@ -321,6 +321,16 @@ def check_lots(name: str, holdings: Mapping[str, int], lots: Iterable[TaxLot]) -
     return None
 
 
+def late_lot(accounts: Iterable[tuple[str, Iterable[TaxLot]]], latest: dt.date) -> str | None:
+    """The first lot bought after `latest` (a typo, or the wrong as_of) as
+    "account A: the VTI lot of 2031-01-02 is dated after", or None."""
+    for name, lots in accounts:
+        for lot in lots:
+            if lot.date > latest:
+                return f"account {name}: the {lot.symbol} lot of {lot.date} is dated after"
+    return None
+
+
 __all__ = [
     "LotSale",
     "PlanLots",
@@ -336,6 +346,7 @@ __all__ = [
     "figures",
     "gain_per_share",
     "greedy_plan_lots",
+    "late_lot",
     "lot_block",
     "lots_of",
     "plan_figures",

@@ -391,6 +391,8 @@ class PortfolioFile(BaseModel):
 
     @model_validator(mode="after")
     def _unique(self) -> PortfolioFile:
+        from rebalancer_tui.engine.tax import late_lot
+
         seen: set[str] = set()
         for a in self.accounts:
             if a.account in seen:
@@ -399,13 +401,9 @@ class PortfolioFile(BaseModel):
         # A lot bought after the plan's day is a typo (or the wrong as_of).
         day = self.options.as_of
         latest, what = (day, "options.as_of") if day is not None else (dt.date.today(), "today")
-        for a in self.accounts:
-            for lot in a.lots:
-                if lot.date > latest:
-                    raise InputError(
-                        f"account {a.account}: the {lot.symbol} lot of {lot.date} is dated "
-                        f"after {what} {latest}"
-                    )
+        late = late_lot(((a.account, (x.to_lot() for x in a.lots)) for a in self.accounts), latest)
+        if late is not None:
+            raise InputError(f"{late} {what} {latest}")
         return self
 
     @property
