@@ -12,8 +12,7 @@ import gc
 import logging
 import time
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
 from textual import events
 from textual.app import App, ScreenStackError
@@ -27,7 +26,7 @@ from textual.widgets import Input
 
 from rebalancer_tui.palette import LEGIBLE_LIGHT
 from rebalancer_tui.rules import InputError
-from rebalancer_tui.screens.main import MainScreen
+from rebalancer_tui.screens.main import MainScreen, Start
 from rebalancer_tui.shutdown import DaemonExecutor, ExitGuard
 from rebalancer_tui.storage.settings import Settings, load_settings, save_settings
 
@@ -81,17 +80,7 @@ class RebalancerApp(App[None]):
         Binding("y", "copy_orders", "Copy orders", show=False, id="orders.copy"),
     ]
 
-    def __init__(
-        self,
-        *,
-        api_url: str | None = None,
-        offline: bool = False,
-        demo_seed: int = 0,
-        fund: str | None = None,
-        cache_path: Path | None = None,
-        portfolio: Path | None = None,
-        started_at: float | None = None,
-    ) -> None:
+    def __init__(self, *, started_at: float | None = None, **start: Unpack[Start]) -> None:
         # `started_at` is a time.perf_counter() reading taken first thing by the CLI.
         self.started_at = time.perf_counter() if started_at is None else started_at
         self.ready_seconds: float | None = None
@@ -99,14 +88,7 @@ class RebalancerApp(App[None]):
         super().__init__()
         self._exit_guard: ExitGuard | None = None
         self._saved_theme = load_settings().theme  # a tiny bounded read
-        self.main_screen = MainScreen(
-            api_url=api_url,
-            offline=offline,
-            demo_seed=demo_seed,
-            fund=fund,
-            cache_path=cache_path,
-            portfolio=portfolio,
-        )
+        self.main_screen = MainScreen(**start)
 
     def get_default_screen(self) -> Screen[None]:
         return self.main_screen

@@ -7,7 +7,7 @@ actions that open dialogs or act on files are in `main_actions`."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypedDict, Unpack, cast
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -43,26 +43,34 @@ if TYPE_CHECKING:
 BREAKPOINTS = [(0, "-narrow"), (140, "-medium"), (210, "-wide")]  # where the tables fit
 
 
+class Start(TypedDict, total=False):
+    """How the app was started (the command line's flags): the price service
+    (`api_url`, `offline`, `cache_path`) and what it opens (`fund`,
+    `portfolio`, else the demo of `demo_seed`). A key left out: the default."""
+
+    api_url: str | None
+    offline: bool
+    demo_seed: int
+    fund: str | None
+    cache_path: Path | None
+    portfolio: Path | None
+
+
 class MainScreen(MainActions):
     AUTO_FOCUS = "#funds"
     HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = MAIN_KEYS
 
-    def __init__(
-        self,
-        *,
-        api_url: str | None = None,
-        offline: bool = False,
-        demo_seed: int = 0,
-        fund: str | None = None,
-        cache_path: Path | None = None,
-        portfolio: Path | None = None,
-    ) -> None:
+    def __init__(self, **start: Unpack[Start]) -> None:
         super().__init__(id="main")
         # Nothing is read here: the workspace starts when the screen is composed.
-        self.workspace = Workspace(fund=fund, demo_seed=demo_seed, portfolio=portfolio)
-        self.jobs = Jobs(self, cache_path=cache_path, api_flag=api_url)
-        self.offline, self.fetching = offline, False
+        self.workspace = Workspace(
+            fund=start.get("fund"),
+            demo_seed=start.get("demo_seed", 0),
+            portfolio=start.get("portfolio"),
+        )
+        self.jobs = Jobs(self, cache_path=start.get("cache_path"), api_flag=start.get("api_url"))
+        self.offline, self.fetching = start.get("offline", False), False
         self.highlighted_fund = ""
         self.strategy = "simple"
         self.plans: dict[str, HouseholdPlan] = {}
