@@ -19,7 +19,7 @@ def test_price_service_imports_without_textual_scipy_or_httpx() -> None:
         "import sys, rebalancer_tui.prices as p\n"
         "import rebalancer_tui.prices.parse, rebalancer_tui.prices.cache\n"
         "import rebalancer_tui.prices.config, rebalancer_tui.prices.report\n"
-        "p.best_known_quotes(); p.resolve_api_url(); p.PriceReport({}, {}, 0.0).summary()\n"
+        "p.best_known_quotes(); p.resolve_api_url(); p.PriceReport({}).summary()\n"
         "print(sorted(m for m in ('textual', 'scipy', 'httpx') if m in sys.modules))"
     )
     assert _probe(code) == "[]"

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from rebalancer_tui.prices.config import default_history_path
 from rebalancer_tui.prices.parse import bounded_price
+from rebalancer_tui.prices.report import FetchReport
 from rebalancer_tui.prices.symbol_file import SymbolFile, iso_date
 from rebalancer_tui.rules import InputError, shown
 
@@ -56,14 +57,10 @@ class History:
 
 
 @dataclass
-class HistoryReport:
+class HistoryReport(FetchReport):
     """Outcome of one history fetch: a history for every asset that has one."""
 
     histories: dict[str, History]
-    errors: dict[str, str]
-    elapsed_s: float
-    cache_error: str | None = None
-    cache_problems: list[str] = field(default_factory=list)
 
 
 def encode_points(points: Sequence[Point]) -> str:

@@ -8,17 +8,24 @@ from dataclasses import dataclass, field
 from rebalancer_tui.models import PriceQuote, PriceSource
 
 
-@dataclass
-class PriceReport:
-    """Outcome of one fetch: a quote for every asset, and why some are not live."""
+@dataclass(kw_only=True)
+class FetchReport:
+    """What every fetch reports besides what it found: why some assets are
+    not live (`errors`, by symbol), how long it took, and its cache's trouble."""
 
-    quotes: dict[str, PriceQuote]
-    errors: dict[str, str]
-    elapsed_s: float
-    # Set when live prices were fetched but could not be written to disk.
+    errors: dict[str, str] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    # Set when what was fetched live could not be written to disk.
     cache_error: str | None = None
     # What the cache file held that was ignored, one printable line each.
     cache_problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PriceReport(FetchReport):
+    """Outcome of one price fetch: a quote for every asset."""
+
+    quotes: dict[str, PriceQuote]
 
     def summary(self) -> str:
         """E.g. '10 live, 1 cached, 1 fallback' for a status line."""

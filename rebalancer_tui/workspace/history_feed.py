@@ -37,7 +37,7 @@ def cached(price_cache: Path | None) -> HistoryReport:
 
     cache = HistoryCache(history_path(price_cache))
     histories = cache.load()
-    return HistoryReport(histories, {}, 0.0, cache_problems=list(cache.problems))
+    return HistoryReport(histories, cache_problems=list(cache.problems))
 
 
 async def fetch(
