@@ -360,11 +360,15 @@ class _AccountDraft:
 
 
 def build_input(
-    args: argparse.Namespace, broker: BrokerPositions | None = None
+    args: argparse.Namespace,
+    broker: BrokerPositions | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[Any, dict[str, PriceQuote]]:
     """The household (SPEC §7; one account `main` unless the files name more)
     and the price of every symbol in it, from the flags. `broker`: the
-    positions `--holdings` holds when it is a broker file (`_read_broker`)."""
+    positions `--holdings` holds when it is a broker file (`_read_broker`).
+    `notes` gets the lines to print once the plan is made (the portfolio's
+    tax lots that `--holdings` no longer fits)."""
     from rebalancer_tui.data import load_catalog
     from rebalancer_tui.demo import demo_holdings
     from rebalancer_tui.engine import Options
@@ -431,6 +435,7 @@ def build_input(
             )
             for a in pf.accounts
         }
+    given_lots = {n: (d.holdings, d.lots) for n, d in (drafts or {}).items() if d.lots}
     if broker is not None:
         drafts = _broker_drafts(broker, drafts, args)
     elif args.holdings is not None:
@@ -449,13 +454,20 @@ def build_input(
             }
         for name, draft in drafts.items():
             draft.holdings = by_account.get(name, {})
-            draft.lots = ()  # lots fit the holdings they came with, not these
+            draft.lots = ()  # lots fit the holdings they came with; _keep_fitting_lots below
     elif drafts is None or (pf is None and not any(d.holdings for d in drafts.values())):
         if drafts is None:
             drafts = {DEFAULT_ACCOUNT: _AccountDraft()}
         if len(drafts) == 1:
             seed = args.plan_seed if args.plan_seed is not None else args.demo_seed
             next(iter(drafts.values())).holdings = demo_holdings(targets, prices, seed=seed)
+    if given_lots and args.holdings is not None and args.lots is None:
+        dropped = _keep_fitting_lots(drafts, given_lots)
+        if dropped and notes is not None:
+            notes.append(
+                f"tax lots of {_pf_name(args)} not kept, their shares changed in "
+                f"{args.holdings}: {', '.join(dropped)} (--lots gives them)"
+            )
     held = {s for d in drafts.values() for s, n in d.holdings.items() if n}
     unpriced = sorted(s for s in held if s not in quotes)
     if unpriced:
@@ -558,6 +570,34 @@ def build_input(
         raise UsageError(rules.describe_validation_error(exc)) from None
     used = {s: quotes[s] for s in hh.symbols}
     return hh, used
+
+
+def _pf_name(args: argparse.Namespace) -> str:
+    # The whole path (the note is printed through rules.printable).
+    return str(args.plan_portfolio) if args.plan_portfolio else "the portfolio"
+
+
+def _keep_fitting_lots(
+    drafts: dict[str, _AccountDraft],
+    given: dict[str, tuple[dict[str, int], tuple[Any, ...]]],
+) -> list[str]:
+    """The portfolio file's lots (`given`: {account: (holdings, lots)}) kept
+    where `--holdings` left a symbol's shares as they were and the account
+    has no lots of its own from the file read (a broker's); the
+    `account:symbol` pairs whose lots were dropped. Dropping them all would
+    plan those sales as tax-free without a word."""
+    dropped: list[str] = []
+    for name, (old, lots) in given.items():
+        draft = drafts.get(name)
+        if draft is not None and draft.lots:
+            continue  # the broker file's own lots win
+        keep = draft is not None and draft.kind == "taxable"
+        for sym in dict.fromkeys(lot.symbol for lot in lots):
+            if keep and draft is not None and draft.holdings.get(sym, 0) == old.get(sym, 0):
+                draft.lots += tuple(lot for lot in lots if lot.symbol == sym)
+            else:
+                dropped.append(f"{name}:{sym}")
+    return dropped
 
 
 def _read_lots(
@@ -684,10 +724,10 @@ def run_plan(args: argparse.Namespace) -> int:
 
     _check_export(args)
     broker = _read_broker(args)
-    hh, quotes = build_input(args, broker)
+    notes: list[str] = []
+    hh, quotes = build_input(args, broker, notes)
     names = list(STRATEGIES) if args.strategy == "all" else [args.strategy]
     plans = [solve_household(hh, name) for name in names]
-    notes: list[str] = []
     if broker is not None:
         from rebalancer_tui.storage.brokers.to_household import (
             dropped_lots_note,

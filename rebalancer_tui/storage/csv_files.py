@@ -187,7 +187,7 @@ def read_account_holdings_csv(
         try:
             account = check_account_name(row["account"]) if "account" in row else default_account
             if accounts is not None and account not in accounts:
-                raise InputError(f"unknown account {shown(account)} (not in {accounts_file})")
+                raise InputError(_unknown_account(account, accounts_file, "account" in row))
             sym = check_symbol(row["symbol"])
             if (account, sym) in seen:
                 where_ = f" in account {account}" if "account" in row else ""
@@ -237,6 +237,13 @@ def read_accounts_csv(path: Path) -> list[AccountRow]:
     return out
 
 
+def _unknown_account(account: str, accounts_file: str, named: bool) -> str:
+    # Without an `account` column every row is the default account's: say
+    # so, or "unknown account 'main'" reads as a typo in a cell that is not there.
+    why = "" if named else "; the file has no 'account' column, add it"
+    return f"unknown account {shown(account)} (not in {accounts_file}{why})"
+
+
 class LotRow(NamedTuple):
     """One row of a lots CSV: a tax lot of `account` and the line it is on."""
 
@@ -276,7 +283,7 @@ def read_lots_csv(
         try:
             account = check_account_name(row["account"]) if "account" in row else default_account
             if accounts is not None and account not in accounts:
-                raise InputError(f"unknown account {shown(account)} (not in {accounts_file})")
+                raise InputError(_unknown_account(account, accounts_file, "account" in row))
             sym = check_symbol(row["symbol"])
             shares = int(parse_number(row["shares"], SHARES))
             if shares < 1:

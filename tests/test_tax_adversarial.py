@@ -1,0 +1,144 @@
+"""Tax lots under hostile or careless input (SPEC §8, §10, §11): what an
+adversarial pass found, each test failing on the code before its fix.
+
+- `--portfolio` with lots plus `--holdings` used to drop every lot of the
+  portfolio without a word, so the plan sold those shares as if tax-free.
+- A lots or holdings CSV without the `account` column, for a household of
+  several accounts, said "unknown account 'main'" about a cell that is not there.
+
+Figures are recomputed here from the lots written in the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rebalancer_tui.cli import main
+
+D = Decimal
+AS_OF = dt.date(2026, 11, 30)
+ST, LT = D("0.37"), D("0.15")
+PRICES = {"ESGV": D(120), "BND": D(70)}
+# ESGV 10 long-term at a gain, 2 short-term at a loss (at $120).
+LOTS = [
+    {"symbol": "ESGV", "shares": 10, "cost": 98.5, "date": "2024-03-01"},
+    {"symbol": "ESGV", "shares": 2, "cost": 130, "date": "2026-10-01"},
+]
+
+
+def portfolio(tmp_path: Path) -> Path:
+    data = {
+        "version": 2,
+        "model": "risky-norris",
+        "accounts": [
+            {"account": "tx", "kind": "taxable", "cash": 0, "reserve": 0,
+             "holdings": {"ESGV": 12}, "lots": LOTS},
+            {"account": "ira", "kind": "tax-deferred", "cash": 0, "reserve": 0,
+             "holdings": {"BND": 3}},
+        ],
+    }  # fmt: skip
+    p = tmp_path / "p.json"
+    p.write_text(json.dumps(data), encoding="utf-8")
+    return p
+
+
+def common(tmp_path: Path) -> list[str]:
+    t = tmp_path / "t.csv"
+    t.write_text("symbol,weight\nESGV,0.2\nBND,0.8\n", encoding="utf-8")
+    pr = tmp_path / "prices.csv"
+    pr.write_text("symbol,price\nESGV,120\nBND,70\n", encoding="utf-8")
+    return ["plan", "--offline", "--json", "--targets", str(t), "--prices", str(pr),
+            "--portfolio", str(portfolio(tmp_path)), "--as-of", AS_OF.isoformat(),
+            "--st-rate", str(ST), "--lt-rate", str(LT), "--strategy", "tracking-error"]  # fmt: skip
+
+
+def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[dict[str, Any], str]:
+    rc = main(argv)
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    out: dict[str, Any] = json.loads(captured.out)
+    return out, captured.err
+
+
+def test_holdings_flag_keeps_the_portfolio_lots_that_still_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    h = tmp_path / "h.csv"
+    h.write_text("account,symbol,shares\ntx,ESGV,12\nira,BND,3\n", encoding="utf-8")
+    out, err = run(capsys, [*common(tmp_path), "--holdings", str(h)])
+    assert err == ""
+    (plan,) = out["plans"]
+    sells = [o for o in plan["orders"] if o["action"] == "SELL" and o["symbol"] == "ESGV"]
+    assert len(sells) == 1, plan["orders"]  # 80% bonds: most of the ESGV must go
+    (sell,) = sells
+    assert sum(lot["shares"] for lot in sell["lots"]) == sell["shares"]
+    short = long = D(0)
+    given = {(x["date"], D(str(x["cost"]))): x["shares"] for x in LOTS}
+    for lot in sell["lots"]:
+        key = (lot["date"], D(str(lot["cost"])))
+        assert lot["shares"] <= given[key]
+        gain = lot["shares"] * (PRICES["ESGV"] - key[1])
+        assert D(str(lot["gain"])) == gain
+        held = (AS_OF - dt.date.fromisoformat(lot["date"])).days
+        if held >= 365:
+            long += gain
+        else:
+            short += gain
+    m = plan["metrics"]
+    assert D(str(m["realized_gains_short"])) == short
+    assert D(str(m["realized_gains_long"])) == long
+    assert D(str(m["tax"])) == (ST * short + LT * long).quantize(D("0.01"))
+    assert (short, long) != (0, 0)
+
+
+def test_holdings_flag_drops_changed_lots_and_names_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    h = tmp_path / "h.csv"
+    h.write_text("account,symbol,shares\ntx,ESGV,5\nira,BND,3\n", encoding="utf-8")
+    out, err = run(capsys, [*common(tmp_path), "--holdings", str(h)])
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("rebalancer-tui: tax lots of ")
+    assert "tx:ESGV" in lines[0] and "h.csv" in lines[0]
+    (plan,) = out["plans"]
+    assert all("lots" not in o for o in plan["orders"])
+    assert plan["metrics"]["tax"] == 0
+
+
+def test_lots_flag_still_replaces_the_portfolio_lots_without_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    h = tmp_path / "h.csv"
+    h.write_text("account,symbol,shares\ntx,ESGV,5\nira,BND,3\n", encoding="utf-8")
+    lf = tmp_path / "l.csv"
+    lf.write_text("account,symbol,shares,cost,date\ntx,ESGV,5,200,2026-11-01\n", encoding="utf-8")
+    out, err = run(capsys, [*common(tmp_path), "--holdings", str(h), "--lots", str(lf)])
+    assert err == ""
+    (plan,) = out["plans"]
+    for o in plan["orders"]:
+        if o["action"] == "SELL" and o["symbol"] == "ESGV":
+            assert {lot["cost"] for lot in o["lots"]} == {200.0}
+
+
+@pytest.mark.parametrize("flag", ["--lots", "--holdings"])
+def test_a_file_without_account_column_says_so_for_several_accounts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    f = tmp_path / "f.csv"
+    if flag == "--lots":
+        f.write_text("symbol,shares,cost,date\nESGV,12,50,2020-01-01\n", encoding="utf-8")
+    else:
+        f.write_text("symbol,shares\nESGV,12\n", encoding="utf-8")
+    out = tmp_path / "orders.csv"
+    rc = main([*common(tmp_path), flag, str(f), "--export-orders", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.count("\n") == 1 and err.startswith("rebalancer-tui: error: ")
+    assert "no 'account' column" in err
+    assert not out.exists()
