@@ -103,6 +103,15 @@ async def open_table(pilot: Pilot[None], key: str, selector: str) -> DataTable[A
     return table
 
 
+async def focus_holding(pilot: Pilot[None], symbol: str) -> None:
+    """Focus the main screen's holdings table on `symbol`'s row (keys then act on it)."""
+    main = pilot.app.get_default_screen()
+    table: DataTable[Any] = main.query_one("#current", DataTable)
+    table.focus()
+    table.move_cursor(row=table.get_row_index(symbol))
+    await pilot.pause()
+
+
 async def wait_for(pilot: Pilot[None], ok: Callable[[], bool], what: str) -> None:
     for _ in range(300):
         if ok():

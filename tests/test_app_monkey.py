@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from app_pilot import shown
+from app_pilot import offline_app, shown
 from fake_api import FakeFintualAPI
 from textual import events
 from textual.app import _character_to_key
@@ -272,7 +272,7 @@ async def test_monkey_with_odd_values_files_and_saves(
     targets = odd_targets(tmp_path / "out")
     before = snapshot(inputs)
     rng = random.Random(seed)
-    app = RebalancerApp(offline=True, cache_path=tmp_path / "prices.json")
+    app = offline_app(tmp_path)
     app.action_quit = lambda: None  # type: ignore[method-assign]
     fifos = FifoGuard([tmp_path / "in" / "fifo"], [tmp_path / "out" / "fifo"])
     with fifos:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import app_pilot as ui
 from demo_data import FALLBACK, NORRIS
@@ -24,10 +23,6 @@ from rebalancer_tui.messages import PortfolioEdited
 from rebalancer_tui.screens.inputs import InputsScreen
 from rebalancer_tui.screens.main import MainScreen
 from rebalancer_tui.widgets.holdings_table import LOCK
-
-
-def app_for(tmp_path: Path) -> RebalancerApp:
-    return RebalancerApp(offline=True, cache_path=tmp_path / "prices.json")
 
 
 def demo_input(options: Options) -> RebalanceInput:
@@ -56,7 +51,7 @@ def error_text(app: RebalancerApp) -> str:
 
 async def test_order_rule_fields_apply_refuse_and_undo(tmp_path: Path) -> None:
     seen = ui.Messages()
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app, message_hook=seen) as pilot:
         main = app.main_screen
         baseline = orders_of(Options())
@@ -128,22 +123,15 @@ def symbol_cell(app: RebalancerApp, symbol: str) -> str:
     return ui.cell(app.main_screen.query_one("#current", DataTable), symbol, "symbol")
 
 
-async def focus_row(app: RebalancerApp, symbol: str, pilot: Any) -> None:
-    table = app.main_screen.query_one("#current", DataTable)
-    table.focus()
-    table.move_cursor(row=table.get_row_index(symbol))
-    await pilot.pause()
-
-
 async def test_lock_a_holding_from_the_holdings_view(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with app.run_test(size=ui.SIZE) as pilot:
         notes = ui.Notes(app)
         await ui.settle(pilot)
         main = app.main_screen
         assert any(o[0] == "ESGV" for o in orders_shown(app))  # the plan sells it
         assert LOCK not in symbol_cell(app, "ESGV")
-        await focus_row(app, "ESGV", pilot)
+        await ui.focus_holding(pilot, "ESGV")
         await pilot.press("l")
         await ui.settle(pilot)
         assert "Locked ESGV" in notes.text()
@@ -165,7 +153,7 @@ async def test_lock_a_holding_from_the_holdings_view(tmp_path: Path) -> None:
         assert main.state.options == Options()
         assert LOCK not in symbol_cell(app, "ESGV")
         assert orders_shown(app) == orders_of(Options())
-        await focus_row(app, "ESGV", pilot)
+        await ui.focus_holding(pilot, "ESGV")
         await pilot.press("l")
         await ui.settle(pilot)
         assert LOCK in symbol_cell(app, "ESGV")
@@ -183,14 +171,14 @@ async def test_lock_a_holding_from_the_holdings_view(tmp_path: Path) -> None:
 
 
 async def test_lock_is_in_the_footer_and_the_palette(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with app.run_test(size=(200, 45)) as pilot:
         notes = ui.Notes(app)
         await ui.settle(pilot)
         footer = {b.binding.key: b.binding.description for b in app.active_bindings.values()}
         assert footer.get("l") == "Lock"
         main = app.main_screen
-        await focus_row(app, "QQQM", pilot)
+        await ui.focus_holding(pilot, "QQQM")
         await ui.run_from_palette(pilot, "lock or unlock", "Lock or unlock holding")
         await ui.settle(pilot)
         assert "Locked QQQM" in notes.text()
@@ -204,9 +192,9 @@ async def test_a_lock_and_the_rules_are_saved_with_the_portfolio(tmp_path: Path)
     mine.write_text(
         json.dumps({"version": 1, "model": NORRIS.id, "holdings": holdings}), encoding="utf-8"
     )
-    app = RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", portfolio=mine)
+    app = ui.offline_app(tmp_path, portfolio=mine)
     async with ui.running(app) as pilot:
-        await focus_row(app, "ESGV", pilot)
+        await ui.focus_holding(pilot, "ESGV")
         await pilot.press("l")
         await pilot.press("i")
         await ui.type_into(pilot, "#in-min_trade", "100")
@@ -214,7 +202,7 @@ async def test_a_lock_and_the_rules_are_saved_with_the_portfolio(tmp_path: Path)
         await ui.settle(pilot)
     saved = json.loads(mine.read_text(encoding="utf-8"))["options"]
     assert saved["locked"] == ["ESGV"] and saved["min_trade"] == 100
-    again = RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", portfolio=mine)
+    again = ui.offline_app(tmp_path, portfolio=mine)
     async with ui.running(again) as pilot:
         assert LOCK in symbol_cell(again, "ESGV")
         want = Options(locked=frozenset({"ESGV"}), min_trade=Decimal(100))

@@ -41,10 +41,6 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
-def app_for(tmp_path: Path, **kwargs: Any) -> RebalancerApp:
-    return RebalancerApp(offline=True, cache_path=tmp_path / "prices.json", **kwargs)
-
-
 def demo_input(**changes: Any) -> RebalanceInput:
     holdings = demo_holdings(dict(NORRIS.weights), dict(FALLBACK), seed=0)
     base: dict[str, Any] = {
@@ -76,7 +72,7 @@ def orders_of(inp: RebalanceInput, strategy: str = "simple") -> list[tuple[str, 
 
 
 async def test_inputs_apply_cash_and_options_and_refuse_bad_values(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         await ui.press(pilot, "i")
         assert isinstance(app.screen, InputsScreen)
@@ -114,7 +110,7 @@ async def test_inputs_apply_cash_and_options_and_refuse_bad_values(tmp_path: Pat
 
 
 async def test_buy_only_switch_and_suggested_contribution(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         await ui.press(pilot, "i")
         switch = app.screen.query_one("#in-buy_only", Switch)
@@ -147,7 +143,7 @@ async def test_buy_only_switch_and_suggested_contribution(tmp_path: Path) -> Non
 
 
 async def test_edit_add_and_remove_holdings(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         await ui.press(pilot, "e")
         assert isinstance(app.screen, HoldingsEditor)
@@ -194,7 +190,7 @@ async def test_edit_add_and_remove_holdings(tmp_path: Path) -> None:
 
 
 async def test_price_override_is_marked_and_used(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         await ui.press(pilot, "o")
         assert app.screen.focused is app.screen.query_one("#ed-price")
@@ -219,7 +215,7 @@ async def test_price_override_is_marked_and_used(tmp_path: Path) -> None:
 
 
 async def test_unknown_symbol_needs_a_price(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         await pilot.press("e")
         await ui.fill(pilot, {"#ed-symbol": "ZZZZ", "#ed-shares": "3"}, "enter")
@@ -250,7 +246,7 @@ async def answer_prompt(pilot: Pilot[None], path: Path | None) -> None:
 
 async def test_save_and_the_next_start_finds_everything(tmp_path: Path, user_dirs: Path) -> None:
     mine = tmp_path / "mine" / "portfolio.json"
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         main = app.main_screen
         main.choose_fund("moderate-pitt")
@@ -272,7 +268,7 @@ async def test_save_and_the_next_start_finds_everything(tmp_path: Path, user_dir
     assert data["price_overrides"] == {"VTI": 300}
     assert (user_dirs / "last-portfolio.txt").read_text().strip() == str(mine.resolve())
 
-    again = app_for(tmp_path)  # no --portfolio: the last one is reopened
+    again = ui.offline_app(tmp_path)  # no --portfolio: the last one is reopened
     async with ui.running(again) as pilot:
         state = again.main_screen.state
         assert state.model.id == "moderate-pitt"
@@ -296,7 +292,7 @@ async def test_unreadable_portfolio_is_reported_and_left_untouched(
     broken.parent.mkdir(parents=True)
     original = b'{\n  "version": 1,\n  "cash": -5,\n  "holdings": {}\n}\n'
     broken.write_bytes(original)
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     notes = ui.Notes(app)
     async with ui.running(app) as pilot:
         assert "cash: must not be negative (got -5)" in notes.text()
@@ -320,7 +316,7 @@ async def test_import_holdings_csv(tmp_path: Path) -> None:
     good.write_text("symbol,shares\nesgv,12\nBND,4\n", encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text("symbol,shares\nESGV,12\nBND,-2\n", encoding="utf-8")
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         await pilot.press("I")
         await answer_prompt(pilot, good)
@@ -336,7 +332,7 @@ async def test_import_holdings_csv(tmp_path: Path) -> None:
 
 
 async def test_export_orders_csv_for_the_shown_plan(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         await pilot.press("3")
         await ui.settle(pilot)
@@ -363,7 +359,7 @@ async def test_own_models_join_the_fund_list(tmp_path: Path) -> None:
         {"id": "broken", "label": "Broken", "weights": {"ESGV": 0.7}},
     ]  # fmt: skip
     (tmp_path / "models.json").write_text(json.dumps({"models": models}), encoding="utf-8")
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     notes = ui.Notes(app)
     async with ui.running(app) as pilot:
         main = app.main_screen
@@ -389,7 +385,7 @@ async def test_own_models_join_the_fund_list(tmp_path: Path) -> None:
 
 
 async def test_palette_reaches_the_portfolio_actions(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         for query, hit, screen in [
             ("save portfolio", "Save portfolio as", FilePrompt),
@@ -407,7 +403,7 @@ async def test_a_reserve_no_plan_can_keep_is_refused_at_the_field(tmp_path: Path
     """Whole-portfolio rules are checked as the user types too: a reserve above
     the portfolio's value, or one buy-only mode cannot keep, is refused at the
     field and the last good value stays in force."""
-    app = app_for(tmp_path)
+    app = ui.offline_app(tmp_path)
     async with ui.running(app) as pilot:
         main = app.main_screen
         value = main.state.to_input().total_value

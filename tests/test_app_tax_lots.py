@@ -30,16 +30,9 @@ FALLBACK = {a.symbol: a.price for a in load_catalog().assets if a.price is not N
 TODAY = dt.date.today()
 
 
-async def focus_row(app: RebalancerApp, symbol: str, pilot: Any) -> None:
-    table = app.main_screen.query_one("#current", DataTable)
-    table.focus()
-    table.move_cursor(row=table.get_row_index(symbol))
-    await pilot.pause()
-
-
-async def open_lots(app: RebalancerApp, symbol: str, pilot: Any) -> None:
+async def open_lots(pilot: Any, symbol: str) -> None:
     """The lots dialog (T) on `symbol`'s row of the holdings."""
-    await focus_row(app, symbol, pilot)
+    await ui.focus_holding(pilot, symbol)
     await ui.press(pilot, "T")
 
 
@@ -63,7 +56,7 @@ async def test_lots_dialog_adds_refuses_a_wrong_sum_and_undoes(tmp_path: Path) -
         main = app.main_screen
         held = main.state.holdings["ESGV"]
         assert held > 2
-        await open_lots(app, "ESGV", pilot)
+        await open_lots(pilot, "ESGV")
         assert isinstance(app.screen, LotsScreen)
         assert app.screen.query_one("#lot-symbol").value == "ESGV"  # type: ignore[attr-defined]
         # More shares than held: refused at once, nothing changes.
@@ -123,7 +116,7 @@ async def test_lots_dialog_from_the_palette_and_other_kinds(tmp_path: Path) -> N
         deferred = main.state.with_account("main", kind="tax-deferred")
         main.set_state(deferred)
         await ui.settle(pilot)
-        await focus_row(app, "QQQM", pilot)
+        await ui.focus_holding(pilot, "QQQM")
         await ui.run_from_palette(pilot, "tax lots", "Tax lots")
         await ui.wait_for(pilot, lambda: isinstance(app.screen, LotsScreen), "the lots dialog")
         note = ui.shown(app.screen.query_one("#lots-note"))
@@ -283,7 +276,7 @@ async def test_lots_that_fall_short_can_set_the_holding_on_leaving(tmp_path: Pat
     async with ui.running(app) as pilot:
         main = app.main_screen
         held = main.state.holdings["QQQM"]
-        await open_lots(app, "QQQM", pilot)
+        await open_lots(pilot, "QQQM")
         await type_lot(pilot, "2023-05-02", "3", "300")
         assert main.state.account("main").lots == ()
         await ui.press(pilot, "escape")
@@ -313,7 +306,7 @@ async def test_lots_dialog_tabs_per_account_keep_typed_lots_until_they_fit(
         roth = Account(name="roth", kind="tax-free", holdings={"ESGV": 5})
         main.set_state(main.state.replace(accounts=(*main.state.accounts, roth)))
         await ui.settle(pilot)
-        await open_lots(app, "ESGV", pilot)
+        await open_lots(pilot, "ESGV")
         assert isinstance(app.screen, LotsScreen) and app.screen.account == "main"
         await type_lot(pilot, "2023-05-02", "1", "50")
         tabs = app.screen.query_one(Tabs)
