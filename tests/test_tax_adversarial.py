@@ -142,3 +142,69 @@ def test_a_file_without_account_column_says_so_for_several_accounts(
     assert err.count("\n") == 1 and err.startswith("rebalancer-tui: error: ")
     assert "no 'account' column" in err
     assert not out.exists()
+
+
+# -- the app: an account with lots made tax-deferred, or removed ---------------------
+
+
+async def test_app_kind_change_asks_before_dropping_lots_and_undoes(tmp_path: Path) -> None:
+    import app_pilot as ui
+
+    from rebalancer_tui.engine.tax import TaxLot
+    from rebalancer_tui.screens.accounts import AccountsScreen
+    from rebalancer_tui.screens.confirm import Confirm
+
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
+        main = app.main_screen
+        held = main.state.account("main").holdings["ESGV"]
+        lot = TaxLot(symbol="ESGV", shares=held, cost=D("98.5"), date=dt.date(2024, 3, 1))
+        main.set_state(main.state.with_account("main", lots=(lot,)))
+        await ui.settle(pilot)
+        await ui.press(pilot, "A")
+        assert isinstance(app.screen, AccountsScreen)
+        await ui.fill(pilot, {"#ac-name": "main", "#ac-kind": "tax-deferred"}, "enter")
+        await pilot.pause()
+        # Asked, not refused outright: the lots are named before they go.
+        assert "has 1 tax lot" in ui.question(pilot)
+        await ui.press(pilot, "escape")  # keep them
+        assert isinstance(app.screen, AccountsScreen)
+        assert main.state.account("main").kind == "taxable"
+        assert main.state.account("main").lots == (lot,)
+        await ui.press(pilot, "enter")  # the fields still say tax-deferred
+        assert isinstance(app.screen, Confirm)
+        await pilot.click("#confirm-drop")
+        await ui.settle(pilot)
+        assert main.state.account("main").kind == "tax-deferred"
+        assert main.state.account("main").lots == ()
+        await ui.press(pilot, "escape")
+        await ui.settle(pilot)
+        await ui.press(pilot, "ctrl+z")
+        await ui.settle(pilot)
+        assert main.state.account("main").kind == "taxable"
+        assert main.state.account("main").lots == (lot,)
+
+
+async def test_app_remove_account_names_its_lots(tmp_path: Path) -> None:
+    import app_pilot as ui
+    from textual.widgets import DataTable
+
+    from rebalancer_tui.engine.household import Account
+    from rebalancer_tui.engine.tax import TaxLot
+
+    app = ui.offline_app(tmp_path)
+    async with ui.running(app) as pilot:
+        main = app.main_screen
+        lots = (
+            TaxLot(symbol="ESGV", shares=3, cost=D(90), date=dt.date(2024, 3, 1)),
+            TaxLot(symbol="ESGV", shares=2, cost=D(95), date=dt.date(2025, 3, 1)),
+        )
+        tx = Account(name="tx", kind="taxable", holdings={"ESGV": 5}, lots=lots)
+        main.set_state(main.state.replace(accounts=(*main.state.accounts, tx)))
+        await ui.settle(pilot)
+        await ui.press(pilot, "A")
+        table = app.screen.query_one("#accounts-table", DataTable)
+        table.focus()
+        table.move_cursor(row=ui.row_keys(table).index("tx"))
+        await ui.press(pilot, "delete")
+        assert "Remove account tx with 5 ESGV (2 tax lots)?" in ui.question(pilot)

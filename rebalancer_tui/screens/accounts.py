@@ -255,6 +255,12 @@ class AccountsScreen(HouseholdForm):
             "reserve": reserve if reserve is not None else base.reserve,
             "buyable": buyable,
         }
+        if fields["kind"] != "taxable" and base.lots:
+            # Only taxable accounts have lots: ask before the kind drops them.
+            if not self._drop_lots:
+                self._ask_drop_lots(base, str(fields["kind"]))
+                return False
+            fields["lots"] = ()
         try:
             account = Account(**fields)
         except ValidationError as exc:
@@ -278,6 +284,32 @@ class AccountsScreen(HouseholdForm):
         self._error(what[0].upper() + what[1:] + " done (ctrl+z on the main screen undoes it)")
         return True
 
+    _drop_lots = False
+
+    def _ask_drop_lots(self, account: Account, kind: str) -> None:
+        from rebalancer_tui.screens.confirm import Confirm
+
+        n = len(account.lots)
+        lots = f"{n} tax lot" + ("" if n == 1 else "s")
+        question = (
+            f"Account {account.name} has {lots}; a {kind} account has none (its sales "
+            f"are not taxed). Make it {kind} and drop them? (ctrl+z undoes it)"
+        )
+        self._error(f"Account {account.name} has {lots}: only taxable accounts have lots")
+        self.app.push_screen(
+            Confirm(question, (("drop", "Drop the lots"),), title="Tax lots"),
+            self._after_drop_lots,
+        )
+
+    def _after_drop_lots(self, answer: str | None) -> None:
+        if answer != "drop":
+            return
+        self._drop_lots = True
+        try:
+            self.apply()
+        finally:
+            self._drop_lots = False
+
     def _post(
         self, accounts: list[Account], what: str, renamed: tuple[str, str] | None = None
     ) -> None:
@@ -300,6 +332,9 @@ class AccountsScreen(HouseholdForm):
         if not held:
             self._remove(name)
             return
+        if account.lots:
+            n = len(account.lots)
+            held += f" ({n} tax lot" + ("" if n == 1 else "s") + ")"
         question = f"Remove account {name} with {held}? (ctrl+z undoes it)"
         self.app.push_screen(
             Confirm(question, (("yes", "Remove"),), title="Remove account"),
