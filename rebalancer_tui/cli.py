@@ -549,6 +549,7 @@ def build_input(
         rules.check_total_value(value)
     except rules.InputError as exc:
         raise UsageError(str(exc)) from None
+    _check_lot_dates(args, broker, drafts, base.get("as_of"))
     try:
         options = Options(**base, time_limit=args.time_limit)
         accounts = tuple(
@@ -570,6 +571,28 @@ def build_input(
         raise UsageError(rules.describe_validation_error(exc)) from None
     used = {s: quotes[s] for s in hh.symbols}
     return hh, used
+
+
+def _check_lot_dates(
+    args: argparse.Namespace,
+    broker: BrokerPositions | None,
+    drafts: dict[str, _AccountDraft],
+    as_of: dt.date | None,
+) -> None:
+    """No lot after the plan's day, refused naming the file the lot came from
+    (the broker file's or the portfolio's; `--lots` checks its own rows)."""
+    from rebalancer_tui.engine.tax import late_lot
+    from rebalancer_tui.storage.text import where
+
+    latest = as_of if as_of is not None else dt.date.today()
+    from_broker = {b.account for b in broker.accounts if b.lots} if broker is not None else set()
+    for name, d in drafts.items():
+        late = late_lot([(name, d.lots)], latest)
+        if late is None:
+            continue
+        source = args.holdings if name in from_broker else args.plan_portfolio
+        where_ = f"{where(source)}: " if source is not None and args.lots is None else ""
+        raise UsageError(f"{where_}{late} {latest} (the plan's day; --as-of sets it)")
 
 
 def _pf_name(args: argparse.Namespace) -> str:

@@ -208,3 +208,36 @@ async def test_app_remove_account_names_its_lots(tmp_path: Path) -> None:
         table.move_cursor(row=ui.row_keys(table).index("tx"))
         await ui.press(pilot, "delete")
         assert "Remove account tx with 5 ESGV (2 tax lots)?" in ui.question(pilot)
+
+
+# -- a lot after the plan's day names the file it came from --------------------------
+
+
+def test_portfolio_lot_after_as_of_names_the_portfolio(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = common(tmp_path)
+    argv[argv.index("--as-of") + 1] = "2020-01-01"
+    rc = main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1
+    assert err.startswith(f"rebalancer-tui: error: {tmp_path / 'p.json'}: account tx: ")
+    assert "ESGV lot of 2024-03-01 is dated after 2020-01-01" in err
+
+
+def test_broker_lot_after_as_of_names_the_broker_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "brokers" / "ibkr_flex_positions_2026-11.csv"
+    ib = tmp_path / "ib.csv"
+    ib.write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "orders.csv"
+    # The fixture's newest lot: ESGV of 2026-08-15 in U1234567.
+    argv = ["plan", "--offline", "--holdings", str(ib), "--as-of", "2026-08-14",
+            "--strategy", "simple", "--export-orders", str(out)]  # fmt: skip
+    rc = main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1
+    assert err.startswith(f"rebalancer-tui: error: {ib}: account U1234567: ")
+    assert "ESGV lot of 2026-08-15 is dated after 2026-08-14" in err
+    assert not out.exists()
