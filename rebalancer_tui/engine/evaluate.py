@@ -17,8 +17,9 @@ Shares = dict[str, int]
 
 
 def money(x: Decimal) -> float:
-    """Dollars rounded to the cent, as a JSON number."""
-    return float(x.quantize(CENT, rounding=ROUND_HALF_EVEN))
+    """Dollars rounded to the cent, as a JSON number (a loss under half a cent
+    is 0.0, not -0.0)."""
+    return float(x.quantize(CENT, rounding=ROUND_HALF_EVEN)) + 0.0
 
 
 def order_cost(inp: RebalanceInput, symbol: str, delta: int) -> Decimal:

@@ -15,13 +15,14 @@ from typing import Any, ClassVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from rebalancer_tui.engine import LABELS, STRATEGIES, Options, Plan
 from rebalancer_tui.screens.modal import OnceScreen
 from rebalancer_tui.widgets.compare_table import CompareTable
 from rebalancer_tui.widgets.holdings_table import Band
 from rebalancer_tui.widgets.plan_column import PlanColumn
+from rebalancer_tui.widgets.steady_header import SteadyHeader
 from rebalancer_tui.workspace import Outcome
 from rebalancer_tui.workspace.explain import current_plan
 
@@ -55,7 +56,7 @@ class CompareScreen(OnceScreen[str | None]):
         self._tax = False  # some account has tax lots: the measures show gains and tax
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SteadyHeader()
         with VerticalScroll(id="compare-body", can_focus=False):
             yield CompareTable(id="measures")
             with Horizontal(id="columns"):

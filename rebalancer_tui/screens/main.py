@@ -13,7 +13,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from rebalancer_tui import messages as msg
 from rebalancer_tui.engine import STRATEGIES, Plan, weights_table
@@ -25,6 +25,7 @@ from rebalancer_tui.widgets.fund_list import FundList
 from rebalancer_tui.widgets.preview import FundPreview
 from rebalancer_tui.widgets.price_status import PriceStatus
 from rebalancer_tui.widgets.results import ResultsPane
+from rebalancer_tui.widgets.steady_header import SteadyHeader
 from rebalancer_tui.widgets.strategy_picker import StrategyPicker
 from rebalancer_tui.workspace import Outcome, PortfolioState, Workspace
 from rebalancer_tui.workspace.outcome import one_line
@@ -88,7 +89,7 @@ class MainScreen(MainActions):
         fits = max((b for b in BREAKPOINTS if b[0] <= width), default=None)
         marks = {n: (at, n) == fits for at, n in BREAKPOINTS}
         self.update_classes(marks, animate=False)
-        yield Header()
+        yield SteadyHeader()
         with VerticalScroll(id="body", can_focus=False):  # its panes take the focus
             with Horizontal(id="top"):
                 with Vertical(id="sidebar"):
