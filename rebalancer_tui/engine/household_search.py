@@ -329,16 +329,28 @@ def _closest_search(
         near = partial_split(hh, pooled_totals)
         if near is not None and hh.deviation(near) < best_dev:
             incumbent, best_dev = near, hh.deviation(near)
-    lo, hi = _pooled_box(hh, float(best_dev))
-    model = HouseholdModel(hh, need_dev=True, total_lo=lo, total_hi=hi)
+    box = _pooled_box(hh, float(best_dev))
     scale = max(float(best_dev), 1.0)
     calls = 1
-    try:
-        ans = model.solve(model.deviation_terms(), scale=scale, abs_gap=SOLVER_ABS_GAP,
-                          deadline=deadline,
-                          caps=[(model.deviation_terms(), float(best_dev) + 1e-6)])  # fmt: skip
-    except (Infeasible, SolveFailed):
-        ans = None
+    ans = None
+    # HiGHS can end in "solve error" at once on the boxed, capped model though
+    # it has plans (no plan, no bound): the box only speeds the search up, so
+    # the stage is then solved once more without it.
+    for lo, hi in (box, (None, None)):
+        model = HouseholdModel(hh, need_dev=True, total_lo=lo, total_hi=hi)
+        try:
+            ans = model.solve(model.deviation_terms(), scale=scale, abs_gap=SOLVER_ABS_GAP,
+                              deadline=deadline,
+                              caps=[(model.deviation_terms(), float(best_dev) + 1e-6)])  # fmt: skip
+        except Infeasible:
+            ans = None
+            break
+        except SolveFailed:
+            ans = None
+        if ans is not None and (ans.shares is not None or np.isfinite(ans.bound)):
+            break
+        if deadline - time.monotonic() < 0.2:
+            break
     if ans is not None:
         if ans.shares is not None and hh.deviation(ans.shares) < best_dev:
             incumbent, best_dev = ans.shares, hh.deviation(ans.shares)

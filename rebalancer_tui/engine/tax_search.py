@@ -33,7 +33,7 @@ from rebalancer_tui.engine.constrained import (
 from rebalancer_tui.engine.errors import Infeasible, SolveFailed
 from rebalancer_tui.engine.evaluate import CENT
 from rebalancer_tui.engine.household import Household, HouseholdShares
-from rebalancer_tui.engine.household_milp import HouseholdModel
+from rebalancer_tui.engine.household_milp import Answer, HouseholdModel
 from rebalancer_tui.engine.plan import StatusKind
 from rebalancer_tui.engine.tax import (
     PlanLots,
@@ -57,6 +57,8 @@ TIE_SHARE_OF_TIME = 0.2
 # Trade-minimization and band-edge start from their plan without taxes: when
 # proven it settles every stage before the tax tie-break (half the time).
 START_SHARE_OF_TIME = 0.5
+# A stage that failed at once is solved again only with this much time left.
+RETRY_MIN_TIME = 0.2
 
 
 @dataclass
@@ -282,17 +284,14 @@ def tracking_error_taxed(hh: Household, deadline: float) -> Found:
         from rebalancer_tui.engine.household_search import _pooled_box
 
         box = _pooled_box(hh, float(value - floor) + 1e-6)
-    model = HouseholdModel(hh, need_dev=True, need_trades=True, total_lo=box[0],
-                           total_hi=box[1])  # fmt: skip
-    terms = model.combined_terms()
-    caps = [] if value is None else [(terms, float(value) + CAP_SLACK)]
     scale = float(abs(value)) if value is not None else float(hh.total_value)
     calls = 1
     bound = floor
     try:
-        ans = _stage(model, terms, _share_of(deadline, 0.7), scale=scale,
-                     abs_gap=SOLVER_ABS_GAP, caps=caps)  # fmt: skip
+        model, terms, ans = _combined_stage(hh, box, value, scale, deadline)
     except Infeasible:
+        model = HouseholdModel(hh, need_dev=True, need_trades=True)
+        terms = model.combined_terms()
         if best is None or value is None:
             raise SolveFailed("no plan satisfies the tax rules") from None
         ans = None
@@ -332,6 +331,34 @@ def tracking_error_taxed(hh: Household, deadline: float) -> Found:
         calls += 1
         best = _best_located(hh, model, best, cap, deadline, bound + CENT)
     return Found(best.shares, highs_calls=calls, lots=best.lots)
+
+
+def _combined_stage(
+    hh: Household,
+    box: tuple[np.ndarray | None, np.ndarray | None],
+    value: Decimal | None,
+    scale: float,
+    deadline: float,
+) -> tuple[HouseholdModel, tuple[np.ndarray, np.ndarray], Answer | None]:
+    """The `deviation + λ·tax` stage: (model, its terms, the answer). Raises
+    Infeasible when nothing beats the incumbent `value`.
+
+    HiGHS (SciPy 1.17) can end in "solve error" at once, with or without its
+    presolve, on a boxed model that has plans (the pooled box together with
+    the incumbent's cap): nothing found and no bound, long before the time
+    limit. The box only speeds the search up, so the same stage is then
+    solved once more without it, in the time left."""
+    answer: Answer | None = None
+    for lo, hi in (box, (None, None)):
+        model = HouseholdModel(hh, need_dev=True, need_trades=True, total_lo=lo, total_hi=hi)
+        terms = model.combined_terms()
+        caps = [] if value is None else [(terms, float(value) + CAP_SLACK)]
+        answer = _stage(model, terms, _share_of(deadline, 0.7), scale=scale,
+                        abs_gap=SOLVER_ABS_GAP, caps=caps)  # fmt: skip
+        failed = answer is None or (answer.shares is None and not np.isfinite(answer.bound))
+        if lo is None or not failed or deadline - time.monotonic() < RETRY_MIN_TIME:
+            break
+    return model, terms, answer
 
 
 def _best_located(
