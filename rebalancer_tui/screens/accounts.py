@@ -113,6 +113,8 @@ class HouseholdForm(FormScreen[None]):
         return cls(target, state.accounts, state.location)
 
     def apply(self) -> bool:
+        """Apply what the fields say (Enter in any field); False, with the
+        reason on the error line, if refused."""
         raise NotImplementedError
 
     @on(Input.Submitted)
