@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
+from rebalancer_tui.engine import household, tax, tax_search
 from rebalancer_tui.engine.household import Account, Household
 from rebalancer_tui.engine.household_plan import HouseholdPlan
 from rebalancer_tui.engine.household_search import solve_household
@@ -75,3 +78,70 @@ def test_tracking_error_with_a_gains_cap_beats_trade_minimization_and_is_proven(
     assert value(te) <= value(tm)
     # 70.73225: VTI 158, BND 5, VXUS 38 in all, found by the unboxed model.
     assert value(te) <= D("70.7323")
+
+
+def _many_lots(n: int) -> Household:
+    """One taxable account with `n` one-share VTI lots (gains and losses,
+    short and long) and some BND, wash-sale rule and gains cap on."""
+    lots = tuple(
+        _lot("VTI", 1, f"{200 + (k * 37) % 100}.00", str(dt.date(2024, 1, 1) + dt.timedelta(k)))
+        for k in range(n)
+    )
+    tx = Account(
+        name="tx",
+        kind="taxable",
+        cash=D(1000),
+        holdings={"VTI": n, "BND": 50},
+        lots=(*lots, _lot("BND", 50, "80", "2025-01-01")),
+    )
+    options = Options(
+        st_rate=D("0.37"),
+        lt_rate=D("0.15"),
+        as_of=dt.date(2026, 11, 30),
+        max_gains=D(1000),
+        no_short_term_gains=True,
+        wash_sale_days=30,
+    )
+    return Household(
+        accounts=(tx,),
+        prices={"VTI": D(250), "BND": D(72)},
+        targets={"VTI": D("0.6"), "BND": D("0.4")},
+        options=options,
+    )
+
+
+def test_the_lot_rules_scan_the_lots_a_linear_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`lot_block` asked `wash_window` for every lot and each scanned every
+    lot, and `tax_violation` looked every lot's twins up among all the lots:
+    both quadratic in lots (2,000 lots took seconds, 10,000 minutes)."""
+    n = 400
+    hh = _many_lots(n)
+    scans = 0
+    visits = 0
+    real_scan, real_lots_of = household.scan_wash_window, tax.lots_of
+
+    def counting_scan(h: Household) -> frozenset[str]:
+        nonlocal scans
+        scans += 1
+        return real_scan(h)
+
+    def counting_lots_of(h: Household, account: str, symbol: str) -> tuple[TaxLot, ...]:
+        nonlocal visits
+        found = real_lots_of(h, account, symbol)
+        visits += len(found)
+        return found
+
+    monkeypatch.setattr(household, "scan_wash_window", counting_scan)
+    monkeypatch.setattr(tax, "lots_of", counting_lots_of)
+    monkeypatch.setattr(tax_search, "lots_of", counting_lots_of)
+    shares = {"tx": {"VTI": n - 150, "BND": 50}}  # sells 150 VTI shares
+    greedy = tax.greedy_plan_lots(hh, shares)
+    assert sum(s.shares for s in greedy[("tx", "VTI")]) == 150
+    tax.tax_violation(hh, shares, greedy)
+    assert tax.sellable(hh, "tx", "VTI") is not None
+    tax_search.settle_lots(hh, shares)
+    tax_search.exact_lots(hh, shares)
+    assert scans == 1  # once for the household, whatever the number of lots
+    assert visits <= 20 * n

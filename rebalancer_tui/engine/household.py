@@ -29,7 +29,7 @@ from rebalancer_tui.engine.evaluate import (
     turnover,
 )
 from rebalancer_tui.engine.problem import ZERO, Options, RebalanceInput
-from rebalancer_tui.engine.tax import TaxLot, as_of, check_lots, late_lot
+from rebalancer_tui.engine.tax import TaxLot, as_of, check_lots, late_lot, scan_wash_window
 from rebalancer_tui.rules import ACCOUNT_KINDS, ACCOUNT_NAME, SHARES, AccountKind
 
 DEFAULT_ACCOUNT = "main"
@@ -190,6 +190,21 @@ class Household(BaseModel):
             options=self.options.model_copy(update={"reserve": reserve, "locked": locked}),
             share_limit=self.share_limit * len(self.accounts),
         )
+
+    @cached_property
+    def wash_symbols(self) -> frozenset[str]:
+        """`tax.wash_window`, scanned once: the lot rules ask it for every lot."""
+        return scan_wash_window(self)
+
+    @cached_property
+    def pair_lots(self) -> dict[tuple[str, str], tuple[TaxLot, ...]]:
+        """The lots of each (taxable account, symbol), grouped once (`tax.lots_of`)."""
+        out: dict[tuple[str, str], list[TaxLot]] = {}
+        for a in self.accounts:
+            if a.kind == "taxable":
+                for lot in a.lots:
+                    out.setdefault((a.name, lot.symbol), []).append(lot)
+        return {key: tuple(lots) for key, lots in out.items()}
 
     @cached_property
     def _inputs(self) -> dict[str, RebalanceInput]:

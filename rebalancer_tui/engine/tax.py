@@ -122,7 +122,13 @@ def taxed(hh: Household) -> bool:
 
 def wash_window(hh: Household) -> frozenset[str]:
     """Symbols with a lot acquired within the last `wash_sale_days` days in any
-    account: none of their lots may be sold at a loss (SPEC §8)."""
+    account: none of their lots may be sold at a loss (SPEC §8). Scanned once
+    per household (`lot_block` asks it for every lot)."""
+    return hh.wash_symbols
+
+
+def scan_wash_window(hh: Household) -> frozenset[str]:
+    """`wash_window` from a scan of every lot (use `wash_window`)."""
     days = hh.options.wash_sale_days
     if not days:
         return frozenset()
@@ -144,10 +150,7 @@ def lot_block(hh: Household, lot: TaxLot) -> str | None:
 
 def lots_of(hh: Household, account: str, symbol: str) -> tuple[TaxLot, ...]:
     """The lots of a holding; empty when it has none (or the account is not taxable)."""
-    a = hh.account(account)
-    if a.kind != "taxable":
-        return ()
-    return tuple(lot for lot in a.lots if lot.symbol == symbol)
+    return hh.pair_lots.get((account, symbol), ())
 
 
 def sellable(hh: Household, account: str, symbol: str) -> int | None:
@@ -276,9 +279,18 @@ def tax_violation(hh: Household, shares: HouseholdShares, lots: PlanLots) -> str
         sales = lots[(name, sym)]
         if sum(s.shares for s in sales) != n:
             return f"account {name}: {sym} lots sold do not add up to the {n} shares sold"
-        for lot in lots_of(hh, name, sym):
-            used = sum(s.shares for s in sales if (s.date, s.cost) == (lot.date, lot.cost))
-            if used > lot.shares and _unique(hh, name, lot):
+        # Lots are matched to sales by (date, cost): counted once per pair, so
+        # the check stays linear in lots and sales.
+        used_by: dict[tuple[dt.date, Decimal], int] = {}
+        for x in sales:
+            used_by[(x.date, x.cost)] = used_by.get((x.date, x.cost), 0) + x.shares
+        held = lots_of(hh, name, sym)
+        alike: dict[tuple[dt.date, Decimal], int] = {}
+        for lot in held:
+            alike[(lot.date, lot.cost)] = alike.get((lot.date, lot.cost), 0) + 1
+        for lot in held:
+            used = used_by.get((lot.date, lot.cost), 0)
+            if used > lot.shares and alike[(lot.date, lot.cost)] == 1:
                 return f"account {name}: the {sym} lot of {lot.date} is oversold"
             if used and lot_block(hh, lot) is not None:
                 return f"account {name}: sells the {sym} lot of {lot.date} ({lot_block(hh, lot)})"
@@ -292,17 +304,6 @@ def tax_violation(hh: Household, shares: HouseholdShares, lots: PlanLots) -> str
                 if shares.get(a.name, {}).get(sym, 0) > a.holdings.get(sym, 0):
                     return f"sells {sym} at a loss and buys it in account {a.name}"
     return None
-
-
-def _unique(hh: Household, account: str, lot: TaxLot) -> bool:
-    """Whether no other lot of the pair shares this lot's date and cost (two
-    such lots are one for the check above)."""
-    same = [
-        other
-        for other in lots_of(hh, account, lot.symbol)
-        if (other.date, other.cost) == (lot.date, lot.cost)
-    ]
-    return len(same) == 1
 
 
 def check_lots(name: str, holdings: Mapping[str, int], lots: Iterable[TaxLot]) -> str | None:
@@ -352,6 +353,7 @@ __all__ = [
     "plan_figures",
     "rate",
     "sale",
+    "scan_wash_window",
     "sellable",
     "sold",
     "sold_at_loss",
