@@ -30,6 +30,7 @@ from rebalancer_tui.screens.modal import Modal, add_columns, field_keys
 from rebalancer_tui.widgets.fields import DecimalField, field_input
 from rebalancer_tui.widgets.format import money, right
 from rebalancer_tui.widgets.keyed_table import cursor_key
+from rebalancer_tui.widgets.ordered_input import OrderedInput
 
 if TYPE_CHECKING:
     from rebalancer_tui.workspace import PortfolioState
@@ -142,15 +143,17 @@ class AccountsScreen(HouseholdForm):
             yield self._table("accounts-table")
             with Grid(classes="accounts-grid"):
                 yield Label("Account name", classes="field-label")
-                yield Input(placeholder="e.g. ira", id="ac-name", compact=True, max_length=32)
+                yield OrderedInput(
+                    placeholder="e.g. ira", id="ac-name", compact=True, max_length=32
+                )
                 yield Label("Kind", classes="field-label")
-                yield Input(placeholder=KINDS, id="ac-kind", compact=True)
+                yield OrderedInput(placeholder=KINDS, id="ac-kind", compact=True)
                 yield Label("Cash $", classes="field-label")
                 yield field_input(CASH, placeholder="0", id="ac-cash")
                 yield Label("Reserve $ (kept in cash)", classes="field-label")
                 yield field_input(RESERVE, placeholder="0", id="ac-reserve")
                 yield Label("Buy menu (blank: any)", classes="field-label")
-                yield Input(placeholder="e.g. VTI BND", id="ac-buyable", compact=True)
+                yield OrderedInput(placeholder="e.g. VTI BND", id="ac-buyable", compact=True)
             yield Static("", classes="accounts-error")
             with Horizontal(classes="accounts-buttons"):
                 yield Button("Set", id="ac-set", variant="primary", compact=True)
@@ -377,9 +380,13 @@ class LocationScreen(HouseholdForm):
             yield self._table("location-table")
             with Grid(classes="accounts-grid"):
                 yield Label("Symbol", classes="field-label")
-                yield Input(placeholder="e.g. BND", id="lo-symbol", compact=True, max_length=16)
+                yield OrderedInput(
+                    placeholder="e.g. BND", id="lo-symbol", compact=True, max_length=16
+                )
                 yield Label("Preferred kinds", classes="field-label")
-                yield Input(placeholder=f"{KINDS} (blank: none)", id="lo-kinds", compact=True)
+                yield OrderedInput(
+                    placeholder=f"{KINDS} (blank: none)", id="lo-kinds", compact=True
+                )
             yield Static("", classes="accounts-error")
             yield Static(
                 "Where a symbol is best held; it decides only between plans equal in "
@@ -459,7 +466,7 @@ class IdsPrompt(FormScreen[dict[str, str] | None]):
             with Grid(classes="accounts-grid"):
                 for i, name in enumerate(self.accounts):
                     yield Label(f"Account {name}", classes="field-label")
-                    yield Input(placeholder="U1234567", id=f"id-{i}", compact=True)
+                    yield OrderedInput(placeholder="U1234567", id=f"id-{i}", compact=True)
             yield Static("", classes="accounts-error")
             yield Static(
                 "The basket names each order's IBKR account · blank: TWS's default "

@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Input, Static
 
 from rebalancer_tui.screens.modal import Modal
+from rebalancer_tui.widgets.ordered_input import OrderedInput
 from rebalancer_tui.workspace import FileAction, Outcome
 
 
@@ -41,7 +42,7 @@ class FilePrompt(Modal[Outcome | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-body") as body:
             body.border_title = self.title_text
-            yield Input(str(self.default), id="file-path", compact=True)
+            yield OrderedInput(str(self.default), id="file-path", compact=True)
             yield Static("", id="file-error")
             yield Static(f"{self.hint} · Enter confirms · Esc cancels", classes="modal-hint")
         yield Footer()  # this dialog's keys, not the main screen's

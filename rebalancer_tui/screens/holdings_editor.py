@@ -34,6 +34,7 @@ from rebalancer_tui.screens.modal import Modal, add_columns, field_keys
 from rebalancer_tui.widgets.fields import DecimalField, field_input
 from rebalancer_tui.widgets.format import price, right, source_text
 from rebalancer_tui.widgets.keyed_table import cursor_key
+from rebalancer_tui.widgets.ordered_input import OrderedInput
 from rebalancer_tui.workspace import PortfolioState
 
 # Blank shares with a price: only the price changes.
@@ -121,7 +122,9 @@ class HoldingsEditor(Modal[None]):
                 )
             yield DataTable(id="editor-table", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="editor-fields"):
-                yield Input(placeholder="Symbol", id="ed-symbol", compact=True, max_length=16)
+                yield OrderedInput(
+                    placeholder="Symbol", id="ed-symbol", compact=True, max_length=16
+                )
                 yield field_input(SHARES, placeholder="Shares", id="ed-shares")
                 yield field_input(PRICE, placeholder="Price (blank: fetched)", id="ed-price")
             yield Static("", id="editor-error")

@@ -33,6 +33,7 @@ from rebalancer_tui.screens.modal import Modal, add_columns, field_keys
 from rebalancer_tui.widgets.fields import DateField, DecimalField, field_input
 from rebalancer_tui.widgets.format import money, price, right
 from rebalancer_tui.widgets.keyed_table import cursor_key
+from rebalancer_tui.widgets.ordered_input import OrderedInput
 from rebalancer_tui.workspace.tax_lots import (
     WASH,
     latest_lot_date,
@@ -122,7 +123,9 @@ class LotsScreen(Modal[None]):
             yield Static("", id="lots-note", classes="modal-hint")
             yield DataTable(id="lots-table", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="lots-fields"):
-                yield Input(placeholder="Symbol", id="lot-symbol", compact=True, max_length=16)
+                yield OrderedInput(
+                    placeholder="Symbol", id="lot-symbol", compact=True, max_length=16
+                )
                 yield field_input(self._date_field(), placeholder="Bought YYYY-MM-DD",
                                   id="lot-date")  # fmt: skip
                 yield field_input(SHARES, placeholder="Shares", id="lot-shares")

@@ -21,6 +21,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input
 
 from rebalancer_tui.rules import InputError, Quantity, parse_date, parse_lot, parse_number
+from rebalancer_tui.widgets.ordered_input import OrderedInput
 
 
 class TextField(Validator):
@@ -116,6 +117,6 @@ class DateField(TextField):
 def field_input(validator: TextField, value: str = "", *, id: str, **more: Any) -> Input:
     """A compact field checked by `validator` as typed (empty is valid where
     the field may be blank); `more`: Input's other arguments."""
-    return Input(
+    return OrderedInput(
         value, id=id, compact=True, validators=[validator], valid_empty=validator.blank_ok, **more
     )
