@@ -190,3 +190,17 @@ def test_a_schwab_file_cut_after_the_next_accounts_name_is_refused() -> None:
     # ...and cut inside the header that follows it.
     with pytest.raises(InputError, match="has no positions table after it"):
         parse_broker_text(text[: cut + len('"Symbol"')], "f.csv")
+
+
+def test_a_vanguard_download_cut_inside_a_row_is_refused() -> None:
+    """Vanguard writes no trailer, so only a cut at a row's very end (after its
+    closing comma) leaves no trace; anywhere else the last row is short of the
+    header's cells and the file is refused, never read with a cut number."""
+    text = fixture("vanguard_ofxdownload_2026-11.csv")
+    whole = parse_broker_text(text, "f.csv")
+    full = [(a.account, a.holdings, a.cash) for a in whole.accounts]
+    lost = [c for c in range(1, len(text)) if not _refused_or_whole(text, c, full)]
+    assert lost  # the row-end cuts: the test can tell them
+    assert all(text[:c].rstrip("\n").endswith(",") for c in lost), [
+        repr(text[c - 20 : c]) for c in lost if not text[:c].rstrip("\n").endswith(",")
+    ][:5]

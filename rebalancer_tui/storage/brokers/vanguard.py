@@ -8,12 +8,23 @@
 
 Settlement funds (VMFXX and the other Vanguard money-market funds) are the
 account's cash, by their Total Value. The file carries no date.
+
+The file has no trailer, so a download cut short shows only in its last row,
+which then stops short of the header's last column: such a row is refused
+rather than read with a cut number. A cut exactly at a row's end leaves no
+trace and cannot be told.
 """
 
 from __future__ import annotations
 
 from rebalancer_tui.rules import InputError
-from rebalancer_tui.storage.brokers.common import Layout, Read, Sheet, add_position, row_cash
+from rebalancer_tui.storage.brokers.common import (
+    Layout,
+    Read,
+    Sheet,
+    add_position,
+    row_cash,
+)
 from rebalancer_tui.storage.brokers.table import Row, norm
 
 __all__ = ["LABEL", "SETTLEMENT_FUNDS", "detect", "read"]
@@ -32,11 +43,17 @@ def detect(rows: list[Row]) -> bool:
 
 def read(rows: list[Row], where: str) -> Read:
     start, sheet = _COLUMNS.sheet(rows, LABEL, where)
+    width = rows[start].written  # the trailing comma's empty cell included
     for row in rows[start + 1 :]:
         if row.blank:
             # The holdings block ends at the first blank line; the
             # transactions block after it is not positions.
             break
+        if row.written < width:
+            raise InputError(
+                f"{where} line {row.line}: this {LABEL} row has {row.written} of the {width} cells "
+                "of its header (a truncated download?)"
+            )
         with sheet.reading(row):
             _row(sheet, row)
     return sheet.done(None)
@@ -49,12 +66,12 @@ def _row(sheet: Sheet, row: Row) -> None:
     acct = sheet.house.at(number, number, row.line)
     sym = sheet.cell(row, "symbol").upper()
     name = norm(sheet.cell(row, "name"))
+    if sheet.skip_bond(row, sym):
+        return  # a bond's price is per $100 of face value: no product to check
     if sym in SETTLEMENT_FUNDS or (not sym and "money market" in name):
         acct.add_cash(row_cash(sheet.cell(row, "value"), sheet.cell(row, "qty")))
         return
     if not sym:
         sheet.skip(row, "unknown instrument type (no symbol)")
-        return
-    if sheet.skip_bond(row, sym):
         return
     add_position(acct, row.line, sym, sheet.cell(row, "qty"), sheet.cell(row, "price"))
