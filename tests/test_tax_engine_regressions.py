@@ -9,6 +9,7 @@ import pytest
 
 from rebalancer_tui.engine import household, tax, tax_search
 from rebalancer_tui.engine.household import Account, Household
+from rebalancer_tui.engine.household_milp import HouseholdModel
 from rebalancer_tui.engine.household_plan import HouseholdPlan
 from rebalancer_tui.engine.household_search import solve_household
 from rebalancer_tui.engine.plan import StatusKind
@@ -145,3 +146,23 @@ def test_the_lot_rules_scan_the_lots_a_linear_number_of_times(
     tax_search.exact_lots(hh, shares)
     assert scans == 1  # once for the household, whatever the number of lots
     assert visits <= 20 * n
+
+
+def test_the_household_model_branches_on_lot_classes_not_on_lots() -> None:
+    """One integer column per lot (10,000 of them) kept HiGHS's presolve and
+    heuristics busy far past the time limit; the lots of a holding are
+    grouped into classes (term, gain or loss) with one integer total each."""
+    n = 400
+    hh = _many_lots(n)
+    model = HouseholdModel(hh, need_dev=True, need_trades=True)
+    assert len(model.lot_cols) == n + 1
+    integer = sum(model.model.integrality)
+    assert integer <= 30  # shares, order binaries and a few classes per holding
+    classes = {(c.account, c.symbol): 0 for c in model.lot_classes}
+    for c in model.lot_classes:
+        classes[(c.account, c.symbol)] += 1
+    assert classes[("tx", "VTI")] <= 4
+    # Every class sells its least-tax lots first: its lots are in that order.
+    for c in model.lot_classes:
+        keys = [tax.lot_order(hh, lot) for lot in c.lots]
+        assert keys == sorted(keys)

@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,13 @@ from rebalancer_tui.engine.errors import Infeasible, SolveFailed
 
 # HiGHS status codes as scipy reports them.
 _OPTIMAL, _LIMIT, _INFEASIBLE, _UNBOUNDED, _SOLVE_ERROR = 0, 1, 2, 3, 4
+# Models with more columns than this are solved without HiGHS's presolve (`_run`).
+PRESOLVE_MAX_COLUMNS = 1000
+_LARGE_MODEL_OPTIONS: dict[str, bool] = {
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+}
 
 
 @dataclass
@@ -115,8 +123,17 @@ class Model:
         # need and an upper bound on the objective, so the proof is in dollars.
         rel_gap = min(1e-4, abs_gap / max(objective_scale, 1.0))
         started = time.monotonic()
-        for presolve in (True, False):
-            with _quiet_stdout():
+        # HiGHS's presolve does not watch the clock, nor do its sub-MIP
+        # heuristics (which presolve their sub-MIP): on thousands of columns
+        # (a lot column per tax lot) a 2 s limit ran for 10-20 s. Large models
+        # are solved without both (the retry below would be the same run).
+        large = n > PRESOLVE_MAX_COLUMNS
+        tries = (False,) if large else (True, False)
+        extra = _LARGE_MODEL_OPTIONS if large else {}
+        for presolve in tries:
+            with _quiet_stdout(), warnings.catch_warnings():
+                # scipy passes options it does not list to HiGHS, with a warning.
+                warnings.simplefilter("ignore", RuntimeWarning)
                 res = milp(
                     objective,
                     integrality=np.array(self.integrality),
@@ -126,6 +143,7 @@ class Model:
                         "time_limit": time_limit,
                         "mip_rel_gap": rel_gap,
                         "presolve": presolve,
+                        **extra,
                     },
                 )
             # HiGHS 1.x (SciPy 1.17) sometimes ends in "solve error" after its

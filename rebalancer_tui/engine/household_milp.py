@@ -11,12 +11,22 @@ the band), and caps on the sum of deviation, orders or turnover.
 
 With tax rules on (`tax.taxed`, SPEC §8), per lot of a taxable holding that
 may be sold:
-  s[l]    integer shares sold from lot l, 0 if the rules block the lot
+  s[l]    shares sold from lot l, 0 if the rules block the lot
+  y[c]    integer shares sold from a class c of a holding's sellable lots:
+          the same term and the same side (gain or loss); y[c] = sum of its s
 linked to the account's final shares so that the shares sold are exactly the
 lots sold (a direction binary when the pair may also buy), the realised gains
 capped (`max_gains`) and, with the wash-sale guard, one binary per symbol
 that has loss lots: selling any at a loss forbids buying it in any account.
 Tax and gains are linear in s: `tax_terms`, `gain_terms`.
+
+Only the class totals are integer: within a class every lot pays the same rate
+and is on the same side of the wash-sale guard, so selling its lowest-gain
+shares first owes the least tax and realises the least gain for any total.
+That choice is whole shares for a whole total, so the model's optimum is the
+one with whole shares per lot, and `to_lots` reads the lots from the totals.
+HiGHS then branches on a few columns per holding, not one per lot (10,000
+integer lot columns kept its presolve busy well past the time limit).
 
 Every float answer is turned into whole shares and re-checked in exact
 decimals (`Household.infeasibility`); an overspending account gets its
@@ -38,11 +48,13 @@ from rebalancer_tui.engine.tax import (
     PlanLots,
     TaxLot,
     lot_block,
+    lot_order,
     lots_of,
     rate,
     sale,
     sellable,
     taxed,
+    term,
 )
 
 
@@ -65,6 +77,16 @@ class LotColumn:
     symbol: str
     lot: TaxLot
     col: int
+
+
+@dataclass(frozen=True)
+class LotClass:
+    """Lots of one holding with the same term and side, least tax first."""
+
+    account: str
+    symbol: str
+    lots: tuple[TaxLot, ...]
+    col: int  # y: the class's integer total
 
 
 @dataclass
@@ -141,6 +163,7 @@ class HouseholdModel:
         if rules_on:
             self._order_rules()
         self.lot_cols: list[LotColumn] = []
+        self.lot_classes: list[LotClass] = []
         if self.taxed:
             self._tax_columns()
         if self.need_dev:
@@ -213,9 +236,17 @@ class HouseholdModel:
                 if not lots or lo >= h:
                     continue  # nothing can be sold here: no tax, no columns
                 ub = np.array([0.0 if lot_block(hh, lot) else float(lot.shares) for lot in lots])
-                cols = m.add_vars(np.zeros(len(lots)), ub, integer=True)
+                lot_cols = m.add_vars(np.zeros(len(lots)), ub, integer=False)
+                for lot, c in zip(lots, lot_cols, strict=True):
+                    self.lot_cols.append(LotColumn(a, s, lot, int(c)))
+                # The shares sold are the class totals' sum (blocked lots sell 0).
+                classes = self._lot_classes(a, s, lots, lot_cols, ub)
+                cols = np.array([c for c, _, _ in classes], dtype=int)
+                for c, most, loss in classes:
+                    if loss:
+                        losses.setdefault(s, []).append((c, most))
                 x = self.x[k][i : i + 1]
-                one = np.ones(len(lots))
+                one = np.ones(len(cols))
                 if hi <= h:  # only sells: sum s = h - x
                     m.add_row(np.concatenate([cols, x]), np.append(one, 1.0), h, h)
                 else:
@@ -230,11 +261,6 @@ class HouseholdModel:
                     m.add_row(sxz, np.append(one, [1.0, -up]), -np.inf, h)  # <= h - x + up*z
                     sz = np.concatenate([cols, z])
                     m.add_row(sz, np.append(one, down), -np.inf, down)  # sum s <= down(1-z)
-                p = hh.prices[s]
-                for lot, c, u in zip(lots, cols, ub, strict=True):
-                    self.lot_cols.append(LotColumn(a, s, lot, int(c)))
-                    if u > 0 and lot.cost > p:
-                        losses.setdefault(s, []).append((int(c), u))
         if not self.lot_cols:
             return
         cap = hh.options.max_gains
@@ -242,9 +268,9 @@ class HouseholdModel:
             cols, vals = self.gain_terms()
             m.add_row(cols, vals, -np.inf, float(cap))
         if hh.options.wash_sale_days:
-            for s, loss in losses.items():
+            for s, loss_classes in losses.items():
                 w = m.add_vars(np.zeros(1), np.ones(1), integer=True)  # 1: sold at a loss
-                for c, u in loss:  # s_l <= shares_l * w
+                for c, u in loss_classes:  # y_c <= (its most) * w
                     m.add_row(np.array([c, w[0]]), np.array([1.0, -u]), -np.inf, 0.0)
                 i = self.symbols.index(s)
                 for k in range(len(self.names)):
@@ -252,6 +278,28 @@ class HouseholdModel:
                     if up > 0:  # x - h <= up*(1 - w)
                         m.add_row(np.array([self.x[k][i], w[0]]), np.array([1.0, up]),
                                   -np.inf, self.h[k, i] + up)  # fmt: skip
+
+    def _lot_classes(
+        self, account: str, symbol: str, lots: tuple[TaxLot, ...], cols: np.ndarray, ub: np.ndarray
+    ) -> list[tuple[int, float, bool]]:
+        """The integer class totals of one holding's lot columns (module
+        docstring): per class (its total's column, the most it can sell,
+        whether it sells at a loss)."""
+        hh, m = self.hh, self.model
+        p = hh.prices[symbol]
+        classes: dict[tuple[str, bool], list[int]] = {}
+        for j, lot in enumerate(lots):
+            if ub[j] > 0:
+                classes.setdefault((term(lot, hh.options), lot.cost > p), []).append(j)
+        out: list[tuple[int, float, bool]] = []
+        for (_, loss), members in classes.items():
+            most = float(ub[members].sum())
+            y = m.add_vars(np.zeros(1), np.array([most]), integer=True)
+            out.append((int(y[0]), most, loss))
+            m.add_row(np.append(cols[members], y), np.append(np.ones(len(members)), -1.0), 0, 0)
+            ordered = sorted((lots[j] for j in members), key=lambda lot: lot_order(hh, lot))
+            self.lot_classes.append(LotClass(account, symbol, tuple(ordered), int(y[0])))
+        return out
 
     # -- objectives and caps -----------------------------------------------
 
@@ -283,10 +331,14 @@ class HouseholdModel:
     def to_lots(self, xs: np.ndarray) -> PlanLots:
         """The lots sold in a solution (whole shares; pairs that sell only)."""
         out: PlanLots = {}
-        for c in self.lot_cols:
-            n = round(float(xs[c.col]))
-            if n > 0:
-                out.setdefault((c.account, c.symbol), []).append(sale(self.hh, c.lot, n))
+        for c in self.lot_classes:
+            left = round(float(xs[c.col]))
+            for lot in c.lots:
+                if left <= 0:
+                    break
+                n = min(left, lot.shares)
+                out.setdefault((c.account, c.symbol), []).append(sale(self.hh, lot, n))
+                left -= n
         return out
 
     def deviation_terms(self) -> tuple[np.ndarray, np.ndarray]:
@@ -378,4 +430,4 @@ class HouseholdModel:
         return Answer(None, float("inf"), -float("inf"), False)
 
 
-__all__ = ["Answer", "HouseholdModel", "LotColumn"]
+__all__ = ["Answer", "HouseholdModel", "LotClass", "LotColumn"]

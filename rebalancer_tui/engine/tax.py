@@ -162,7 +162,8 @@ def sellable(hh: Household, account: str, symbol: str) -> int | None:
     return sum(lot.shares for lot in lots if lot_block(hh, lot) is None)
 
 
-def _order(hh: Household, lot: TaxLot) -> tuple[Decimal, Decimal, dt.date]:
+def lot_order(hh: Household, lot: TaxLot) -> tuple[Decimal, Decimal, dt.date]:
+    """The sort key of the least-tax lot choice (`choose_lots`)."""
     # Least tax first; among equal tax (say, both rates 0) the least gain,
     # then the oldest lot (what a broker's FIFO would also pick).
     p = hh.prices[lot.symbol]
@@ -188,7 +189,7 @@ def choose_lots(hh: Household, account: str, symbol: str, shares: int) -> list[L
     out: list[LotSale] = []
     left = shares
     allowed = [lot for lot in lots_of(hh, account, symbol) if lot_block(hh, lot) is None]
-    for lot in sorted(allowed, key=lambda lot: _order(hh, lot)):
+    for lot in sorted(allowed, key=lambda lot: lot_order(hh, lot)):
         if left <= 0:
             break
         k = min(left, lot.shares)
@@ -349,6 +350,7 @@ __all__ = [
     "greedy_plan_lots",
     "late_lot",
     "lot_block",
+    "lot_order",
     "lots_of",
     "plan_figures",
     "rate",
