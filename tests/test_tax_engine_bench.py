@@ -24,9 +24,11 @@ def test_tax_cases_are_seeded_with_lots_on_the_taxable_account() -> None:
 
 
 def test_tax_bench_runs_and_reports() -> None:
-    result = run_tax(QUICK_RUN, cases=(("1 x 12", 1, 12),))
-    (row,) = result.rows
+    result = run_tax(QUICK_RUN, cases=(("1 x 12", 1, 12),), many_lots=300)
+    row, many = result.rows
+    assert many.lots == [301] and list(many.ms) == ["tracking-error, rules"]
     # Least-tax lots never owe more than FIFO on the same sales.
     assert row.least_tax[0] <= row.fifo_tax[0] + 1e-9
     text = "\n".join(render_tax(result))
     assert "| 1 x 12 |" in text and "saved by lot choice" in text
+    assert "| 1 x 2, 300 one-share lots | 301 |" in text
