@@ -41,6 +41,7 @@ from rebalancer_tui.engine.tax import (
     fifo_plan_lots,
     greedy_plan_lots,
     lot_block,
+    lot_order,
     lots_of,
     plan_figures,
     sale,
@@ -48,6 +49,7 @@ from rebalancer_tui.engine.tax import (
     sold,
     tax_per_share,
     tax_violation,
+    term,
 )
 
 # The no-tax plan (the warm start) gets this share of the time limit.
@@ -142,7 +144,11 @@ def exact_lots(hh: Household, shares: HouseholdShares) -> PlanLots | None:
     }
     wash = bool(hh.options.wash_sale_days)
     m = Model()
-    entries: list[tuple[tuple[str, str], TaxLot, int]] = []
+    entries: list[tuple[TaxLot, int]] = []
+    # As in the household model: lot columns are continuous and each class of
+    # a sale's lots (same term, same side) has an integer total, filled
+    # least-tax lots first (exact, and a few integer columns, not one per lot).
+    classes: list[tuple[tuple[str, str], list[TaxLot], int]] = []
     for key, n in sales.items():
         lots = lots_of(hh, *key)
         p = hh.prices[key[1]]
@@ -154,15 +160,28 @@ def exact_lots(hh: Household, shares: HouseholdShares) -> PlanLots | None:
         ]
         if sum(ub) < n:
             return None
-        cols = m.add_vars(np.zeros(len(lots)), np.array(ub), integer=True)
-        m.add_row(cols, np.ones(len(lots)), float(n), float(n))
-        entries.extend((key, lot, int(c)) for lot, c in zip(lots, cols, strict=True))
-    all_cols = np.array([c for _, _, c in entries], dtype=int)
+        cols = m.add_vars(np.zeros(len(lots)), np.array(ub), integer=False)
+        entries.extend((lot, int(c)) for lot, c in zip(lots, cols, strict=True))
+        groups: dict[tuple[str, bool], list[int]] = {}
+        for j, lot in enumerate(lots):
+            if ub[j] > 0:
+                groups.setdefault((term(lot, hh.options), lot.cost > p), []).append(j)
+        totals = []
+        for members in groups.values():
+            most = sum(ub[j] for j in members)
+            y = int(m.add_vars(np.zeros(1), np.array([most]), integer=True)[0])
+            m.add_row(np.array([*(int(cols[j]) for j in members), y]),
+                      np.array([*([1.0] * len(members)), -1.0]), 0.0, 0.0)  # fmt: skip
+            ordered = sorted((lots[j] for j in members), key=lambda lot: lot_order(hh, lot))
+            classes.append((key, ordered, y))
+            totals.append(y)
+        m.add_row(np.array(totals, dtype=int), np.ones(len(totals)), float(n), float(n))
+    all_cols = np.array([c for _, c in entries], dtype=int)
     if hh.options.max_gains is not None:
-        gains = np.array([float(hh.prices[lot.symbol] - lot.cost) for _, lot, _ in entries])
+        gains = np.array([float(hh.prices[lot.symbol] - lot.cost) for lot, _ in entries])
         m.add_row(all_cols, gains, -np.inf, float(hh.options.max_gains))
     objective = np.zeros(len(m.c))
-    for _, lot, c in entries:
+    for lot, c in entries:
         objective[c] = float(tax_per_share(lot, hh.prices[lot.symbol], hh.options))
     scale = float(np.abs(objective).sum()) * max(float(max(sales.values())), 1.0)
     try:
@@ -170,10 +189,14 @@ def exact_lots(hh: Household, shares: HouseholdShares) -> PlanLots | None:
     except SolveFailed:
         return None
     out: PlanLots = {}
-    for key, lot, c in entries:
-        k = round(float(xs[c]))
-        if k > 0:
+    for key, ordered, y in classes:
+        left = round(float(xs[y]))
+        for lot in ordered:
+            if left <= 0:
+                break
+            k = min(left, lot.shares)
             out.setdefault(key, []).append(sale(hh, lot, k))
+            left -= k
     return out if tax_violation(hh, shares, out) is None else None
 
 
