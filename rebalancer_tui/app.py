@@ -27,6 +27,7 @@ from textual.widgets import Input
 from rebalancer_tui.palette import LEGIBLE_LIGHT
 from rebalancer_tui.rules import InputError
 from rebalancer_tui.screens.main import MainScreen, Start
+from rebalancer_tui.screens.modal import IN_ORDER
 from rebalancer_tui.shutdown import DaemonExecutor, ExitGuard
 from rebalancer_tui.storage.settings import Settings, load_settings, save_settings
 
@@ -72,6 +73,11 @@ class RebalancerApp(App[None]):
         # how to quit); `q` first asks when the user's own edits are not saved.
         # A priority binding: a focused field's "copy" does not take it.
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="quit.interrupt"),
+        # Tab and Shift+Tab move the focus as they arrive, on every screen: the
+        # keys typed after them (see on_event) then go where the focus went.
+        # Unbound here, a burst "Shift+Tab Enter" in a question pressed the
+        # button being left (from Replace, "Tab Enter" replaced the file).
+        *IN_ORDER,
         Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
         # Vim-style moves in every list and table (a field takes the letters as text).
         Binding("j", "cursor('down')", "Down", show=False, id="nav.down"),
