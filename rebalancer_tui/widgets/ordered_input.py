@@ -8,6 +8,9 @@ a busy screen, a fast typist over ssh) was therefore applied out of order:
 "1000⌫⌫50" became 1000 instead of 1050. Here the Input runs its own
 bindings as it handles the key, in its own queue, so every key takes effect
 in order.
+
+Upstream: Textualize/textual#6605 (open), with the same approach proposed in
+Textualize/textual#6631; drop this class when the pinned Textual has it.
 """
 
 from __future__ import annotations

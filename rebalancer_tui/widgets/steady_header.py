@@ -4,7 +4,8 @@ Header updates its title from watchers it sets on mount; the first update
 runs a moment later, and when the screen was dismissed meanwhile (compare
 opened and closed in one burst of keys) the title widget is already gone and
 Textual 8.2's Header raises NoMatches, which ends the app. This one skips the
-update of a header whose title is gone.
+update of a header whose title is gone. No upstream issue was found for it
+(searched 2026-12); found by the seeded monkey test (tests/test_app_monkey.py).
 """
 
 from __future__ import annotations
