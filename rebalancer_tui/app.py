@@ -155,8 +155,11 @@ class RebalancerApp(App[None]):
                     moved = into is not None and into is not self.focused and into.is_attached
                 except ScreenStackError:
                     return
-                if into is not None and moved and await self._run_binding(into, event.key):
-                    if isinstance(into, Input):
+                if into is not None and moved:
+                    # Never the binding of the widget focused since: a Ctrl+U
+                    # typed on the lots table (which has none) cleared the date
+                    # field a later Tab reached, after its text was typed.
+                    if await self._run_binding(into, event.key) and isinstance(into, Input):
                         # The field was left (and its text applied) before this
                         # key reached it: leaving again applies what it shows now.
                         into.post_message(

@@ -583,6 +583,13 @@ def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
         msg = f"{words} {_shown_value(bound) if isinstance(bound, Decimal) else bound}"
     elif kind == "literal_error":
         msg = f"must be {(e.get('ctx') or {}).get('expected')}"
+    elif kind in ("too_long", "too_short"):
+        # pydantic's "List should have at most 100 items after validation, not 5000"
+        ctx = e.get("ctx") or {}
+        bound = ctx.get("max_length" if kind == "too_long" else "min_length")
+        n = ctx.get("actual_length")
+        most = "at most" if kind == "too_long" else "at least"
+        msg = f"must have {most} {bound} entries" + (f" (got {n:,})" if isinstance(n, int) else "")
     else:
         msg = _FRIENDLY.get(kind, printable(str(e["msg"]))).removeprefix("Value error, ")
     if len(loc) == 1:

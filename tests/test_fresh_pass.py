@@ -3,6 +3,7 @@ that failed before the fix. Driven through the real app and its driver queue."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,10 +11,14 @@ from pathlib import Path
 
 import app_pilot as ui
 import pytest
-from textual.widgets import Input
+from textual import events
+from textual.keys import _character_to_key
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
 
 from rebalancer_tui.screens.confirm import Confirm
 from rebalancer_tui.screens.file_prompt import FilePrompt
+from rebalancer_tui.screens.lots import LotsScreen
 
 pytestmark = pytest.mark.usefixtures("in_tmp_home")
 
@@ -79,3 +84,59 @@ def test_plan_into_a_closed_pipe_ends_without_a_traceback(tmp_path: Path) -> Non
         os.close(write_end)
     assert proc.stderr == ""
     assert proc.returncode == 1
+
+
+def one_read(pilot: Pilot[None], keys: list[str]) -> None:
+    """`keys` as one read from the terminal gives them: all queued before the app
+    handles the first (ui.keys_at_speed with no gap still yields between keys)."""
+    app = pilot.app
+    assert app._driver is not None
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        event = events.Key(name, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+HELD_ONLY = (
+    '{"version": 2, "model": "moderate-pitt", "accounts": [{"account": "main", '
+    '"kind": "taxable", "cash": 500, "reserve": 0, "holdings": {"ESGV": 12, "BND": 10}, '
+    '"buyable": null}]}'
+)
+
+
+async def test_a_key_typed_on_a_table_never_runs_on_the_field_tabbed_to_later(
+    tmp_path: Path,
+) -> None:
+    """On the lots table, Ctrl+U (no binding there), Tab to the symbol, '3', Tab,
+    '7': the Ctrl+U bubbled up after the focus had moved and ran as the date
+    field's "delete all", after its 7: the date was emptied and the refusal lost."""
+    mine = tmp_path / "mine.json"
+    mine.write_text(HELD_ONLY, encoding="utf-8")
+    app = ui.offline_app(tmp_path, portfolio=mine)
+    async with ui.running(app) as pilot:
+        await ui.focus_holding(pilot, "ESGV")
+        await ui.press(pilot, "T")
+        assert isinstance(app.screen, LotsScreen)
+        await ui.press(pilot, "shift+tab", "shift+tab")
+        assert isinstance(app.screen.focused, DataTable)
+        one_read(pilot, ["ctrl+u", "tab", "ctrl+u", "3", "tab", "7"])
+        await ui.settle(pilot)
+        await ui.settle(pilot)
+        typed = {f.id: f.value for f in app.screen.query(Input)}
+    assert typed == {"lot-symbol": "3", "lot-date": "7", "lot-shares": "", "lot-cost": ""}
+
+
+def test_too_many_accounts_is_told_in_our_words(tmp_path: Path) -> None:
+    """pydantic's "List should have at most 100 items after validation, not 5000"
+    reached the user as it was (issue 10: one voice)."""
+    from rebalancer_tui.rules import InputError
+    from rebalancer_tui.storage.portfolio_file import load_portfolio
+
+    account = {"kind": "taxable", "cash": 1, "reserve": 0, "holdings": {"ESGV": 1}}
+    accounts = [{"account": f"a{i}", **account} for i in range(150)]
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps({"version": 2, "model": "moderate-pitt", "accounts": accounts}))
+    with pytest.raises(InputError) as refused:
+        load_portfolio(path)
+    assert str(refused.value) == f"{path}: accounts: must have at most 100 entries (got 150)"
