@@ -3,6 +3,7 @@ that failed before the fix. Driven through the real app and its driver queue."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -140,3 +141,30 @@ def test_too_many_accounts_is_told_in_our_words(tmp_path: Path) -> None:
     with pytest.raises(InputError) as refused:
         load_portfolio(path)
     assert str(refused.value) == f"{path}: accounts: must have at most 100 entries (got 150)"
+
+
+def _asset_answer(day: str) -> str:
+    last_day = {"date": day, "net_asset_value": 120.5}
+    attributes = {"name": "Vanguard ESG", "symbol": "ESGV", "last_day": last_day}
+    return json.dumps({"data": {"id": "15581", "type": "real_asset", "attributes": attributes}})
+
+
+def test_a_price_dated_in_days_to_come_is_refused_live_and_cached(tmp_path: Path) -> None:
+    """An answer dated 9999-12-31 was taken as live and cached, and then outranked
+    every later price offline (a cached quote wins when it is not older)."""
+    from rebalancer_tui.prices.cache import PriceCache
+    from rebalancer_tui.prices.parse import InvalidAnswer, parse_real_asset
+
+    today = dt.datetime.now(dt.UTC).date()
+    tomorrow = today + dt.timedelta(days=1)  # Chile's today, seen from UTC, is never later
+    assert parse_real_asset(_asset_answer(tomorrow.isoformat())).date == tomorrow
+    with pytest.raises(InvalidAnswer, match="9999-12-31, a day still to come"):
+        parse_real_asset(_asset_answer("9999-12-31"))
+    prices = {
+        "ESGV": {"price": "121.5", "date": today.isoformat()},
+        "BND": {"price": "70", "date": "9999-12-31"},
+        "TIP": {"price": "110", "date": (today + dt.timedelta(days=2)).isoformat()},
+    }
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"version": 1, "prices": prices}), encoding="utf-8")
+    assert list(PriceCache(path).load()) == ["ESGV"]

@@ -24,7 +24,7 @@ from typing import Any
 from rebalancer_tui.data import fallback_quotes
 from rebalancer_tui.models import Asset, PriceQuote
 from rebalancer_tui.prices.config import default_cache_path
-from rebalancer_tui.prices.parse import bounded_price
+from rebalancer_tui.prices.parse import bounded_price, price_date_problem
 from rebalancer_tui.prices.symbol_file import SymbolFile, iso_date
 from rebalancer_tui.rules import PRICE, InputError, parse_number
 
@@ -62,6 +62,8 @@ def _entry(symbol: str, entry: Any) -> PriceQuote:
         raise InputError("expected an object with price and date")
     price = cached_price(entry.get("price"))
     date = iso_date(entry.get("date"), "date")
+    if (problem := price_date_problem(date)) is not None:
+        raise InputError(problem)
     return PriceQuote(symbol=symbol, price=price, source="cached", date=date)
 
 

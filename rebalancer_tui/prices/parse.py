@@ -201,6 +201,16 @@ def pick_price(fields: Mapping[str, Any]) -> Decimal:
     raise InvalidAnswer("no positive price: " + ", ".join(problems))
 
 
+def price_date_problem(day: dt.date) -> str | None:
+    """Why a price's date cannot be true, or None. A day still to come (after
+    tomorrow in UTC, which covers every time zone) is refused: cached, a price
+    dated 9999-12-31 outranked every later price offline, the fallback too."""
+    latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    if day > latest:
+        return f"price dated {day.isoformat()}, a day still to come"
+    return None
+
+
 def parse_real_asset(body: bytes | str, expected_id: int | None = None) -> LivePrice:
     """Price and date of one `real_asset` answer."""
     try:
@@ -213,6 +223,8 @@ def parse_real_asset(body: bytes | str, expected_id: int | None = None) -> LiveP
         raise InvalidAnswer(f"answer is for asset {got}, not {expected_id}")
     attributes = answer.data.attributes
     day = attributes.last_day
+    if (problem := price_date_problem(day.date)) is not None:
+        raise InvalidAnswer(problem)
     return LivePrice(
         price=pick_price(day.model_dump()),
         date=day.date,
