@@ -237,6 +237,7 @@ class HouseholdModel:
                     continue  # nothing can be sold here: no tax, no columns
                 ub = np.array([0.0 if lot_block(hh, lot) else float(lot.shares) for lot in lots])
                 lot_cols = m.add_vars(np.zeros(len(lots)), ub, integer=False)
+                m.lot_columns += len(lots)
                 for lot, c in zip(lots, lot_cols, strict=True):
                     self.lot_cols.append(LotColumn(a, s, lot, int(c)))
                 # The shares sold are the class totals' sum (blocked lots sell 0).

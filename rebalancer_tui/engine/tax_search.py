@@ -161,6 +161,7 @@ def exact_lots(hh: Household, shares: HouseholdShares) -> PlanLots | None:
         if sum(ub) < n:
             return None
         cols = m.add_vars(np.zeros(len(lots)), np.array(ub), integer=False)
+        m.lot_columns += len(lots)
         entries.extend((lot, int(c)) for lot, c in zip(lots, cols, strict=True))
         groups: dict[tuple[str, bool], list[int]] = {}
         for j, lot in enumerate(lots):
