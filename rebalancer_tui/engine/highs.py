@@ -49,7 +49,8 @@ class Model:
     lot_columns: int = 0
 
     def copy(self) -> Model:
-        return Model(**{k: list(v) if isinstance(v, list) else v for k, v in vars(self).items()})
+        lists = {k: list(v) for k, v in vars(self).items() if isinstance(v, list)}
+        return Model(**lists, lot_columns=self.lot_columns)
 
     def add_vars(self, lb: np.ndarray, ub: np.ndarray, integer: bool) -> np.ndarray:
         start = len(self.c)
