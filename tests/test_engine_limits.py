@@ -182,3 +182,25 @@ def test_the_time_limit_reaches_the_solver_and_is_the_reason() -> None:
 def test_fractions_helper_is_exact() -> None:
     # Guards the reference used above: F never goes through a float.
     assert F(Decimal("0.000001")) == Fraction(1, 10**6)
+
+
+@pytest.mark.parametrize("fee", ["1439.63", "1439.64", "1439.65", "1440", "5000", "10000"])
+@pytest.mark.parametrize(
+    "strategy", ["simple", "tracking-error", "trade-minimization", "band-edge"]
+)
+def test_a_fee_as_large_as_the_portfolio_never_breaks_a_plan(fee: str, strategy: str) -> None:
+    """A fee at or above the whole holding's value ($1,439.64): simple sold
+    half, found the sale did not pay its fee, and failed with an internal
+    AssertionError (a traceback from `plan`). Now a sale that only costs cash
+    is undone: every strategy answers with a plan that never overspends."""
+    from rebalancer_tui.engine.evaluate import infeasibility
+
+    inp = RebalanceInput(
+        holdings={"ESGV": 12},
+        prices={"ESGV": Decimal("119.97"), "BND": Decimal("73.90")},
+        targets={"ESGV": Decimal("0.5"), "BND": Decimal("0.5")},
+        options=Options(fee=Decimal(fee)),
+    )
+    plan = solve(inp, strategy)
+    assert infeasibility(inp, dict(plan.final_shares)) is None
+    assert plan.metrics.cash_left >= 0

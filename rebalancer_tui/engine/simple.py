@@ -54,6 +54,18 @@ def _sell_for_cash(inp: RebalanceInput, shares: dict[str, int], short: Decimal) 
         shares[s] -= k
         short -= k * net - new_fee
     if short > 0:
+        # A sale whose proceeds do not even pay its fee (a fee near the whole
+        # holding's value) only costs cash: undo it, and sell again for what
+        # is still short. The input validator guarantees the rest can be raised.
+        undone = False
+        for s in inp.symbols:
+            k = inp.held(s) - shares[s]
+            if k > 0 and inp.in_model(s) and k * inp.prices[s] * (1 - rate) - fee < 0:
+                short -= fee - k * inp.prices[s] * (1 - rate)
+                shares[s] = inp.held(s)
+                undone = True
+        if undone:
+            return _sell_for_cash(inp, shares, short)
         raise AssertionError("the reserve cannot be raised; the input validator should refuse")
     return shares
 
