@@ -141,7 +141,9 @@ class RebalancerApp(App[None]):
         bindings (Backspace, Delete, Home...) run when the key bubbles back up,
         looked up from the focus of that later moment: a burst of
         "1000⌫⌫50<Tab>" (typed while the screen was busy, or pasted) put
-        100050 in the cash and the Backspaces into the next field.
+        100050 in the cash and the Backspaces into the next field. A field's
+        own editing keys run in its queue (`OrderedInput`); this covers the
+        bindings above it. Upstream: Textualize/textual#6605.
         """
         if isinstance(event, events.Key):
             if not event.is_forwarded:
