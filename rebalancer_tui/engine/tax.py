@@ -186,15 +186,8 @@ def choose_lots(hh: Household, account: str, symbol: str, shares: int) -> list[L
     optimal: every share weighs the same, so the cheapest shares go first).
     Blocked lots are never used. Raises ValueError when the sale needs more
     shares than the allowed lots hold."""
-    out: list[LotSale] = []
-    left = shares
     allowed = [lot for lot in lots_of(hh, account, symbol) if lot_block(hh, lot) is None]
-    for lot in sorted(allowed, key=lambda lot: lot_order(hh, lot)):
-        if left <= 0:
-            break
-        k = min(left, lot.shares)
-        out.append(sale(hh, lot, k))
-        left -= k
+    out, left = _take(hh, sorted(allowed, key=lambda lot: lot_order(hh, lot)), shares)
     if left > 0:
         raise ValueError(
             f"account {account}: selling {shares} {symbol} needs {left} more shares than "
@@ -205,15 +198,21 @@ def choose_lots(hh: Household, account: str, symbol: str, shares: int) -> list[L
 
 def fifo_lots(hh: Household, account: str, symbol: str, shares: int) -> list[LotSale]:
     """The lots a broker sells by default (oldest first), for comparison."""
+    return _take(hh, sorted(lots_of(hh, account, symbol), key=lambda lot: lot.date), shares)[0]
+
+
+def _take(hh: Household, lots: Iterable[TaxLot], shares: int) -> tuple[list[LotSale], int]:
+    """`shares` sold from `lots` in their order, each lot whole before the
+    next; and the shares they could not cover."""
     out: list[LotSale] = []
     left = shares
-    for lot in sorted(lots_of(hh, account, symbol), key=lambda lot: lot.date):
+    for lot in lots:
         if left <= 0:
             break
         k = min(left, lot.shares)
         out.append(sale(hh, lot, k))
         left -= k
-    return out
+    return out, left
 
 
 def fifo_plan_lots(hh: Household, shares: HouseholdShares) -> PlanLots:

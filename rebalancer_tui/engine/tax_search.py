@@ -255,19 +255,13 @@ def simple_taxed(hh: Household) -> tuple[HouseholdShares, PlanLots | None, str |
 def warm_starts(hh: Household, deadline: float) -> list[TaxedPlan]:
     """Plans that satisfy the tax rules, to cap the search: the no-tax
     tracking-error plan with least-tax lots, and the tax-aware simple plan."""
-    from rebalancer_tui.engine.household_search import solve_household
-
     out: list[TaxedPlan] = []
     shares, lots, _ = simple_taxed(hh)
     if lots is not None:
         out.append(TaxedPlan(shares, lots))
-    limit = max(0.2, (deadline - time.monotonic()) * WARM_SHARE_OF_TIME)
-    plain = solve_household(untaxed(hh).with_options(time_limit=limit), "tracking-error")
-    x = plain.final_shares
-    if hh.infeasibility(x) is None:
-        found = settle_lots(hh, x)
-        if found is not None:
-            out.append(TaxedPlan(x, found))
+    plain = _untaxed_plan(hh, "tracking-error", deadline, WARM_SHARE_OF_TIME, proven_only=False)
+    if plain is not None:
+        out.append(plain)
     return out
 
 
@@ -276,17 +270,27 @@ def untaxed_start(
 ) -> tuple[HouseholdShares, PlanLots] | None:
     """The strategy's plan without taxes, if proven optimal by that strategy
     itself (no fallback) and some choice of lots meets the tax rules."""
+    plain = _untaxed_plan(hh, strategy_id, deadline, START_SHARE_OF_TIME, proven_only=True)
+    return None if plain is None else (plain.shares, plain.lots)
+
+
+def _untaxed_plan(
+    hh: Household, strategy_id: str, deadline: float, share: float, *, proven_only: bool
+) -> TaxedPlan | None:
+    """The strategy's plan as if there were no taxes, on `share` of the time
+    left, with lots that meet the tax rules; None when it is not feasible
+    here, no lot choice meets the rules, or (`proven_only`) it is not proven."""
     from rebalancer_tui.engine.household_search import solve_household
 
-    limit = max(0.2, (deadline - time.monotonic()) * START_SHARE_OF_TIME)
+    limit = max(0.2, (deadline - time.monotonic()) * share)
     plain = solve_household(untaxed(hh).with_options(time_limit=limit), strategy_id)
-    if plain.kind is not StatusKind.OPTIMAL:
+    if proven_only and plain.kind is not StatusKind.OPTIMAL:
         return None
     x = plain.final_shares
     if hh.infeasibility(x) is not None:
         return None
     lots = settle_lots(hh, x)
-    return None if lots is None else (x, lots)
+    return None if lots is None else TaxedPlan(x, lots)
 
 
 def _dec(x: float) -> Decimal:
