@@ -170,14 +170,26 @@ async def paste_into(pilot: Pilot[None], selector: str, text: str) -> None:
 async def keys_at_speed(pilot: Pilot[None], keys: list[str], gap_s: float = 0.03) -> None:
     """Keys as a terminal sends them, through the driver's queue, `gap_s` apart
     (a typist's pace): nothing waits for the app to finish with a key first."""
+    for key in keys:
+        send_key(pilot, key)
+        await asyncio.sleep(gap_s)
+
+
+def one_read(pilot: Pilot[None], keys: list[str]) -> None:
+    """`keys` as one read from the terminal gives them: all queued before the app
+    handles the first (keys_at_speed with no gap still yields between keys)."""
+    for key in keys:
+        send_key(pilot, key)
+
+
+def send_key(pilot: Pilot[None], key: str) -> None:
+    """One key into the driver's queue, as the terminal sends it."""
     app = pilot.app
     assert app._driver is not None
-    for key in keys:
-        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
-        event = events.Key(name, key if len(key) == 1 else None)
-        event.set_sender(app)
-        app._driver.send_message(event)
-        await asyncio.sleep(gap_s)
+    name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+    event = events.Key(name, key if len(key) == 1 else None)
+    event.set_sender(app)
+    app._driver.send_message(event)
 
 
 @asynccontextmanager

@@ -12,9 +12,6 @@ from pathlib import Path
 
 import app_pilot as ui
 import pytest
-from textual import events
-from textual.keys import _character_to_key
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from rebalancer_tui.screens.confirm import Confirm
@@ -87,18 +84,6 @@ def test_plan_into_a_closed_pipe_ends_without_a_traceback(tmp_path: Path) -> Non
     assert proc.returncode == 1
 
 
-def one_read(pilot: Pilot[None], keys: list[str]) -> None:
-    """`keys` as one read from the terminal gives them: all queued before the app
-    handles the first (ui.keys_at_speed with no gap still yields between keys)."""
-    app = pilot.app
-    assert app._driver is not None
-    for key in keys:
-        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
-        event = events.Key(name, key if len(key) == 1 else None)
-        event.set_sender(app)
-        app._driver.send_message(event)
-
-
 HELD_ONLY = (
     '{"version": 2, "model": "moderate-pitt", "accounts": [{"account": "main", '
     '"kind": "taxable", "cash": 500, "reserve": 0, "holdings": {"ESGV": 12, "BND": 10}, '
@@ -121,7 +106,7 @@ async def test_a_key_typed_on_a_table_never_runs_on_the_field_tabbed_to_later(
         assert isinstance(app.screen, LotsScreen)
         await ui.press(pilot, "shift+tab", "shift+tab")
         assert isinstance(app.screen.focused, DataTable)
-        one_read(pilot, ["ctrl+u", "tab", "ctrl+u", "3", "tab", "7"])
+        ui.one_read(pilot, ["ctrl+u", "tab", "ctrl+u", "3", "tab", "7"])
         await ui.settle(pilot)
         await ui.settle(pilot)
         typed = {f.id: f.value for f in app.screen.query(Input)}
