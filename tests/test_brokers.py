@@ -561,7 +561,7 @@ def _cut_after(text: str, piece: str) -> str:
         (
             "vanguard_ofxdownload_2026-11.csv",
             "87654321,VANGUARD TOTAL BOND MARKET ETF,BND,60.0000,",
-            "f.csv line 6: this Vanguard ofxdownload row has 5 of the 7 cells of its header",
+            "f.csv line 6: this Vanguard ofxdownload row has 5 of the 7 columns",
         ),
         (
             "ibkr_flex_positions_untagged_2026-11.csv",

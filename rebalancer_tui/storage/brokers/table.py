@@ -135,9 +135,11 @@ def check_reaches(row: Row, cols: Columns, needed: Sequence[int | None]) -> None
     (a download interrupted): refused rather than read as empty cells."""
     last = max((i for i in needed if i is not None), default=-1)
     if row.written <= last:
+        # A needed cell past the named columns (Vanguard's closing comma) counts.
+        total = max(cols.width(), last + 1)
         raise InputError(
             f"{cols.where} line {row.line}: this {cols.fmt_label} row has {row.written} of the "
-            f"{cols.width()} columns (a truncated download?)"
+            f"{total} columns (a truncated download?)"
         )
 
 

@@ -25,7 +25,7 @@ from rebalancer_tui.storage.brokers.common import (
     add_position,
     row_cash,
 )
-from rebalancer_tui.storage.brokers.table import Row, norm
+from rebalancer_tui.storage.brokers.table import Row, check_reaches, norm
 
 __all__ = ["LABEL", "SETTLEMENT_FUNDS", "detect", "read"]
 
@@ -43,17 +43,14 @@ def detect(rows: list[Row]) -> bool:
 
 def read(rows: list[Row], where: str) -> Read:
     start, sheet = _COLUMNS.sheet(rows, LABEL, where)
-    width = rows[start].written  # the trailing comma's empty cell included
+    # Every row ends with a comma after Total Value: its empty cell is the last.
+    last = rows[start].written - 1
     for row in rows[start + 1 :]:
         if row.blank:
             # The holdings block ends at the first blank line; the
             # transactions block after it is not positions.
             break
-        if row.written < width:
-            raise InputError(
-                f"{where} line {row.line}: this {LABEL} row has {row.written} of the {width} cells "
-                "of its header (a truncated download?)"
-            )
+        check_reaches(row, sheet.cols, [last])
         with sheet.reading(row):
             _row(sheet, row)
     return sheet.done(None)
