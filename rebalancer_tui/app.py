@@ -22,7 +22,6 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import AwaitMount
-from textual.widgets import Input
 
 from rebalancer_tui.palette import LEGIBLE_LIGHT
 from rebalancer_tui.rules import InputError
@@ -161,12 +160,9 @@ class RebalancerApp(App[None]):
                     # Never the binding of the widget focused since: a Ctrl+U
                     # typed on the lots table (which has none) cleared the date
                     # field a later Tab reached, after its text was typed.
-                    if await self._run_binding(into, event.key) and isinstance(into, Input):
-                        # The field was left (and its text applied) before this
-                        # key reached it: leaving again applies what it shows now.
-                        into.post_message(
-                            Input.Blurred(into, into.value, into.validate(into.value))
-                        )
+                    # A field's own editing keys never get here (`OrderedInput`
+                    # runs them in its queue): what runs here leaves its text be.
+                    await self._run_binding(into, event.key)
                     return
         await super().on_event(event)
 
